@@ -1,0 +1,27 @@
+# Facial palsy assessment kiosk. `make demo` and `make test` each set up first.
+PY := .venv/bin/python
+export PYTHONUNBUFFERED := 1
+
+.PHONY: setup demo test reference bench clean
+
+setup:
+	scripts/setup
+
+demo: setup
+	$(PY) -m kiosk.cli demo --out demo-out
+
+test: setup
+	$(PY) -m pytest -q
+
+# Reference venv with mediapipe 0.10.21 (needs numpy < 2): only for parity fixtures and benchmarks.
+reference: setup
+	test -x .venv-ref/bin/python || python3.11 -m venv .venv-ref
+	.venv-ref/bin/pip install -q -r scripts/requirements-ref.txt
+	.venv-ref/bin/python scripts/make_reference.py
+
+bench: setup
+	$(PY) scripts/bench_speech.py
+	$(PY) scripts/bench_sync.py
+
+clean:
+	rm -rf .venv .venv-ref models/*.tflite demo-out .pytest_cache

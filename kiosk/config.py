@@ -1,0 +1,126 @@
+"""Typed kiosk configuration (pydantic v2), loaded from TOML.
+
+Every model forbids unknown keys, so a typo in ``kiosk.toml`` is an error with the
+key's name, not a silently ignored setting. Load order: the file named by
+``$KIOSK_CONFIG``, else ``device_config/kiosk.toml`` in the checkout, else defaults.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = ROOT / "device_config" / "kiosk.toml"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DeviceConfig(_Section):
+    device_id: str = Field("kiosk-dev", title="Device id", description="Unique id; MQTT topics and certificates use it", pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    clinic_name: str = Field("Demo Clinic", title="Clinic name", description="Shown on reports")
+    state_dir: Path = Field(Path("state"), title="State directory", description="Database, backups, reports, peak frames (relative paths are from the working directory)")
+
+
+class VisionConfig(_Section):
+    model_dir: Path = Field(ROOT / "models", title="Model directory", description="Where scripts/fetch_models put the TFLite files")
+    threads: int = Field(2, ge=1, le=8, title="Inference threads", description="LiteRT threads; 2 leaves cores for UI and audio on a 4-core Pi 5")
+    min_detection_score: float = Field(0.5, ge=0.05, le=0.99, title="Face detection score threshold")
+    min_presence: float = Field(0.5, ge=0.05, le=0.99, title="Mesh presence threshold", description="Below it, the tracker detects again")
+    min_interocular_px: float = Field(60.0, ge=10, title="Minimum interocular distance (px)", description="Closer than this: 'move closer'")
+    max_yaw_deg: float = Field(12.0, ge=1, le=45, title="Max |yaw| (deg)")
+    max_pitch_deg: float = Field(15.0, ge=1, le=45, title="Max |pitch| (deg)")
+    min_brightness: float = Field(40.0, ge=0, le=255, title="Min mean brightness (0..255)")
+    max_brightness: float = Field(220.0, ge=0, le=255, title="Max mean brightness (0..255)")
+    min_sharpness: float = Field(15.0, ge=0, title="Min Laplacian variance of the face crop", description="Calibrated floor; below it the frame is called blurred")
+    iris_diameter_mm: float = Field(11.7, gt=9, lt=14, title="Visible iris diameter (mm)", description="Population mean used as the mm scale")
+
+
+class CameraConfig(_Section):
+    source: Literal["picamera2", "opencv", "replay"] = Field("opencv", title="Camera source")
+    device: str = Field("0", title="Camera device", description="OpenCV index or path; replay: a file or folder")
+    width: int = Field(1280, ge=160, title="Frame width (px)")
+    height: int = Field(720, ge=120, title="Frame height (px)")
+    fps: int = Field(30, ge=1, le=120, title="Frames per second")
+    store_peak_frames: bool = Field(False, title="Store peak frames", description="Keep one JPEG per expression in the state directory (needs consent)")
+
+
+class AudioConfig(_Section):
+    source: Literal["pyaudio", "replay"] = Field("pyaudio", title="Microphone source")
+    device_name: str = Field("", title="Input device name (substring)", description="Empty: the system default input")
+    sample_rate_hz: Literal[16000, 44100, 48000] = Field(48000, title="Sample rate (Hz)")
+    lead_in_s: float = Field(1.0, ge=0.5, le=3.0, title="Silent lead-in (s)", description="Noise profile before each task")
+
+
+class UIConfig(_Section):
+    fullscreen: bool = Field(True, title="Fullscreen")
+    width: int = Field(800, ge=320, title="Window width (px)")
+    height: int = Field(480, ge=240, title="Window height (px)")
+    idle_timeout_s: float = Field(90.0, ge=10, title="Idle timeout (s)", description="Back to the attract screen, patient data cleared")
+    pin_hash: str = Field("", title="Nurse/clinician PIN hash", description="scrypt hash from `kiosk set-pin`; empty means the demo PIN 1234")
+    show_mesh: bool = Field(False, title="Show mesh overlay in the patient preview")
+    max_retries: int = Field(2, ge=0, le=5, title="Automatic retries per step")
+
+
+class SyncConfig(_Section):
+    enabled: bool = Field(True, title="Sync enabled")
+    host: str = Field("127.0.0.1", title="Broker host")
+    port: int = Field(1883, ge=1, le=65535, title="Broker port")
+    tls: bool = Field(False, title="Use TLS", description="Required in production (port 8883, client certificate)")
+    ca_file: Path | None = Field(None, title="CA certificate")
+    cert_file: Path | None = Field(None, title="Client certificate")
+    key_file: Path | None = Field(None, title="Client key")
+    username: str | None = Field(None, title="Username (tests only; production uses the certificate)")
+    password: str | None = Field(None, title="Password (tests only)")
+    topic_root: str = Field("clinic", title="Topic root")
+    ack_timeout_s: float = Field(30.0, gt=0, title="Republish a row when no ack came within (s)")
+    inflight_window: int = Field(20, ge=1, le=1000, title="Unacked rows in flight at most")
+    session_expiry_s: int = Field(7 * 24 * 3600, ge=0, title="MQTT v5 session expiry (s)")
+
+
+class ReportConfig(_Section):
+    printer: str | None = Field(None, title="CUPS printer name", description="None: PDFs are saved and their path shown")
+
+
+class KioskConfig(_Section):
+    device: DeviceConfig = DeviceConfig()
+    vision: VisionConfig = VisionConfig()
+    camera: CameraConfig = CameraConfig()
+    audio: AudioConfig = AudioConfig()
+    ui: UIConfig = UIConfig()
+    sync: SyncConfig = SyncConfig()
+    report: ReportConfig = ReportConfig()
+
+
+class ConfigError(Exception):
+    """The configuration file is unreadable or invalid; the message names the file and key."""
+
+
+def load_config(path: Path | str | None = None) -> KioskConfig:
+    """Load and validate the kiosk configuration.
+
+    Raises ConfigError with a readable message (file, key, problem) on a corrupt
+    or invalid file; the caller decides the safe state (the CLI exits non-zero).
+    """
+    if path is None:
+        env = os.environ.get("KIOSK_CONFIG")
+        path = Path(env) if env else (DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None)
+    if path is None:
+        return KioskConfig()
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        raise ConfigError(f"config file not found: {path}") from e
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f"config file {path} is not valid TOML: {e}") from e
+    try:
+        return KioskConfig.model_validate(data)
+    except ValidationError as e:
+        problems = "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in e.errors())
+        raise ConfigError(f"config file {path} is invalid: {problems}") from e

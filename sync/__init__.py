@@ -1,0 +1,1 @@
+"""Store-and-forward delivery of session summaries to the clinic server over MQTT."""
