@@ -1,0 +1,157 @@
+"""Access to the device's ``outbox`` table (columns fixed in docs/contracts.md).
+
+The store writes one row per session inside the session's transaction (use
+:func:`enqueue` with the store's connection; it does not commit). The sync process
+reads rows with :class:`Outbox`, which owns its own SQLite connection (WAL, busy
+timeout) so it can run beside the kiosk UI.
+
+A row is delivered when ``acked_at`` is set, which happens only when the clinic
+receiver's ack for that session arrives (DESIGN.md section 8).
+"""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+from sync.schema import SessionSummary
+
+# Same columns as the store's migration (docs/contracts.md). Used only when the
+# database has no outbox yet (tests, bench, a fresh device DB before the store ran).
+OUTBOX_DDL = """
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id TEXT UNIQUE NOT NULL,
+    topic TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_sent_at TEXT,
+    acked_at TEXT
+)
+"""
+
+
+def utc_now() -> str:
+    """UTC ISO-8601 with offset, millisecond precision."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def session_topic(topic_root: str, device_id: str, session_id: str) -> str:
+    return f"{topic_root}/{device_id}/sessions/{session_id}"
+
+
+def ack_topic(topic_root: str, device_id: str, session_id: str) -> str:
+    return f"{topic_root}/{device_id}/ack/{session_id}"
+
+
+def status_topic(topic_root: str, device_id: str) -> str:
+    return f"{topic_root}/{device_id}/status"
+
+
+def ensure_outbox_table(conn: sqlite3.Connection) -> None:
+    """Create the outbox table if the store's migrations have not (tests, bench)."""
+    conn.execute(OUTBOX_DDL)
+
+
+def enqueue(conn: sqlite3.Connection, summary: SessionSummary, *, topic_root: str = "clinic",
+            created_at: str | None = None) -> int:
+    """Insert the outbox row for ``summary``; return its id. Does NOT commit.
+
+    Call it inside the transaction that stores the session, so the session and its
+    outbox row are written together or not at all.
+    """
+    cur = conn.execute(
+        "INSERT INTO outbox (session_id, topic, payload, created_at) VALUES (?, ?, ?, ?)",
+        (summary.session_id, session_topic(topic_root, summary.device_id, summary.session_id),
+         summary.model_dump_json(), created_at or utc_now()))
+    return int(cur.lastrowid or 0)
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    session_id: str
+    topic: str
+    payload: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class OutboxCounts:
+    total: int
+    pending: int
+    acked: int
+
+
+class Outbox:
+    """The sync process's view of the outbox (its own connection; autocommit per call)."""
+
+    def __init__(self, db_path: Path | str, *, create: bool = False, busy_timeout_ms: int = 10_000) -> None:
+        self.path = Path(db_path)
+        self._conn = sqlite3.connect(self.path, timeout=busy_timeout_ms / 1000, isolation_level=None,
+                                     check_same_thread=False)
+        self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        self._conn.execute("PRAGMA journal_mode = WAL")
+        if create:
+            ensure_outbox_table(self._conn)
+        if not self._conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='outbox'").fetchone():
+            self._conn.close()
+            raise sqlite3.OperationalError(f"{self.path} has no outbox table (run the kiosk store migrations first)")
+
+    def pending(self, limit: int, *, exclude: Iterable[str] = ()) -> list[OutboxRow]:
+        """Up to ``limit`` unacked rows in id order, skipping the session ids in ``exclude``."""
+        skip = set(exclude)
+        rows: list[OutboxRow] = []
+        cur = self._conn.execute(
+            "SELECT id, session_id, topic, payload, attempts FROM outbox WHERE acked_at IS NULL ORDER BY id")
+        for r in cur:
+            if r[1] in skip:
+                continue
+            rows.append(OutboxRow(*r))
+            if len(rows) >= limit:
+                break
+        cur.close()
+        return rows
+
+    def mark_sent(self, session_ids: Iterable[str], when: str | None = None) -> None:
+        """Count one more publish and remember when."""
+        when = when or utc_now()
+        with self._tx():
+            self._conn.executemany("UPDATE outbox SET attempts = attempts + 1, last_sent_at = ? WHERE session_id = ?",
+                                   [(when, s) for s in session_ids])
+
+    def mark_acked(self, session_ids: Iterable[str], when: str | None = None) -> int:
+        """Set ``acked_at`` on rows not yet acked; return how many changed."""
+        when = when or utc_now()
+        with self._tx():
+            before = self._conn.total_changes
+            self._conn.executemany("UPDATE outbox SET acked_at = ? WHERE session_id = ? AND acked_at IS NULL",
+                                   [(when, s) for s in session_ids])
+            return self._conn.total_changes - before
+
+    def counts(self) -> OutboxCounts:
+        total, acked = self._conn.execute("SELECT COUNT(*), COUNT(acked_at) FROM outbox").fetchone()
+        return OutboxCounts(total=int(total), pending=int(total - acked), acked=int(acked))
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def _tx(self) -> "_Tx":
+        return _Tx(self._conn)
+
+
+class _Tx:
+    """BEGIN IMMEDIATE ... COMMIT, ROLLBACK on error (the connection is in autocommit mode)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb) -> None:  # type: ignore[no-untyped-def]
+        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
