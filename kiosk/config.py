@@ -81,6 +81,11 @@ class SyncConfig(_Section):
     ack_timeout_s: float = Field(30.0, gt=0, title="Republish a row when no ack came within (s)")
     inflight_window: int = Field(20, ge=1, le=1000, title="Unacked rows in flight at most")
     session_expiry_s: int = Field(7 * 24 * 3600, ge=0, title="MQTT v5 session expiry (s)")
+    reconnect_min_s: float = Field(0.5, gt=0, le=60, title="First reconnect delay (s)", description="Doubles per failed attempt, with random jitter")
+    reconnect_max_s: float = Field(30.0, gt=0, le=600, title="Longest reconnect delay (s)")
+    receiver_db: str = Field("state/clinic.db", title="Clinic database (receiver)", description="SQLite path, or a postgresql:// URL for a multi-kiosk clinic")
+    receiver_group: str | None = Field(None, title="Receiver shared-subscription group", description="Several receivers with the same group share the load ($share/<group>/...); None: one receiver gets everything", pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    max_payload_kib: int = Field(256, ge=1, le=65536, title="Largest accepted summary (KiB)", description="Bigger payloads go to the receiver's dead-letter table")
 
 
 class ReportConfig(_Section):
