@@ -1,0 +1,6 @@
+"""Progress analytics over a patient's sessions (pure functions, frozen dataclasses)."""
+from kiosk.analytics.progress import (Change, Improvement, PatientHistory, SessionPoint, Trend, WeekPoint, change,
+                                      history, improvement, session_point, trend, weekly)
+
+__all__ = ["Change", "Improvement", "PatientHistory", "SessionPoint", "Trend", "WeekPoint", "change", "history",
+           "improvement", "session_point", "trend", "weekly"]
