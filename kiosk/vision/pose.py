@@ -1,0 +1,62 @@
+"""Head pose (yaw, pitch, roll in degrees) from the 3D face mesh.
+
+Method: a face frame from three mesh directions, in pixel units with z scaled like x
+(mediapipe's convention; z grows away from the camera):
+
+* x axis: outer eye corners, patient's right (33) -> left (263);
+* y axis: forehead (10) -> chin (152), made orthogonal to x;
+* z axis: x cross y (into the face).
+
+Conventions (image y points down; "patient's left" is image right in an unmirrored frame):
+
+* roll_deg  > 0: the face is turned clockwise on screen (the patient's left eye is lower).
+* yaw_deg   > 0: the patient turns to their left (their left eye moves away from the camera).
+* pitch_deg > 0: the chin goes down (the patient looks down).
+
+Limits: the angles are relative to the mesh model's own frame; pitch 0 means the
+forehead-chin line is parallel to the image plane, which for most faces is within a few
+degrees of looking straight ahead. The mesh model is trained on faces within about
++-45 deg; beyond that the angles are not trustworthy. Good enough for a quality gate
+(|yaw| <= 12, |pitch| <= 15), not a measuring instrument.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+RIGHT_EYE_OUTER, LEFT_EYE_OUTER, FOREHEAD, CHIN = 33, 263, 10, 152
+
+
+@dataclass(frozen=True)
+class HeadPose:
+    """Head rotation in degrees (see module docstring for signs)."""
+
+    yaw_deg: float
+    pitch_deg: float
+    roll_deg: float
+
+
+def face_axes(landmarks_px: np.ndarray) -> np.ndarray:
+    """3x3 rotation whose columns are the face's x (right->left eye), y (forehead->chin), z axes."""
+    p = np.asarray(landmarks_px, dtype=np.float64)
+    x = p[LEFT_EYE_OUTER] - p[RIGHT_EYE_OUTER]
+    x /= np.linalg.norm(x)
+    y = p[CHIN] - p[FOREHEAD]
+    y -= x * float(x @ y)
+    y /= np.linalg.norm(y)
+    return np.column_stack([x, y, np.cross(x, y)])
+
+
+def head_pose(landmarks_px: np.ndarray) -> HeadPose:
+    """Yaw, pitch and roll (deg) from (468, 3) landmarks in px (x, y, z scaled like x).
+
+    Yaw from the depth slope of the eye line, roll from its image angle, pitch from the
+    depth slope of the forehead-chin line (in the plane orthogonal to the eye line).
+    """
+    r = face_axes(landmarks_px)
+    yaw = math.asin(max(-1.0, min(1.0, r[2, 0])))
+    roll = math.atan2(r[1, 0], r[0, 0])
+    pitch = math.atan2(r[2, 1], r[2, 2])
+    return HeadPose(math.degrees(yaw), math.degrees(pitch), math.degrees(roll))

@@ -1,0 +1,62 @@
+"""Face tracking: reuse the ROI from the previous frame's landmarks, detect again on loss.
+
+As mediapipe's face_landmark_front graph with one face: while a face is tracked the
+detector does not run (so a second person stepping in is noticed only after the track is
+lost, or on :meth:`FaceTracker.reset`); when the mesh presence drops below the threshold,
+the next frame runs the detector.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from kiosk.vision.detector import Detection, FaceDetector, detection_to_roi
+from kiosk.vision.mesh import FaceMesh, MeshResult, landmarks_to_roi
+from kiosk.vision.roi import NormRect
+
+
+@dataclass(frozen=True)
+class TrackStep:
+    """One frame's result: detector count (1 while tracked), the mesh (None if no single
+    face or the presence was too low) and the detection it came from (None when tracked)."""
+
+    faces_found: int
+    mesh: MeshResult | None
+    detection: Detection | None
+
+
+class FaceTracker:
+    """Detector + mesh with optional ROI tracking between frames."""
+
+    def __init__(self, detector: FaceDetector, mesh: FaceMesh, *, tracking: bool,
+                 min_presence: float = 0.5) -> None:
+        self.detector = detector
+        self.mesh = mesh
+        self.tracking = tracking
+        self.min_presence = min_presence
+        self._roi: NormRect | None = None
+
+    def reset(self) -> None:
+        """Forget the tracked face; the next frame runs the detector."""
+        self._roi = None
+
+    def step(self, rgb: np.ndarray) -> TrackStep:
+        """Process one RGB uint8 frame."""
+        h, w = rgb.shape[:2]
+        if self.tracking and self._roi is not None:
+            result = self.mesh.run(rgb, self._roi)
+            if result.presence >= self.min_presence:
+                self._roi = landmarks_to_roi(result.landmarks, w, h)
+                return TrackStep(1, result, None)
+            self._roi = None
+        detections = self.detector.detect(rgb)
+        if len(detections) != 1:
+            self._roi = None
+            return TrackStep(len(detections), None, None)
+        result = self.mesh.run(rgb, detection_to_roi(detections[0], w, h))
+        if result.presence < self.min_presence:
+            self._roi = None
+            return TrackStep(0, None, detections[0])
+        self._roi = landmarks_to_roi(result.landmarks, w, h) if self.tracking else None
+        return TrackStep(1, result, detections[0])
