@@ -116,6 +116,17 @@ class Outbox:
         cur.close()
         return rows
 
+    def rows(self, session_ids: Iterable[str]) -> list[OutboxRow]:
+        """The unacked rows among ``session_ids``, in id order."""
+        ids = list(session_ids)
+        out: list[OutboxRow] = []
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            q = ("SELECT id, session_id, topic, payload, attempts FROM outbox WHERE acked_at IS NULL "
+                 f"AND session_id IN ({','.join('?' * len(chunk))}) ORDER BY id")
+            out += [OutboxRow(*r) for r in self._conn.execute(q, chunk)]
+        return sorted(out, key=lambda r: r.id)
+
     def mark_sent(self, session_ids: Iterable[str], when: str | None = None) -> None:
         """Count one more publish and remember when."""
         when = when or utc_now()

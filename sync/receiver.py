@@ -1,0 +1,174 @@
+"""Clinic receiver: the ``clinic-receiver`` daemon (DESIGN.md section 8).
+
+Subscribes (QoS 1, persistent MQTT v5 session) to ``clinic/+/sessions/+``, or to
+``$share/<group>/clinic/+/sessions/+`` so several receivers share the load. For each
+message, in this order:
+
+1. check the topic and validate the payload (:func:`sync.schema.parse_summary`);
+   malformed JSON, an unknown schema version, an oversize payload or a topic whose
+   device/session id differs from the payload's go to the dead-letter table with the reason;
+2. insert idempotently by session id and commit;
+3. publish the ack on ``clinic/<device_id>/ack/<session_id>`` (outcome ``stored``,
+   ``duplicate`` or ``dead_lettered``), then send the MQTT PUBACK.
+
+A crash after 2 and before 3 only causes a redelivery, which step 2 turns into a
+"duplicate" ack: never a second row. If the database cannot be written, nothing is
+acked and the connection is dropped, so the broker delivers the message again later.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sqlite3
+import sys
+import threading
+from dataclasses import dataclass, field
+from typing import Callable
+
+from sync.clinic_db import ClinicStore, open_clinic_store
+from sync.outbox import ack_topic
+from sync.schema import MAX_PAYLOAD_BYTES, SchemaError, parse_summary
+from sync.transport import Message, MqttTransport, Transport
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ReceiverStats:
+    stored: int = 0
+    duplicate: int = 0
+    dead_lettered: int = 0
+    storage_errors: int = 0
+    reasons: list[str] = field(default_factory=list)
+
+
+def parse_topic(topic: str, topic_root: str) -> tuple[str, str] | None:
+    """(device_id, session_id) from ``<root>/<device>/sessions/<session>``, else None."""
+    parts = topic.split("/")
+    if len(parts) != 4 or parts[0] != topic_root or parts[2] != "sessions" or not parts[1] or not parts[3]:
+        return None
+    return parts[1], parts[3]
+
+
+def subscription(topic_root: str, group: str | None) -> str:
+    base = f"{topic_root}/+/sessions/+"
+    return f"$share/{group}/{base}" if group else base
+
+
+class Receiver:
+    """Validates, stores and acks session summaries arriving through a :class:`Transport`.
+
+    ``after_insert(session_id)`` is called after the commit and before the ack (a test
+    hook: a crash there must not create a duplicate).
+    """
+
+    def __init__(self, store: ClinicStore, transport: Transport, *, topic_root: str = "clinic",
+                 group: str | None = None, max_payload_bytes: int = MAX_PAYLOAD_BYTES,
+                 after_insert: Callable[[str], None] | None = None) -> None:
+        self.store, self.transport, self.topic_root = store, transport, topic_root
+        self.max_payload_bytes = max_payload_bytes
+        self.after_insert = after_insert
+        self.stats = ReceiverStats()
+        self._lock = threading.Lock()
+        transport.on_message = self.handle
+        transport.subscribe(subscription(topic_root, group), qos=1)
+
+    def handle(self, msg: Message) -> bool:
+        """Process one message; True when it may be PUBACKed (stored, duplicate or dead-lettered)."""
+        with self._lock:
+            try:
+                outcome, ids, reason = self._process(msg)
+            except (sqlite3.Error, OSError) as e:     # also psycopg errors subclass Exception: see below
+                return self._storage_failed(msg, e)
+            except Exception as e:
+                if type(e).__module__.startswith("psycopg"):
+                    return self._storage_failed(msg, e)
+                raise
+        if ids is not None:
+            body = {"session_id": ids[1], "outcome": outcome, "reason": reason}
+            self.transport.publish(ack_topic(self.topic_root, ids[0], ids[1]), json.dumps(body), qos=1)
+        return True
+
+    def _process(self, msg: Message) -> tuple[str, tuple[str, str] | None, str | None]:
+        ids = parse_topic(msg.topic, self.topic_root)
+        if ids is None:
+            return self._dead(msg, "bad_topic", None)
+        try:
+            summary = parse_summary(msg.payload, max_bytes=self.max_payload_bytes)
+        except SchemaError as e:
+            return self._dead(msg, e.reason, ids)
+        if (summary.device_id, summary.session_id) != ids:
+            return self._dead(msg, f"topic_mismatch: topic {ids[0]}/{ids[1]} vs payload "
+                                   f"{summary.device_id}/{summary.session_id}", ids)
+        new = self.store.insert_summary(summary, msg.payload.decode("utf-8"))
+        if self.after_insert:
+            self.after_insert(summary.session_id)
+        if new:
+            self.stats.stored += 1
+            return "stored", ids, None
+        self.stats.duplicate += 1
+        return "duplicate", ids, None
+
+    def _dead(self, msg: Message, reason: str, ids: tuple[str, str] | None) -> tuple[str, tuple[str, str] | None, str]:
+        self.store.dead_letter(msg.topic, msg.payload, reason)
+        self.stats.dead_lettered += 1
+        self.stats.reasons.append(reason)
+        log.warning("dead-lettered %s: %s", msg.topic, reason)
+        return "dead_lettered", ids, reason
+
+    def _storage_failed(self, msg: Message, e: Exception) -> bool:
+        self.stats.storage_errors += 1
+        log.error("clinic database write failed for %s (%s): not acked, will be redelivered", msg.topic, e)
+        return False
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``clinic-receiver``: store every session summary exactly once, until SIGTERM/SIGINT."""
+    from kiosk.config import ConfigError, load_config
+
+    p = argparse.ArgumentParser(prog="clinic-receiver", description=__doc__.splitlines()[0])
+    p.add_argument("--config", help="TOML config with a [sync] section (default: $KIOSK_CONFIG or device_config/kiosk.toml)")
+    p.add_argument("--db", help="SQLite path or postgresql:// URL (default: [sync] receiver_db)")
+    p.add_argument("--host", help="broker host (default: [sync] host)")
+    p.add_argument("--port", type=int, help="broker port (default: [sync] port)")
+    p.add_argument("--group", help="MQTT v5 shared-subscription group (default: [sync] receiver_group)")
+    p.add_argument("--client-id", default=None, help="MQTT client id (default: clinic-receiver[-<group>]-<host>)")
+    p.add_argument("-v", "--verbose", action="store_true")
+    args = p.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s clinic-receiver %(levelname)s %(message)s")
+    try:
+        config = load_config(args.config)
+    except ConfigError as e:
+        print(f"clinic-receiver: {e}", file=sys.stderr)
+        return 3
+    sc = config.sync
+    group = args.group or sc.receiver_group
+    try:
+        store = open_clinic_store(args.db or sc.receiver_db)
+    except Exception as e:
+        print(f"clinic-receiver: cannot open the clinic database: {e}", file=sys.stderr)
+        return 4
+    import socket
+    client_id = args.client_id or "-".join(x for x in ("clinic-receiver", group, socket.gethostname()) if x)
+    tls = ({"ca_certs": str(sc.ca_file) if sc.ca_file else None, "certfile": str(sc.cert_file) if sc.cert_file else None,
+            "keyfile": str(sc.key_file) if sc.key_file else None} if sc.tls else None)
+    transport = MqttTransport(client_id, args.host or sc.host, args.port or sc.port, manual_ack=True,
+                              session_expiry_s=sc.session_expiry_s, username=sc.username, password=sc.password,
+                              tls=tls, backoff_base_s=sc.reconnect_min_s, backoff_cap_s=sc.reconnect_max_s)
+    Receiver(store, transport, topic_root=sc.topic_root, group=group, max_payload_bytes=sc.max_payload_kib * 1024)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    transport.connect()
+    while not stop.wait(1.0):
+        pass
+    transport.stop()
+    store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
