@@ -1,0 +1,72 @@
+"""The guided session's steps (DESIGN.md sections 5, 6 and 9), in the order they run.
+
+Each step carries what the patient is told, which pictogram the UI draws, the countdown
+before the capture (s) and the capture window (s). Face windows are long enough for the
+expression to reach its peak and be held; speech windows follow DESIGN.md section 6
+(sustained /a/ up to 15 s, repetitions 5 s) plus the 1 s silent lead-in for the noise profile.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["face", "speech"]
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    """One task of the guided session."""
+
+    name: str              # file stem in a session folder (DESIGN.md section 9)
+    kind: Kind             # "face" needs the camera, "speech" the microphone
+    title: str             # short heading, large type
+    instruction: str       # one or two plain sentences for the patient
+    pictogram: str         # id of the drawn pictogram (kiosk.ui.pictograms)
+    countdown_s: float     # "get ready" time before the capture starts
+    capture_s: float       # capture window; speech includes the silent lead-in
+
+    @property
+    def device(self) -> str:
+        """The device this step needs: "camera" or "microphone"."""
+        return "camera" if self.kind == "face" else "microphone"
+
+
+SENTENCE = "Bob may buy a big blue map of Paris"
+
+STEPS: tuple[StepSpec, ...] = (
+    StepSpec("rest", "face", "Relax your face", "Look at the screen and keep your face still and relaxed.",
+             "rest", 3.0, 3.0),
+    StepSpec("brow_raise", "face", "Raise your eyebrows", "Lift both eyebrows as high as you can and hold.",
+             "brow_raise", 3.0, 3.0),
+    StepSpec("eye_close_gentle", "face", "Close your eyes gently", "Close both eyes softly, as if asleep.",
+             "eye_close_gentle", 3.0, 3.0),
+    StepSpec("eye_close_tight", "face", "Squeeze your eyes shut", "Close both eyes as tightly as you can.",
+             "eye_close_tight", 3.0, 3.0),
+    StepSpec("smile", "face", "Big smile", "Smile widely and show your teeth.", "smile", 3.0, 3.0),
+    StepSpec("snarl", "face", "Wrinkle your nose", "Wrinkle your nose and lift your upper lip.", "snarl", 3.0, 3.0),
+    StepSpec("pucker", "face", "Pucker your lips", "Push your lips forward as if to whistle.", "pucker", 3.0, 3.0),
+    StepSpec("vowel", "speech", "Say \"aaah\"", "Wait one second in silence, then take a breath and say \"aaah\" "
+             "as long as you comfortably can.", "vowel", 3.0, 16.0),
+    StepSpec("ddk_pa", "speech", "Say \"pa pa pa\"", "After a second of silence, say \"pa\" again and again, "
+             "as fast and clearly as you can.", "ddk_pa", 3.0, 6.0),
+    StepSpec("ddk_ta", "speech", "Say \"ta ta ta\"", "After a second of silence, say \"ta\" again and again, "
+             "as fast and clearly as you can.", "ddk_ta", 3.0, 6.0),
+    StepSpec("ddk_ka", "speech", "Say \"ka ka ka\"", "After a second of silence, say \"ka\" again and again, "
+             "as fast and clearly as you can.", "ddk_ka", 3.0, 6.0),
+    StepSpec("ddk_pataka", "speech", "Say \"pa-ta-ka\"", "After a second of silence, say \"pa-ta-ka\" again and "
+             "again, as fast and clearly as you can.", "ddk_pataka", 3.0, 6.0),
+    StepSpec("sentence", "speech", "Read aloud", f"After a second of silence, read this sentence: \"{SENTENCE}\".",
+             "sentence", 3.0, 6.0),
+)
+
+FACE_STEPS: tuple[str, ...] = tuple(s.name for s in STEPS if s.kind == "face")
+SPEECH_STEPS: tuple[str, ...] = tuple(s.name for s in STEPS if s.kind == "speech")
+BY_NAME: dict[str, StepSpec] = {s.name: s for s in STEPS}
+
+
+def step_spec(name: str) -> StepSpec:
+    """The spec of step ``name``; KeyError names the unknown step."""
+    try:
+        return BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"unknown step {name!r}; steps are {', '.join(BY_NAME)}") from None
