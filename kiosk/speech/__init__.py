@@ -1,0 +1,1 @@
+"""Speech engine: quality gate, noise reduction, voice, diadochokinesis, intelligibility (DESIGN.md section 6)."""

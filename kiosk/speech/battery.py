@@ -1,0 +1,158 @@
+"""The speech battery: six recordings in, every measure, both scores and per-step status out.
+
+Steps (DESIGN.md section 9): ``vowel``, ``ddk_pa``, ``ddk_ta``, ``ddk_ka``, ``ddk_pataka``,
+``sentence``. Each recording starts with a quiet lead-in (default 1 s). A step may be
+missing or rejected by the quality gate: it is listed with the reason, and the measures
+and scores that need it are ``None``; nothing is scored from a bad recording.
+
+All audio is first resampled to 16 kHz (anti-alias filter only; no noise reduction),
+which is what pocketsphinx needs and keeps the analysis time predictable.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from kiosk.scoring.speech import SpeechScore, clarity_score, motor_speech_impairment_index
+from kiosk.speech.ddk import DdkMeasures, measure_ddk, pa_ta_ratio
+from kiosk.speech.denoise import denoise
+from kiosk.speech.intelligibility import Intelligibility, measure_intelligibility
+from kiosk.speech.quality import AudioQuality, check_recording
+from kiosk.speech.voice import VoiceMeasures, measure_voice
+
+STEPS = ("vowel", "ddk_pa", "ddk_ta", "ddk_ka", "ddk_pataka", "sentence")
+ANALYSIS_RATE_HZ = 16000
+
+
+@dataclass(frozen=True)
+class StepStatus:
+    """``status``: "ok", "missing", "rejected" (quality gate) or "failed" (analysis error)."""
+
+    status: str
+    reason: str | None = None
+    code: str | None = None
+    quality: AudioQuality | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        d: dict[str, object] = {"status": self.status, "reason": self.reason, "code": self.code}
+        if self.quality is not None:
+            q = self.quality
+            d["quality"] = {"duration_s": round(q.duration_s, 3), "clipped_pct": round(q.clipped_pct, 3),
+                            "speech_level_dbfs": round(q.speech_level_dbfs, 1),
+                            "noise_level_dbfs": round(q.noise_level_dbfs, 1), "snr_db": round(q.snr_db, 1),
+                            "voiced_fraction": round(q.voiced_fraction, 3)}
+        return d
+
+
+@dataclass(frozen=True)
+class SpeechAssessment:
+    """Everything measured from one session's speech tasks (units in field names)."""
+
+    voice: VoiceMeasures | None
+    ddk: dict[str, DdkMeasures | None]
+    pa_ta_ratio: float | None
+    intelligibility: Intelligibility | None
+    clarity: SpeechScore
+    msii: SpeechScore
+    steps: dict[str, StepStatus] = field(default_factory=dict)
+
+    def measures(self) -> dict[str, float | None]:
+        """Flat measure dict (the scoring inputs)."""
+        return flat_measures(self.voice, self.ddk, self.pa_ta_ratio, self.intelligibility)
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-able dict in the shape of docs/contracts.md ("speech")."""
+        return {
+            "voice": self.voice.to_dict() if self.voice else None,
+            "ddk": {**{k: (v.to_dict() if v else None) for k, v in self.ddk.items()},
+                    "pa_ta_ratio": None if self.pa_ta_ratio is None else round(self.pa_ta_ratio, 3)},
+            "intelligibility": self.intelligibility.to_dict() if self.intelligibility else None,
+            "clarity_score": self.clarity.value,
+            "msii": self.msii.value,
+            "inputs": {"measures": self.measures(), "clarity": self.clarity.to_dict(), "msii": self.msii.to_dict()},
+            "steps": {k: v.to_dict() for k, v in self.steps.items()},
+            "note": "Speech measures support a clinician's judgement; they are not a diagnosis. "
+                    "Scores compare with adult norms; provisional norms are marked.",
+        }
+
+
+def flat_measures(voice: VoiceMeasures | None, ddk: dict[str, DdkMeasures | None], ratio: float | None,
+                  intel: Intelligibility | None) -> dict[str, float | None]:
+    """The scoring inputs by name (see kiosk.scoring.speech.NORMS)."""
+    pataka, pa = ddk.get("pataka"), ddk.get("pa")
+    return {
+        "pataka_rate_sps": pataka.rate_sps if pataka else None,
+        "pataka_cv_pct": pataka.cv_pct if pataka else None,
+        "pa_rate_sps": pa.rate_sps if pa else None,
+        "pa_ta_ratio": ratio,
+        "mpt_s": voice.mpt_s if voice else None,
+        "jitter_local_pct": voice.jitter_local_pct if voice else None,
+        "shimmer_local_pct": voice.shimmer_local_pct if voice else None,
+        "cpps_db": voice.cpps_db if voice else None,
+        "phone_accuracy_pct": intel.phone_accuracy_pct if intel else None,
+        "bilabial_accuracy_pct": intel.bilabial_accuracy_pct if intel else None,
+        "speaking_rate_sps": intel.speaking_rate_sps if intel else None,
+    }
+
+
+def to_analysis_rate(x: np.ndarray, sr: int) -> np.ndarray:
+    """Mono float32 at 16 kHz (channels averaged, polyphase resampling)."""
+    from scipy.signal import resample_poly
+
+    y = np.asarray(x, dtype=np.float64)
+    if y.ndim > 1:
+        y = y.mean(axis=1)
+    if int(sr) != ANALYSIS_RATE_HZ:
+        g = np.gcd(int(sr), ANALYSIS_RATE_HZ)
+        y = resample_poly(y, ANALYSIS_RATE_HZ // g, int(sr) // g)
+    return y.astype(np.float32)
+
+
+def analyse_step(step: str, x: np.ndarray, sr: int, lead_in_s: float = 1.0):
+    """Gate then measure one step at 16 kHz. Returns (StepStatus, result or None)."""
+    task = "vowel" if step == "vowel" else "sentence" if step == "sentence" else "ddk"
+    quality = check_recording(x, sr, lead_in_s=lead_in_s, task=task)
+    if not quality.ok:
+        return StepStatus("rejected", quality.message, quality.code, quality), None
+    lead = int(lead_in_s * sr)
+    try:
+        if task == "vowel":
+            result = measure_voice(x[lead:], sr)
+            if result.mpt_s is None:
+                return StepStatus("rejected", "No steady voice was found. Please hold 'aaah' as long as you can.",
+                                  "no_phonation", quality), None
+        elif task == "ddk":
+            result = measure_ddk(denoise(x, sr, lead_in_s=lead_in_s)[lead:], sr)
+            if result.rate_sps is None:
+                return StepStatus("rejected", "We heard fewer than three syllables. Please repeat the sound "
+                                  "quickly until the light turns off.", "too_few_syllables", quality), None
+        else:
+            result = measure_intelligibility(denoise(x, sr, lead_in_s=lead_in_s)[lead:], sr)
+    except (ValueError, RuntimeError, KeyError) as e:
+        return StepStatus("failed", f"analysis failed: {e}", "analysis_error", quality), None
+    return StepStatus("ok", None, "ok", quality), result
+
+
+def assess_speech(audio: dict[str, tuple[np.ndarray, int]], *, lead_in_s: float = 1.0) -> SpeechAssessment:
+    """Assess the speech battery. ``audio``: step name -> (float samples -1..1, sample rate Hz).
+
+    Unknown step names are ignored and reported in ``steps`` as "ignored".
+    """
+    steps: dict[str, StepStatus] = {}
+    results: dict[str, object] = {}
+    for step in STEPS:
+        if step not in audio:
+            steps[step] = StepStatus("missing", "no recording", "missing")
+            continue
+        x, sr = audio[step]
+        steps[step], results[step] = analyse_step(step, to_analysis_rate(x, sr), ANALYSIS_RATE_HZ, lead_in_s)
+    for extra in sorted(set(audio) - set(STEPS)):
+        steps[extra] = StepStatus("ignored", f"unknown step name {extra!r}", "unknown_step")
+    ddk = {name: results.get(f"ddk_{name}") for name in ("pa", "ta", "ka", "pataka")}
+    ratio = pa_ta_ratio(ddk["pa"], ddk["ta"])
+    voice, intel = results.get("vowel"), results.get("sentence")
+    measures = flat_measures(voice, ddk, ratio, intel)
+    return SpeechAssessment(voice=voice, ddk=ddk, pa_ta_ratio=ratio, intelligibility=intel,
+                            clarity=clarity_score(measures), msii=motor_speech_impairment_index(measures),
+                            steps=steps)

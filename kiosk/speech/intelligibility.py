@@ -1,0 +1,185 @@
+"""Intelligibility of the lip-loaded sentence with pocketsphinx 5 (bundled en-US model).
+
+Two passes over the same 16 kHz audio, both offline with the models inside the
+pocketsphinx wheel (nothing is downloaded):
+
+1. forced alignment of the known sentence: where each expected phone is, hence the
+   speaking rate (syllables of the sentence over the aligned speech time, syll/s);
+2. free phone recognition with the phone language model: what was actually heard.
+
+The expected phone string (CMU dictionary) and the recognized one are aligned by
+minimum edit distance (as in phone-error-rate scoring); a phone counts as recognized
+when it is matched to the same phone. Bilabials (P B M) are counted separately,
+because facial weakness blurs them first.
+
+Limits: the acoustic model is trained on typical adult American English, so accents
+and voices unlike its training data lower the accuracy too; the numbers compare a
+patient with their own earlier sessions far better than with other people.
+Reference: Huggins-Daines et al. (2006) ICASSP (PocketSphinx).
+"""
+from __future__ import annotations
+
+import os
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+TARGET_SENTENCE = "Bob may buy a big blue map of Paris"
+BILABIALS = frozenset({"P", "B", "M"})
+VOWELS = frozenset({"AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY", "OW", "OY", "UH", "UW"})
+NON_SPEECH = frozenset({"SIL", "+NSN+", "+SPN+", "+BREATH+", "+COUGH+", "+NOISE+", "+UM+", "+UH+", "<sil>", "<s>", "</s>"})
+SAMPLE_RATE_HZ = 16000
+FRAME_S = 0.01
+_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Intelligibility:
+    """Sentence measures: accuracies in % of expected phones, speaking rate in syll/s."""
+
+    phone_accuracy_pct: float | None
+    bilabial_accuracy_pct: float | None
+    speaking_rate_sps: float | None
+    expected_phones: tuple[str, ...]
+    recognized_phones: tuple[str, ...]
+    matched: tuple[bool, ...]  # per expected phone
+
+    def to_dict(self) -> dict[str, object]:
+        r = lambda v: None if v is None else round(float(v), 2)  # noqa: E731
+        return {"phone_accuracy_pct": r(self.phone_accuracy_pct), "bilabial_accuracy_pct": r(self.bilabial_accuracy_pct),
+                "speaking_rate_sps": r(self.speaking_rate_sps), "expected_phones": " ".join(self.expected_phones),
+                "recognized_phones": " ".join(self.recognized_phones)}
+
+
+def _model_dir() -> str:
+    from pocketsphinx import get_model_path
+
+    return os.path.join(get_model_path(), "en-us")
+
+
+@lru_cache(maxsize=1)
+def _phone_decoder():
+    from pocketsphinx import Decoder
+
+    m = _model_dir()
+    return Decoder(hmm=os.path.join(m, "en-us"), allphone=os.path.join(m, "en-us-phone.lm.bin"),
+                   lw=2.0, pip=0.3, beam=1e-20, pbeam=1e-20, loglevel="FATAL")
+
+
+@lru_cache(maxsize=1)
+def _align_decoder():
+    from pocketsphinx import Decoder
+
+    m = _model_dir()
+    return Decoder(hmm=os.path.join(m, "en-us"), dict=os.path.join(m, "cmudict-en-us.dict"), loglevel="FATAL")
+
+
+def normalize_text(text: str) -> str:
+    """Lower-case words without punctuation, as the CMU dictionary spells them."""
+    return " ".join(re.findall(r"[a-z']+", text.lower()))
+
+
+def expected_phones(text: str = TARGET_SENTENCE) -> tuple[str, ...]:
+    """Dictionary phones (CMU, stress removed) of ``text``; KeyError names a missing word."""
+    dec = _align_decoder()
+    phones: list[str] = []
+    for word in normalize_text(text).split():
+        pron = dec.lookup_word(word)
+        if pron is None:
+            raise KeyError(f"word not in the pocketsphinx dictionary: {word!r}")
+        phones.extend(pron.split())
+    return tuple(phones)
+
+
+def to_pcm16(x: np.ndarray, sr: int) -> bytes:
+    """Float samples at ``sr`` Hz -> 16 kHz mono 16-bit little-endian PCM bytes."""
+    from scipy.signal import resample_poly
+
+    y = np.asarray(x, dtype=np.float64).ravel()
+    if sr != SAMPLE_RATE_HZ:
+        g = np.gcd(int(sr), SAMPLE_RATE_HZ)
+        y = resample_poly(y, SAMPLE_RATE_HZ // g, int(sr) // g)
+    return (np.clip(y, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+
+
+def recognize_phones(pcm: bytes) -> list[tuple[str, int, int]]:
+    """Free phone recognition: (phone, start frame, end frame), 10 ms frames, non-speech removed."""
+    with _LOCK:
+        dec = _phone_decoder()
+        dec.start_utt()
+        dec.process_raw(pcm, full_utt=True)
+        dec.end_utt()
+        segs = [(s.word, s.start_frame, s.end_frame) for s in dec.seg()]
+    return [s for s in segs if s[0] not in NON_SPEECH]
+
+
+def align_phones(pcm: bytes, text: str = TARGET_SENTENCE) -> list[tuple[str, int, int]] | None:
+    """Forced alignment of ``text``: (phone, start frame, duration frames); None if it fails."""
+    with _LOCK:
+        dec = _align_decoder()
+        try:
+            dec.set_align_text(normalize_text(text))
+            for second_pass in (False, True):
+                if second_pass:
+                    dec.set_alignment()
+                dec.start_utt()
+                dec.process_raw(pcm, full_utt=True)
+                dec.end_utt()
+            alignment = dec.get_alignment()
+        except RuntimeError:
+            return None
+        if alignment is None:
+            return None
+        out = [(ph.name, ph.start, ph.duration) for word in alignment for ph in word]
+    return [p for p in out if p[0] not in NON_SPEECH] or None
+
+
+def match_phones(expected: list[str] | tuple[str, ...], recognized: list[str] | tuple[str, ...]) -> list[bool]:
+    """Minimum-edit-distance alignment; True for each expected phone matched to the same phone."""
+    n, m = len(expected), len(recognized)
+    cost = np.zeros((n + 1, m + 1), dtype=np.int32)
+    cost[:, 0] = np.arange(n + 1)
+    cost[0, :] = np.arange(m + 1)
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            sub = cost[i - 1, j - 1] + (0 if expected[i - 1] == recognized[j - 1] else 1)
+            cost[i, j] = min(sub, cost[i - 1, j] + 1, cost[i, j - 1] + 1)
+    matched = [False] * n
+    i, j = n, m
+    while i > 0 and j > 0:
+        same = expected[i - 1] == recognized[j - 1]
+        if cost[i, j] == cost[i - 1, j - 1] + (0 if same else 1):
+            matched[i - 1] = same
+            i, j = i - 1, j - 1
+        elif cost[i, j] == cost[i - 1, j] + 1:
+            i -= 1
+        else:
+            j -= 1
+    return matched
+
+
+def measure_intelligibility(x: np.ndarray, sr: int, text: str = TARGET_SENTENCE) -> Intelligibility:
+    """Phone and bilabial accuracy (%) and speaking rate (syll/s) of a spoken ``text``.
+
+    ``x``: float samples at ``sr`` Hz, lead-in removed (denoised is fine).
+    """
+    pcm = to_pcm16(x, sr)
+    expected = expected_phones(text)
+    recognized = tuple(p for p, _, _ in recognize_phones(pcm))
+    matched = match_phones(expected, recognized)
+    bil = [mt for ph, mt in zip(expected, matched) if ph in BILABIALS]
+    aligned = align_phones(pcm, text)
+    rate = None
+    if aligned:
+        span_s = (aligned[-1][1] + aligned[-1][2] - aligned[0][1]) * FRAME_S
+        n_syll = sum(ph in VOWELS for ph in expected)
+        rate = n_syll / span_s if span_s > 0 else None
+    return Intelligibility(
+        phone_accuracy_pct=100.0 * sum(matched) / len(expected) if expected else None,
+        bilabial_accuracy_pct=100.0 * sum(bil) / len(bil) if bil else None,
+        speaking_rate_sps=rate, expected_phones=expected, recognized_phones=recognized,
+        matched=tuple(matched),
+    )
