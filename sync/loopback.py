@@ -70,7 +70,7 @@ def run_local_sync(device_db: Path, clinic_db: Path, *, device_id: str | None = 
             pub.run(stop, exit_when_drained=True)
         finally:
             timer.cancel()
-            tx_t.stop(final=(status_topic(topic_root, device_id), "offline"))
+            pub.shutdown()
             rx_t.stop()
     counts = outbox.counts()
     result = SyncResult(published=pub.stats.published, republished=pub.stats.republished, acked=pub.stats.acked,

@@ -158,6 +158,10 @@ class Publisher:
                 return
             self.wait(min(self.s.poll_s, self.s.ack_timeout_s / 4))
 
+    def shutdown(self) -> None:
+        """Publish the retained "offline" status and disconnect (a crash leaves it to the last will)."""
+        self.transport.stop(final=(status_topic(self.s.topic_root, self.s.device_id), "offline"))
+
     @property
     def inflight(self) -> int:
         return len(self._inflight)
@@ -225,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         pub.run(stop, exit_when_drained=args.once)
     finally:
-        transport.stop(final=(status_topic(config.sync.topic_root, config.device.device_id), "offline"))
+        pub.shutdown()
         outbox.close()
     st = pub.stats
     log.info("published %d, republished %d, acked %d", st.published, st.republished, st.acked)
