@@ -1,0 +1,131 @@
+"""Pure parts of the vision package: anchors, NMS, ROI maths, pose, quality gate, runtime errors."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from kiosk.config import VisionConfig
+from kiosk.vision.detector import Detection, decode, ssd_anchors, weighted_nms
+from kiosk.vision.pose import HeadPose, head_pose
+from kiosk.vision.quality import MESSAGES, assess_quality, sharpness
+from kiosk.vision.roi import NormRect, project_landmarks, rect_from_landmarks, transform_rect
+from kiosk.vision.runtime import Model, RuntimeUnavailable
+
+
+def test_anchor_grid():
+    a = ssd_anchors()
+    assert a.shape == (896, 2)
+    assert np.allclose(a[0], [0.5 / 16, 0.5 / 16]) and np.allclose(a[1], a[0])  # 2 per cell at stride 8
+    assert np.allclose(a[512], [0.5 / 8, 0.5 / 8]) and np.allclose(a[512:518], a[512])  # 6 per cell at 16
+    assert np.allclose(a[-1], [7.5 / 8, 7.5 / 8])
+
+
+def test_decode_uses_anchor_and_scale():
+    reg = np.zeros((896, 16), np.float32)
+    logits = np.full(896, -10.0, np.float32)
+    logits[600] = 3.0
+    reg[600, :4] = [12.8, -6.4, 32.0, 64.0]  # dx, dy, w, h in 128-px tensor units
+    reg[600, 4:6] = [6.4, 0.0]
+    (d,) = decode(reg, logits, 0.5)
+    ax, ay = ssd_anchors()[600]
+    assert d.score == pytest.approx(1 / (1 + math.exp(-3.0)))
+    assert d.box == pytest.approx((ax + 0.1 - 0.125, ay - 0.05 - 0.25, 0.25, 0.5), abs=1e-6)
+    assert d.keypoints[0] == pytest.approx([ax + 0.05, ay], abs=1e-6)
+
+
+def test_weighted_nms_merges_by_score():
+    kp = np.zeros((6, 2))
+    a = Detection((0.0, 0.0, 1.0, 1.0), kp + 1.0, 0.9)
+    b = Detection((0.1, 0.0, 1.0, 1.0), kp + 2.0, 0.6)  # IoU 0.82 with a: merged
+    c = Detection((5.0, 5.0, 1.0, 1.0), kp, 0.7)        # separate face
+    out = weighted_nms([b, c, a])
+    assert len(out) == 2 and out[0].score == 0.9 and out[1].score == 0.7
+    assert out[0].box[0] == pytest.approx(0.1 * 0.6 / 1.5)
+    assert out[0].keypoints[0, 0] == pytest.approx((0.9 * 1 + 0.6 * 2) / 1.5)
+
+
+def test_rect_rules():
+    # square_long in pixels on a 200x100 image, then scale
+    r = transform_rect(NormRect(0.5, 0.5, 0.2, 0.2), 200, 100, 1.5)
+    assert r.width * 200 == pytest.approx(60.0) and r.height * 100 == pytest.approx(60.0)
+    # rotation from two points: p1 below-right of p0 at 45 deg -> rect rotated +45 deg (clockwise)
+    pts = np.array([[0.4, 0.4, 0.0], [0.6, 0.6, 0.0]])
+    rr = rect_from_landmarks(pts, 0, 1, 100, 100, 1.0)
+    assert rr.rotation == pytest.approx(math.pi / 4)
+    # projecting the ROI's own top-left corner gives the rotated corner
+    p = project_landmarks(np.array([[0.0, 0.0, 0.5]]), NormRect(0.5, 0.5, 0.2, 0.2, math.pi / 2))
+    assert p[0, :2] == pytest.approx([0.6, 0.4]) and p[0, 2] == pytest.approx(0.1)
+
+
+def _rot(yaw: float, pitch: float, roll: float) -> np.ndarray:
+    y, p, r = map(math.radians, (yaw, pitch, roll))
+    ry = np.array([[math.cos(y), 0, -math.sin(y)], [0, 1, 0], [math.sin(y), 0, math.cos(y)]])
+    rx = np.array([[1, 0, 0], [0, math.cos(p), -math.sin(p)], [0, math.sin(p), math.cos(p)]])
+    rz = np.array([[math.cos(r), -math.sin(r), 0], [math.sin(r), math.cos(r), 0], [0, 0, 1]])
+    return rz @ ry @ rx
+
+
+def _frontal_mesh() -> np.ndarray:
+    pts = np.zeros((468, 3))
+    pts[33], pts[263] = [-45, 0, 0], [45, 0, 0]
+    pts[10], pts[152] = [0, -80, 0], [0, 90, 0]
+    return pts
+
+
+@pytest.mark.parametrize("yaw,pitch,roll", [(0, 0, 0), (10, 0, 0), (0, 12, 0), (0, 0, 15), (-8, 5, -20)])
+def test_head_pose_recovers_known_rotation(yaw, pitch, roll):
+    pts = _frontal_mesh() @ _rot(yaw, pitch, roll).T + [300, 200, 0]
+    pose = head_pose(pts)
+    assert (pose.yaw_deg, pose.pitch_deg, pose.roll_deg) == pytest.approx((yaw, pitch, roll), abs=0.5)
+
+
+def test_head_pose_signs():
+    # patient turns to their left: their left eye corner (263) moves away (larger z)
+    pts = _frontal_mesh()
+    pts[263, 2], pts[33, 2] = 15.0, -15.0
+    assert head_pose(pts).yaw_deg > 5
+    pts = _frontal_mesh()
+    pts[152, 2] = 30.0  # chin back: looking down
+    assert head_pose(pts).pitch_deg > 5
+
+
+CFG = VisionConfig()
+SHARP = np.tile(np.array([[0, 255], [255, 0]], np.uint8), (64, 64)) // 2 + 64
+FLAT = np.full((128, 128), 120, np.uint8)
+OK_POSE = HeadPose(0.0, 0.0, 0.0)
+
+
+@pytest.mark.parametrize("args,code", [
+    ((0, None, None, None), "no_face"),
+    ((2, None, None, None), "multiple_faces"),
+    ((1, 40.0, OK_POSE, SHARP), "too_far"),
+    ((1, 80.0, HeadPose(20.0, 0.0, 0.0), SHARP), "turned"),
+    ((1, 80.0, HeadPose(0.0, -20.0, 0.0), SHARP), "tilted"),
+    ((1, 80.0, OK_POSE, SHARP // 8), "too_dark"),
+    ((1, 80.0, OK_POSE, np.full((64, 64), 250, np.uint8)), "too_bright"),
+    ((1, 80.0, OK_POSE, FLAT), "blurred"),
+    ((1, 80.0, OK_POSE, SHARP), "ok"),
+])
+def test_quality_codes(args, code):
+    v = assess_quality(*args, CFG)
+    assert v.code == code and v.ok == (code == "ok") and v.message == MESSAGES[code]
+
+
+def test_quality_dark_frame_without_face():
+    assert assess_quality(0, None, None, None, CFG, frame_brightness=10.0).code == "too_dark"
+    assert assess_quality(0, None, None, None, CFG, frame_brightness=250.0).code == "too_bright"
+
+
+def test_sharpness_orders_blur():
+    assert sharpness(SHARP) > 1000 > sharpness(FLAT) == 0.0
+
+
+def test_missing_model_is_a_clear_error(tmp_path):
+    with pytest.raises(RuntimeUnavailable, match="model file missing"):
+        Model(tmp_path / "nope.tflite")
+    bad = tmp_path / "bad.tflite"
+    bad.write_bytes(b"not a model")
+    with pytest.raises(RuntimeUnavailable, match="cannot load model"):
+        Model(bad)
