@@ -55,6 +55,7 @@ class AudioConfig(_Section):
     device_name: str = Field("", title="Input device name (substring)", description="Empty: the system default input")
     sample_rate_hz: Literal[16000, 44100, 48000] = Field(48000, title="Sample rate (Hz)")
     lead_in_s: float = Field(1.0, ge=0.5, le=3.0, title="Silent lead-in (s)", description="Noise profile before each task")
+    replay_path: Path | None = Field(None, title="Replay WAV file or folder", description="Used when source = 'replay': a file is one continuous stream; a folder gives one file per recording, in name order")
 
 
 class UIConfig(_Section):
