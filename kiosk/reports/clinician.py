@@ -1,0 +1,192 @@
+"""Clinician PDF: raw measures, automated grades with their inputs, history and limitations.
+
+Sections: header (patient, session, device, software and model sha256 pins), summary
+(affected side, Sunnybrook-style composite with its parts, House-Brackmann estimate,
+severity class, speech scores), facial measures per region (left mm, right mm, ratio),
+rest-frame differences, speech measures with normal ranges, step quality notes,
+comparison with earlier sessions (table and trend charts), peak-frame overlays when
+stored, and a limitations statement. Every page is numbered.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak, Image, KeepTogether, SimpleDocTemplate, Spacer
+
+from kiosk.reports.charts import line_chart
+from kiosk.reports.data import ReportData
+from kiosk.reports.layout import BODY, H1, H2, NOTE, SMALL, fmt, grid, numbered_canvas, para
+from kiosk.reports.norms import LIMITATIONS, REGION_LABELS, SPEECH_NORMS, hb_sunnybrook_note, side_text
+
+__all__ = ["build_clinician_pdf"]
+
+STEP_ORDER = ("rest", "brow_raise", "eye_close_gentle", "eye_close_tight", "smile", "snarl", "pucker",
+              "vowel", "ddk_pa", "ddk_ta", "ddk_ka", "ddk_pataka", "sentence")
+
+
+def _header(d: ReportData, device: dict[str, str]) -> list[Any]:
+    s, p = d.session, d.patient
+    rows = [["Patient", f"{p.code}" + (f" – {p.display_name}" if p.display_name else "")
+             + (f" (born {p.birth_year})" if p.birth_year else ""), "Clinic", d.clinic_name],
+            ["Session", s.id, "Date (UTC)", s.started_at.strftime("%Y-%m-%d %H:%M")],
+            ["Device", s.device_id, "Software", f"kiosk {s.software_version}"]]
+    out: list[Any] = [para("Facial palsy assessment – clinician report", H1),
+                      grid(rows, [22 * mm, 78 * mm, 22 * mm, 58 * mm], header_rows=0, zebra=False)]
+    pins = [[name, para(f"<font face='Courier' size='7'>{ver}</font>")] for name, ver in sorted(s.model_versions.items())]
+    pins += [[k, v] for k, v in device.items()]
+    if pins:
+        out += [Spacer(1, 2 * mm), grid([["Model file / component", "Version (sha256 pin)"]] + pins,
+                                         [55 * mm, 125 * mm], font_size=7.5)]
+    return out
+
+
+def _summary(d: ReportData) -> list[Any]:
+    f, sp = d.face, d.speech
+    sb, hb = f.get("sunnybrook") or {}, f.get("house_brackmann") or {}
+    rules = ", ".join(str(r) for r in (hb.get("rules_applied") or [])) or "none"
+    rows = [["Measure", "Result", "What it means"],
+            ["Affected side (patient's)", side_text(f.get("affected_side")),
+             para(f"confidence {fmt(f.get('affected_side_confidence'), 2)}; side with less movement, "
+                  "weighted by each region's asymmetry")],
+            ["Sunnybrook-style composite", fmt(sb.get("composite"), 0) + " / 100",
+             para(f"voluntary {fmt(sb.get('voluntary'), 0)} (20–100) – resting {fmt(sb.get('resting'), 0)} "
+                  f"(0–20) – synkinesis {fmt(sb.get('synkinesis'), 0)} (0–15); 100 = normal")],
+            ["House-Brackmann estimate", f"{hb.get('roman') or '–'}",
+             para(f"measurement score {fmt(hb.get('score_of_8'), 0)} / 8; rules applied: {rules}")],
+            ["Severity class", str(f.get("severity_class") or "–"), para("from the House-Brackmann estimate")],
+            ["Speech Clarity Score", fmt(sp.get("clarity_score"), 0) + " / 100", para("patient-facing; 100 = clear")],
+            ["Motor-Speech Impairment Index", fmt(sp.get("msii"), 0) + " / 100", para("0 = no impairment")]]
+    out: list[Any] = [para("Summary (automated estimates)", H2), grid(rows, [50 * mm, 30 * mm, 100 * mm])]
+    note = hb_sunnybrook_note(hb.get("grade"), sb.get("composite"))
+    if note:
+        out.append(para(note, NOTE))
+    return out
+
+
+def _face_tables(d: ReportData) -> list[Any]:
+    regions = d.face.get("regions") or {}
+    rows: list[list[Any]] = [["Region (expression)", "Left", "Right", "Ratio", "Weaker side"]]
+    for key, label in REGION_LABELS.items():
+        m = regions.get(key)
+        if not m:
+            why = (d.session.assessment.get("missing_steps") or {})
+            rows.append([label, "–", "–", "–", para(f"not measured {('(' + '; '.join(why.values()) + ')') if why else ''}")])
+            continue
+        if "left_closure" in m or "right_closure" in m:
+            l, r = fmt(m.get("left_closure"), 2), fmt(m.get("right_closure"), 2)
+            label = f"{label} (closure 0–1)"
+        else:
+            l, r = fmt(m.get("left_mm"), 1, "mm"), fmt(m.get("right_mm"), 1, "mm")
+            label = f"{label} (excursion)"
+        rows.append([label, l, r, fmt(m.get("ratio"), 2), side_text(m.get("weaker_side"))])
+    rest = d.face.get("rest") or {}
+    rest_rows = [["Rest frame: left–right difference", "Value"]] + [
+        [k.replace("_diff_mm", "").replace("_", " "), fmt(v, 1, "mm")] for k, v in rest.items()]
+    return [para("Facial movement per region", H2),
+            para("Left and right are the patient's sides. Excursion = how far the region's landmark moves from "
+                 "rest to the peak frame (mm, scaled by the visible iris diameter). Ratio = smaller / larger side "
+                 "(1.00 = symmetric; landmark noise alone gives 0.85–0.99 on a symmetric face).", SMALL),
+            Spacer(1, 2 * mm), grid(rows, [62 * mm, 25 * mm, 25 * mm, 20 * mm, 48 * mm]), Spacer(1, 3 * mm),
+            grid(rest_rows, [62 * mm, 25 * mm]) if rest else para("No rest frame.", NOTE)]
+
+
+def _dig(obj: dict[str, Any], path: tuple[str, ...]) -> Any:
+    for k in path:
+        obj = obj.get(k) if isinstance(obj, dict) else None
+    return obj
+
+
+def _speech_table(d: ReportData) -> list[Any]:
+    if not d.speech:
+        return [para("Speech measures", H2), para("The speech part was not done in this session.", NOTE)]
+    rows: list[list[Any]] = [["Task / measure", "Value", "Normal range (adults)", "Flag"]]
+    for label, path, unit, digits, norm, is_abnormal in SPEECH_NORMS:
+        v = _dig(d.speech, path)
+        flag = "outside" if isinstance(v, (int, float)) and is_abnormal and is_abnormal(v) else ""
+        rows.append([label, fmt(v, digits, unit), para(norm), flag])
+    return [para("Speech measures", H2), grid(rows, [62 * mm, 28 * mm, 70 * mm, 20 * mm])]
+
+
+def _quality(d: ReportData) -> list[Any]:
+    rows: list[list[Any]] = [["Step", "Attempt", "Verdict", "Reason", "Frames used / rej."]]
+    order = {name: i for i, name in enumerate(STEP_ORDER)}
+    for st in sorted(d.steps, key=lambda st: (order.get(st.step, 99), st.step, st.attempt)):
+        frames = "" if st.frames_used is None else f"{st.frames_used} / {st.frames_rejected or 0}"
+        rows.append([st.step, st.attempt, st.status, para(st.reason or ""), frames])
+    return [para("Quality notes per step", H2), grid(rows, [38 * mm, 16 * mm, 22 * mm, 74 * mm, 30 * mm])]
+
+
+def _comparison(d: ReportData) -> list[Any]:
+    h = d.history
+    out: list[Any] = [CondPageBreak(60 * mm), para("Comparison with earlier sessions", H2)]
+    if len(h.points) < 2:
+        return out + [para("This is the patient's first stored session: nothing to compare yet.", BODY)]
+    t0 = h.points[0].at
+    rows: list[list[Any]] = [["Date", "Week", "Composite", "HB", "Severity", "Asymmetry", "Clarity", "MSII"]]
+    for p in h.points:
+        rows.append([p.at.strftime("%Y-%m-%d"), f"{(p.at - t0).days / 7:.0f}", fmt(p.composite, 0), _roman(p.hb_grade),
+                     p.severity_class or "–", fmt(p.asymmetry_pct, 0, "%"), fmt(p.clarity, 0), fmt(p.msii, 0)])
+    imp = h.improvement
+    out += [grid(rows, [24 * mm, 13 * mm, 22 * mm, 12 * mm, 33 * mm, 24 * mm, 20 * mm, 18 * mm]),
+            para("Asymmetry = (1 – mean symmetry ratio) x 100. Week = weeks since the first session.", SMALL)]
+    if imp:
+        out.append(para(
+            f"Since the first session ({imp.days} days): composite {fmt(imp.composite.baseline, 0)} to "
+            f"{fmt(imp.composite.latest, 0)} ({fmt(imp.composite.recovered_pct, 0, '%')} of the baseline deficit "
+            f"recovered); side asymmetry reduced by {fmt(imp.asymmetry_reduction_pct, 0, '%')}; clarity "
+            f"{fmt(imp.clarity.baseline, 0)} to {fmt(imp.clarity.latest, 0)}; MSII {fmt(imp.msii.baseline, 0)} to "
+            f"{fmt(imp.msii.latest, 0)}.", BODY))
+    return out + _charts(d)
+
+
+def _charts(d: ReportData) -> list[Any]:
+    h = d.history
+    t0 = h.points[0].at
+
+    def series(attr: str) -> list[tuple[float, float]]:
+        return [((p.at - t0).days / 7, v) for p in h.points if (v := getattr(p, attr)) is not None]
+
+    regions = [(REGION_LABELS[r], [((p.at - t0).days / 7, p.ratios[r]) for p in h.points if r in p.ratios])
+               for r in REGION_LABELS]
+    c1 = line_chart([("Composite (0–100)", series("composite")), ("Clarity (0–100)", series("clarity")),
+                     ("MSII (0 = none)", series("msii"))], title="Scores over time", x_label="weeks since first session",
+                    y_label="score", y_range=(0, 100))
+    c2 = line_chart(regions, title="Symmetry ratio per region", x_label="weeks since first session",
+                    y_label="ratio (1 = symmetric)", y_range=(0, 1.05), ref_line=(0.85, "0.85: landmark-noise floor"))
+    c3 = line_chart([("Side asymmetry %", series("asymmetry_pct"))], title="Side-asymmetry reduction",
+                    x_label="weeks since first session", y_label="asymmetry (%)", y_range=(0, 100))
+    return [KeepTogether([c1]), KeepTogether([c2]), KeepTogether([c3])]
+
+
+def _roman(g: int | None) -> str:
+    return "–" if g is None else ("I", "II", "III", "IV", "V", "VI")[g - 1]
+
+
+def _peak_frames(d: ReportData) -> list[Any]:
+    out: list[Any] = [para("Peak frames with landmarks", H2)]
+    if not d.peak_frames:
+        return out + [para("Peak frames were not stored for this session (camera.store_peak_frames is off "
+                           "or the patient did not consent).", SMALL)]
+    for name, path in d.peak_frames.items():
+        img = Image(str(path))
+        scale = min(80 * mm / img.drawWidth, 60 * mm / img.drawHeight)
+        img.drawWidth, img.drawHeight = img.drawWidth * scale, img.drawHeight * scale
+        out.append(KeepTogether([para(name.replace("_", " "), SMALL), img]))
+    return out
+
+
+def build_clinician_pdf(d: ReportData, out: Path, device: dict[str, str] | None = None) -> Path:
+    """Write the clinician report for ``d`` to ``out``; return the path."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    doc = SimpleDocTemplate(str(out), pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=14 * mm,
+                            bottomMargin=18 * mm, title="Facial palsy assessment – clinician report",
+                            author=d.clinic_name, subject=f"session {d.session.id}")
+    story: list[Any] = _header(d, device or {}) + _summary(d) + _face_tables(d) + _speech_table(d) + _quality(d)
+    story += _comparison(d) + _peak_frames(d)
+    story += [para("Limitations", H2), para(LIMITATIONS, BODY)]
+    footer = f"{d.patient.code} – session {d.session.started_at:%Y-%m-%d} – decision support, not a diagnosis"
+    doc.build(story, canvasmaker=numbered_canvas(footer))
+    return out

@@ -1,0 +1,107 @@
+"""Patient PDF: large type, a drawn face for feedback, improvement %, weekly graph, clarity score.
+
+Plain words only; no grades or jargon. The "face movement score" is the
+Sunnybrook-style composite (0..100); improvement % is the share of the gap
+to 100 at the first visit that has closed (kiosk.analytics.progress).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
+
+from kiosk.reports.charts import face_icon, weekly_bars
+from kiosk.reports.data import ReportData
+from kiosk.reports.layout import BASE, numbered_canvas, para
+
+TITLE = ParagraphStyle("pt", parent=BASE["Title"], fontSize=28, leading=34, spaceAfter=6)
+BIG = ParagraphStyle("pbig", parent=BASE["BodyText"], fontSize=20, leading=26, spaceAfter=6)
+TEXT = ParagraphStyle("ptext", parent=BASE["BodyText"], fontSize=15, leading=20, spaceAfter=6)
+FINE = ParagraphStyle("pfine", parent=BASE["BodyText"], fontSize=12, leading=16, textColor=colors.HexColor("#444444"))
+
+__all__ = ["build_patient_pdf", "feedback"]
+
+
+def feedback(recovered_pct: float | None, first_visit: bool) -> tuple[float, str]:
+    """Face-icon mood (-1..1) and one plain sentence for the headline."""
+    if first_visit or recovered_pct is None:
+        return 0.4, "Thank you for doing your first check. Today's results are your starting point."
+    if recovered_pct >= 10:
+        return min(1.0, 0.5 + recovered_pct / 200), "Your face is moving more evenly than at your first visit. Well done!"
+    if recovered_pct > -10:
+        return 0.1, "Your face movement is about the same as at your first visit. Keep up your exercises."
+    return -0.3, "Your face moved a little less evenly today. Your care team will go through this with you."
+
+
+def _clarity_words(score: float) -> str:
+    if score >= 80:
+        return "Your speech was clear."
+    if score >= 60:
+        return "Your speech was mostly clear."
+    return "Some sounds were harder to make. Your speech therapist can help with this."
+
+
+def _headline(d: ReportData) -> list[Any]:
+    h = d.history
+    imp = h.improvement
+    rec = imp.composite.recovered_pct if imp else None
+    mood, sentence = feedback(rec, first_visit=imp is None)
+    icon = face_icon(mood, size=120)
+    text = [para(sentence, BIG)]
+    if imp and imp.composite.latest is not None and rec is not None:
+        text.append(para(f"Improvement since your first visit: <b>{rec:.0f}&nbsp;%</b>", BIG))
+        text.append(para(f"Your face movement score went from {imp.composite.baseline:.0f} to "
+                         f"{imp.composite.latest:.0f} out of 100. That means {max(rec, 0):.0f}&nbsp;% of the gap "
+                         "to a full score at your first visit has closed.", TEXT))
+    elif h.points and h.points[-1].composite is not None:
+        text.append(para(f"Your face movement score today: <b>{h.points[-1].composite:.0f}</b> out of 100.", BIG))
+    t = Table([[icon, text]], colWidths=[45 * mm, 130 * mm])
+    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    return [t]
+
+
+def _weekly(d: ReportData) -> list[Any]:
+    weeks = [w for w in d.history.weeks if w.composite is not None]
+    if len(weeks) < 2:
+        return [para("After your next visit you will see a weekly graph of your progress here.", TEXT)]
+    chart = weekly_bars([f"Week {w.week_index + 1}" for w in weeks], [w.composite for w in weeks],
+                        title="Your face movement score, week by week", y_label="score (100 = full movement)",
+                        width=170 * mm, height=72 * mm, font_size=12)
+    return [chart, para("Taller bars mean your face moved more evenly. Gaps in the week numbers are weeks "
+                        "without a check.", FINE)]
+
+
+def _clarity(d: ReportData) -> list[Any]:
+    speech = d.speech
+    score = speech.get("clarity_score") if speech else None
+    if score is None:
+        return [para("Speech clarity was not measured today.", TEXT)]
+    out = [para(f"Speech clarity: <b>{score:.0f}</b> out of 100", BIG), para(_clarity_words(score), TEXT)]
+    imp = d.history.improvement
+    if imp and imp.clarity.change is not None and imp.clarity.baseline is not None:
+        word = "up" if imp.clarity.change >= 0.5 else "down" if imp.clarity.change <= -0.5 else "about the same,"
+        out.append(para(f"That is {word} {abs(imp.clarity.change):.0f} points from {imp.clarity.baseline:.0f} "
+                        "at your first visit." if word != "about the same," else
+                        "That is about the same as at your first visit.", TEXT))
+    return out
+
+
+def build_patient_pdf(d: ReportData, out: Path) -> Path:
+    """Write the patient's sheet for ``d`` to ``out``; return the path."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    doc = SimpleDocTemplate(str(out), pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=12 * mm,
+                            bottomMargin=20 * mm, title="Your facial palsy check", author=d.clinic_name)
+    name = d.patient.display_name or d.patient.code
+    story: list[Any] = [para("Your progress", TITLE),
+                        para(f"{name} – {d.session.started_at:%d %B %Y} – {d.clinic_name}", TEXT), Spacer(1, 4 * mm)]
+    story += _headline(d) + [Spacer(1, 3 * mm)] + _weekly(d) + [Spacer(1, 3 * mm)] + _clarity(d)
+    story += [Spacer(1, 3 * mm),
+              para("This sheet shows measurements made by the kiosk. It is not a diagnosis. Your doctor or "
+                   "therapist will explain what the results mean for you.", FINE)]
+    doc.build(story, canvasmaker=numbered_canvas(f"{d.clinic_name} – not a diagnosis", font_size=10))
+    return out
