@@ -1,0 +1,56 @@
+"""`kiosk speech WAV --task vowel|ddk|sentence [--json]`: speech measures from one recording.
+
+The WAV must start with the quiet lead-in (``audio.lead_in_s``, default 1 s). Exit codes:
+0 measured; 2 file unreadable; 4 recording rejected by the quality gate or not analysable
+(the message says why and what to do).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+TASK_STEP = {"vowel": "vowel", "ddk": "ddk_{syllable}", "sentence": "sentence"}
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("wav", metavar="WAV", help="recording (WAV, any rate, mono or stereo) starting with the quiet lead-in")
+    p.add_argument("--task", required=True, choices=sorted(TASK_STEP), help="what the recording contains")
+    p.add_argument("--syllable", default="pataka", choices=("pa", "ta", "ka", "pataka"),
+                   help="for --task ddk: which repetition (label only; default pataka)")
+    p.add_argument("--lead-in", type=float, default=None, metavar="S",
+                   help="silent lead-in in seconds (default: audio.lead_in_s from the config)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+
+def run(args: argparse.Namespace, config) -> int:
+    from kiosk.capture.audio import AudioFileError, read_wav
+    from kiosk.speech.battery import ANALYSIS_RATE_HZ, analyse_step, to_analysis_rate
+
+    try:
+        x, sr = read_wav(args.wav)
+    except AudioFileError as e:
+        print(f"kiosk speech: {e}", file=sys.stderr)
+        return 2
+    lead_in = config.audio.lead_in_s if args.lead_in is None else args.lead_in
+    step = TASK_STEP[args.task].format(syllable=args.syllable)
+    status, result = analyse_step(step, to_analysis_rate(x, sr), ANALYSIS_RATE_HZ, lead_in)
+    out: dict[str, object] = {"file": str(args.wav), "task": args.task, "step": step,
+                              "sample_rate_hz": sr, "duration_s": round(x.size / sr, 3), **status.to_dict()}
+    if result is not None:
+        out["measures"] = result.to_dict()
+    out["note"] = "Decision support, not a diagnosis."
+    if args.json:
+        print(json.dumps(out, indent=2))
+    else:
+        _print_text(out)
+    if status.status != "ok":
+        print(f"kiosk speech: recording not analysed ({status.code}): {status.reason}", file=sys.stderr)
+        return 4
+    return 0
+
+
+def _print_text(out: dict[str, object]) -> None:
+    print(f"{out['file']}: task {out['step']}, {out['duration_s']} s at {out['sample_rate_hz']} Hz: {out['status']}")
+    for key, value in (out.get("measures") or {}).items():
+        print(f"  {key}: {value}")
