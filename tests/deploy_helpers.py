@@ -1,0 +1,125 @@
+"""Shared pieces of the deployment tests: provisioning into a temp dir and the
+production broker config (device_config/mosquitto.conf) rewritten for a temp dir and port."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+
+ROOT = Path(__file__).resolve().parent.parent
+PROVISION = ROOT / "scripts" / "provision_device"
+
+
+def provision(pki: Path, *args: str) -> None:
+    r = subprocess.run([sys.executable, str(PROVISION), *args, "--pki", str(pki)], capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0, r.stderr
+
+
+def production_broker_lines(pki: Path, acl: Path = ROOT / "device_config" / "acl") -> list[str]:
+    """device_config/mosquitto.conf with its paths pointed at ``pki``.
+
+    sync.broker.MosquittoProcess writes the listener line (free port on 127.0.0.1) and the
+    persistence and log lines; everything else comes from the production file unchanged, so
+    the TLS options attach to that listener exactly as they do to ``listener 8883``.
+    """
+    paths = {"/etc/mosquitto/certs/ca.crt": pki / "ca/ca.crt", "/etc/mosquitto/certs/ca.crl": pki / "ca/ca.crl",
+             "/etc/mosquitto/certs/server.crt": pki / "server/server.crt",
+             "/etc/mosquitto/certs/server.key": pki / "server/server.key", "/etc/mosquitto/acl": acl}
+    skip = ("listener ", "persistence", "autosave_interval", "log_dest")
+    out = []
+    for line in (ROOT / "device_config" / "mosquitto.conf").read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or line.startswith(skip):
+            continue
+        key, _, value = line.partition(" ")
+        out.append(f"{key} {paths.get(value, value)}")
+    return out
+
+
+@dataclass
+class Client:
+    """A raw paho MQTT v5 client that records what the broker said (CONNACK, PUBACK, SUBACK)."""
+
+    client: mqtt.Client
+    connected: threading.Event = field(default_factory=threading.Event)
+    gone: threading.Event = field(default_factory=threading.Event)
+    connect_error: str = ""
+    puback: dict[int, mqtt.ReasonCode] = field(default_factory=dict)
+    suback: dict[int, list] = field(default_factory=dict)
+    messages: list[mqtt.MQTTMessage] = field(default_factory=list)
+    events: threading.Condition = field(default_factory=threading.Condition)
+
+    def publish(self, topic: str, payload: str, timeout_s: float = 5.0) -> mqtt.ReasonCode:
+        info = self.client.publish(topic, payload, qos=1)
+        with self.events:
+            assert self.events.wait_for(lambda: info.mid in self.puback, timeout_s), "no PUBACK"
+            return self.puback[info.mid]
+
+    def subscribe(self, topic: str, timeout_s: float = 5.0) -> list:
+        _, mid = self.client.subscribe(topic, qos=1)
+        with self.events:
+            assert self.events.wait_for(lambda: mid in self.suback, timeout_s), "no SUBACK"
+            return self.suback[mid]
+
+    def close(self) -> None:
+        try:
+            self.client.disconnect()
+        finally:
+            self.client.loop_stop()
+
+
+def tls_client(port: int, client_id: str, ca: Path, cert: Path | None = None, key: Path | None = None,
+               timeout_s: float = 5.0) -> Client:
+    """Connect over TLS (client certificate when given); wait for CONNACK or a failure."""
+    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+    c.tls_set(ca_certs=str(ca), certfile=str(cert) if cert else None, keyfile=str(key) if key else None)
+    w = Client(c)
+
+    def on_connect(client, userdata, flags, rc, props):  # type: ignore[no-untyped-def]
+        if rc.is_failure:
+            w.connect_error = f"CONNACK {rc}"
+            w.gone.set()
+        else:
+            w.connected.set()
+
+    def on_disconnect(client, userdata, flags, rc, props):  # type: ignore[no-untyped-def]
+        w.connect_error = w.connect_error or f"disconnected: {rc}"
+        w.gone.set()
+
+    def on_publish(client, userdata, mid, rc, props):  # type: ignore[no-untyped-def]
+        with w.events:
+            w.puback[mid] = rc
+            w.events.notify_all()
+
+    def on_subscribe(client, userdata, mid, rcs, props):  # type: ignore[no-untyped-def]
+        with w.events:
+            w.suback[mid] = list(rcs)
+            w.events.notify_all()
+
+    def on_message(client, userdata, msg):  # type: ignore[no-untyped-def]
+        with w.events:
+            w.messages.append(msg)
+            w.events.notify_all()
+
+    c.on_connect, c.on_disconnect, c.on_publish = on_connect, on_disconnect, on_publish
+    c.on_subscribe, c.on_message = on_subscribe, on_message
+    c.on_connect_fail = lambda client, userdata: (setattr(w, "connect_error", "connect failed"), w.gone.set())
+    try:
+        c.connect("127.0.0.1", port, keepalive=30)
+    except OSError as e:  # ssl.SSLError is an OSError: the handshake itself was refused
+        w.connect_error = f"{type(e).__name__}: {e}"
+        w.gone.set()
+        return w
+    c.loop_start()
+    deadline = time.monotonic() + timeout_s
+    while not (w.connected.is_set() or w.gone.is_set()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    if not w.connected.is_set():
+        c.loop_stop()
+    return w

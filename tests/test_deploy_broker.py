@@ -1,0 +1,164 @@
+"""Attacks on the production broker config: real Mosquitto (device_config/mosquitto.conf
+and device_config/acl, TLS with client certificates from scripts/provision_device) on a
+free local port, with the real clinic receiver (sync.receiver) storing into SQLite."""
+from __future__ import annotations
+
+import logging
+import random
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from sync.broker import MosquittoProcess
+from sync.clinic_db import SqliteClinicStore
+from sync.receiver import Receiver
+from sync.samples import sample_summary
+from sync.transport import MqttTransport
+from tests.deploy_helpers import production_broker_lines, provision, tls_client
+
+pytestmark = [pytest.mark.broker,
+              pytest.mark.skipif(shutil.which("mosquitto") is None, reason="mosquitto not installed")]
+NOT_AUTHORIZED = 135
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("pki")
+    for dev in ("kiosk-a", "kiosk-b", "kiosk-revoked"):
+        provision(d, dev, "--broker-host", "127.0.0.1")
+    provision(d, "--revoke", "kiosk-revoked")
+    return d
+
+
+@pytest.fixture(scope="module")
+def rogue_pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A second, unrelated CA that issues a certificate with the same CN as kiosk-a."""
+    d = tmp_path_factory.mktemp("rogue")
+    provision(d, "kiosk-a", "--broker-host", "127.0.0.1")
+    return d
+
+
+@pytest.fixture(scope="module")
+def broker(pki: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    with MosquittoProcess(workdir=tmp_path_factory.mktemp("broker"), anonymous=False,
+                          extra_config=production_broker_lines(pki)) as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def receiver(broker: MosquittoProcess, pki: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    store = SqliteClinicStore(tmp_path_factory.mktemp("clinic") / "clinic.db")
+    tls = {"ca_certs": str(pki / "ca/ca.crt"), "certfile": str(pki / "receiver/receiver.crt"),
+           "keyfile": str(pki / "receiver/receiver.key")}
+    transport = MqttTransport("clinic-receiver-test", "127.0.0.1", broker.port, manual_ack=True, tls=tls,
+                              backoff_base_s=0.1)
+    rx = Receiver(store, transport, topic_root="clinic")
+    transport.connect()
+    assert transport.wait_subscribed(10), broker.log_tail()
+    yield rx
+    transport.stop()
+    store.close()
+
+
+def device(broker: MosquittoProcess, pki: Path, dev: str):  # type: ignore[no-untyped-def]
+    d = pki / "devices" / dev
+    return tls_client(broker.port, f"test-{dev}-{time.monotonic_ns()}", d / "ca.crt", d / "device.crt", d / "device.key")
+
+
+def wait_for(cond, timeout_s: float = 10.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if cond():
+            return True
+        time.sleep(0.05)
+    return bool(cond())
+
+
+def test_no_client_certificate_is_refused(broker: MosquittoProcess, pki: Path) -> None:
+    c = tls_client(broker.port, "no-cert", pki / "ca/ca.crt")
+    assert not c.connected.is_set()
+    assert c.connect_error, "no error recorded"
+    assert wait_for(lambda: "peer did not return a certificate" in broker.log_tail(20000), 3)
+
+
+def test_wrong_ca_certificate_is_refused(broker: MosquittoProcess, pki: Path, rogue_pki: Path) -> None:
+    rogue = rogue_pki / "devices/kiosk-a"
+    n = broker.log_tail(100000).count("certificate verify failed")
+    c = tls_client(broker.port, "rogue", pki / "ca/ca.crt", rogue / "device.crt", rogue / "device.key")
+    assert not c.connected.is_set() and c.connect_error
+    assert wait_for(lambda: broker.log_tail(100000).count("certificate verify failed") == n + 1, 3)
+
+
+def test_revoked_certificate_is_refused(broker: MosquittoProcess, pki: Path) -> None:
+    n = broker.log_tail(100000).count("certificate verify failed")
+    c = device(broker, pki, "kiosk-revoked")
+    assert not c.connected.is_set() and c.connect_error
+    assert wait_for(lambda: broker.log_tail(100000).count("certificate verify failed") == n + 1, 3)
+    ok = device(broker, pki, "kiosk-b")            # same CA, not revoked: accepted
+    assert ok.connected.is_set(), ok.connect_error
+    ok.close()
+
+
+def test_plain_mqtt_on_the_tls_port_is_refused(broker: MosquittoProcess) -> None:
+    import paho.mqtt.client as mqtt
+
+    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="plain", protocol=mqtt.MQTTv5)
+    results: list = []
+    c.on_connect = lambda *a: results.append(a[3])
+    try:
+        c.connect("127.0.0.1", broker.port, keepalive=5)
+        c.loop_start()
+        time.sleep(1.0)
+        c.loop_stop()
+    except OSError:
+        pass
+    assert not any(not rc.is_failure for rc in results)
+
+
+def test_device_cannot_publish_under_another_device(broker: MosquittoProcess, pki: Path, receiver: Receiver,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    """kiosk-a publishes a well-formed summary for kiosk-b on kiosk-b's topic.
+
+    Mosquitto 2.0 answers an ACL-denied QoS 1 PUBLISH from an MQTT v5 client with a PUBACK
+    whose reason code is 135 "Not authorized" and does not deliver the message; (an MQTT
+    3.1.1 client would get a plain PUBACK: v5 is what lets the publisher see the refusal).
+    """
+    rng = random.Random(9)
+    a = device(broker, pki, "kiosk-a")
+    assert a.connected.is_set(), a.connect_error
+    before = receiver.store.count_summaries()
+    forged = sample_summary(rng, device_id="kiosk-b")
+    rc = a.publish(f"clinic/kiosk-b/sessions/{forged.session_id}", forged.model_dump_json())
+    assert rc.value == NOT_AUTHORIZED and rc.getName() == "Not authorized"
+    own = sample_summary(rng, device_id="kiosk-a")
+    assert a.subscribe("clinic/kiosk-a/ack/+")[0].value == 1            # granted QoS 1: its own acks
+    assert a.publish(f"clinic/kiosk-a/sessions/{own.session_id}", own.model_dump_json()).value == 0
+    assert wait_for(lambda: receiver.store.count_summaries() == before + 1)
+    assert wait_for(lambda: any(m.topic == f"clinic/kiosk-a/ack/{own.session_id}" for m in a.messages))
+    time.sleep(0.5)                                                        # the forged one never arrives
+    stored = receiver.store.session_ids()
+    assert own.session_id in stored and forged.session_id not in stored
+    assert receiver.store.count_summaries() == before + 1 and receiver.store.count_dead_letters() == 0
+    a.close()
+
+
+def test_device_cannot_read_or_forge_acks_of_another_device(broker: MosquittoProcess, pki: Path,
+                                                            receiver: Receiver) -> None:
+    """Mosquitto 2.0 grants any SUBSCRIBE (SUBACK QoS 1) and applies the ACL's read rules when
+    it delivers: kiosk-a's wildcard subscriptions receive nothing of kiosk-b's traffic."""
+    a, b = device(broker, pki, "kiosk-a"), device(broker, pki, "kiosk-b")
+    assert a.subscribe("clinic/kiosk-b/ack/+")[0].value == 1
+    assert a.subscribe("clinic/+/sessions/+")[0].value == 1
+    assert b.subscribe("clinic/kiosk-b/ack/+")[0].value == 1
+    assert a.publish("clinic/kiosk-b/ack/x", '{"session_id": "x", "outcome": "stored"}').value == NOT_AUTHORIZED
+    assert a.publish("clinic/kiosk-a/ack/x", '{"session_id": "x", "outcome": "stored"}').value == NOT_AUTHORIZED
+    own_b = sample_summary(random.Random(11), device_id="kiosk-b")
+    assert b.publish(f"clinic/kiosk-b/sessions/{own_b.session_id}", own_b.model_dump_json()).value == 0
+    assert wait_for(lambda: any(m.topic == f"clinic/kiosk-b/ack/{own_b.session_id}" for m in b.messages))
+    time.sleep(0.5)
+    assert a.messages == []                          # neither b's summary nor the receiver's ack to b
+    assert [m.topic for m in b.messages] == [f"clinic/kiosk-b/ack/{own_b.session_id}"]   # no forged ack
+    a.close()
+    b.close()
