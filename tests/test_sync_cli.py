@@ -1,0 +1,124 @@
+"""The daemons as processes (`kiosk-sync`, `clinic-receiver`) and the local loopback, with a real broker."""
+from __future__ import annotations
+
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+import pytest
+
+from sync.broker import MosquittoProcess
+from sync.clinic_db import SqliteClinicStore
+from sync.loopback import run_local_sync
+from sync.outbox import Outbox, enqueue
+from sync.samples import sample_summary
+
+pytestmark = pytest.mark.broker
+ROOT = Path(__file__).resolve().parent.parent
+DEVICE = "kiosk-cli"
+
+
+def make_device_db(state: Path, n: int, seed: int) -> list[str]:
+    from kiosk.store.repositories import Store
+
+    Store.open(state, device_id=DEVICE).close()
+    rng = random.Random(seed)
+    conn = sqlite3.connect(state / "kiosk.db")
+    ids = []
+    with conn:
+        for _ in range(n):
+            s = sample_summary(rng, device_id=DEVICE)
+            enqueue(conn, s)
+            ids.append(s.session_id)
+    conn.close()
+    return ids
+
+
+def write_config(path: Path, state: Path, port: int, clinic_db: Path) -> Path:
+    path.write_text(f"""
+[device]
+device_id = "{DEVICE}"
+state_dir = "{state}"
+
+[sync]
+port = {port}
+ack_timeout_s = 1.0
+reconnect_min_s = 0.05
+reconnect_max_s = 0.5
+receiver_db = "{clinic_db}"
+""", encoding="utf-8")
+    return path
+
+
+def retained(broker: MosquittoProcess, topic: str) -> bytes | None:
+    got: list[bytes] = []
+    done = threading.Event()
+    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+
+    def on_message(client, userdata, msg):  # type: ignore[no-untyped-def]
+        got.append(bytes(msg.payload))
+        done.set()
+    c.on_message = on_message
+    c.connect(broker.host, broker.port)
+    c.subscribe(topic, qos=1)
+    c.loop_start()
+    done.wait(3)
+    c.loop_stop()
+    c.disconnect()
+    return got[0] if got else None
+
+
+def test_daemons_drain_the_outbox_exactly_once(tmp_path: Path) -> None:
+    state, clinic_db = tmp_path / "state", tmp_path / "clinic" / "clinic.db"
+    ids = make_device_db(state, 25, seed=11)
+    with MosquittoProcess(workdir=tmp_path / "broker") as broker:
+        cfg = write_config(tmp_path / "kiosk.toml", state, broker.port, clinic_db)
+        rx = subprocess.Popen([sys.executable, "-m", "sync.receiver", "--config", str(cfg)], cwd=ROOT,
+                              stderr=subprocess.PIPE, text=True)
+        try:
+            tx = subprocess.run([sys.executable, "-m", "sync.publisher", "--config", str(cfg), "--once"],
+                                cwd=ROOT, capture_output=True, text=True, timeout=60)
+            assert tx.returncode == 0, tx.stderr
+        finally:
+            rx.send_signal(signal.SIGTERM)
+            assert rx.wait(15) == 0, rx.stderr.read()
+        assert retained(broker, f"clinic/{DEVICE}/status") == b"offline"
+    clinic = SqliteClinicStore(clinic_db)
+    assert sorted(clinic.session_ids()) == sorted(ids)
+    clinic.close()
+    ob = Outbox(state / "kiosk.db")
+    assert ob.counts().pending == 0
+    ob.close()
+
+
+def test_daemons_refuse_bad_config_and_missing_outbox(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[sync]\nport = 'not a port'\n", encoding="utf-8")
+    for module in ("sync.publisher", "sync.receiver"):
+        r = subprocess.run([sys.executable, "-m", module, "--config", str(bad)], cwd=ROOT,
+                           capture_output=True, text=True, timeout=30)
+        assert r.returncode == 3 and "sync.port" in r.stderr
+    cfg = write_config(tmp_path / "ok.toml", tmp_path / "state", 1883, tmp_path / "c.db")
+    empty = tmp_path / "empty.db"
+    sqlite3.connect(empty).close()
+    r = subprocess.run([sys.executable, "-m", "sync.publisher", "--config", str(cfg), "--db", str(empty), "--once"],
+                       cwd=ROOT, capture_output=True, text=True, timeout=30)
+    assert r.returncode == 4 and "no outbox table" in r.stderr
+
+
+def test_run_local_sync_for_the_demo(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    ids = make_device_db(state, 12, seed=12)
+    first = run_local_sync(state / "kiosk.db", tmp_path / "clinic.db", timeout_s=30)
+    assert (first.published, first.acked, first.pending, first.stored, first.clinic_total) == (12, 12, 0, 12, 12)
+    more = make_device_db(state, 3, seed=13)             # a later session: only the new rows go
+    second = run_local_sync(state / "kiosk.db", tmp_path / "clinic.db", timeout_s=30)
+    assert (second.published, second.stored, second.clinic_total) == (3, 3, 15)
+    clinic = SqliteClinicStore(tmp_path / "clinic.db")
+    assert sorted(clinic.session_ids()) == sorted(ids + more)
+    clinic.close()
