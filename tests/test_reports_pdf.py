@@ -1,0 +1,137 @@
+"""Reports: PDFs built from a real store, read back with pypdf and rendered with pdftoppm."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pypdf import PdfReader
+
+from kiosk.cli import main as kiosk_main
+from kiosk.config import KioskConfig, ReportConfig
+from kiosk.reports import build_clinician_pdf, build_patient_pdf, deliver, gather
+from kiosk.store import Store
+from store_samples import sample_assessment
+
+T0 = datetime(2026, 1, 5, 10, 0, tzinfo=timezone.utc)
+SEVERITIES = (0.9, 0.7, 0.5, 0.3)
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    state = tmp_path_factory.mktemp("state")
+    with Store.open(state) as s:
+        p = s.add_patient("P-42", "Ann Example", 1961)
+        ids = [s.save_session(p.id, sample_assessment(sev, "left", clarity=40 + 10 * i, msii=60 - 10 * i),
+                              started_at=T0 + timedelta(weeks=i),
+                              model_versions={"face_landmark.tflite": "1055cb9d4a9ca8b8"}).id
+               for i, sev in enumerate(SEVERITIES)]
+    return state, ids
+
+
+def _text(pdf: Path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
+
+
+def _render(pdf: Path, tmp: Path) -> list[np.ndarray]:
+    subprocess.run(["pdftoppm", "-png", "-r", "40", str(pdf), str(tmp / "pg")], check=True)
+    from skimage.io import imread
+    return [imread(p) for p in sorted(tmp.glob("pg-*.png"))]
+
+
+def test_clinician_pdf_content(stored: tuple[Path, list[str]], tmp_path: Path) -> None:
+    state, ids = stored
+    with Store.open(state) as s:
+        data = gather(s, ids[-1], "Test Clinic", state)
+    out = build_clinician_pdf(data, tmp_path / "c.pdf", {"ai-edge-litert": "1.4.0"})
+    reader = PdfReader(out)
+    n = len(reader.pages)
+    assert 2 <= n <= 5
+    text = _text(out)
+    latest = data.session.assessment["face"]
+    assert "P-42" in text and ids[-1] in text and "Test Clinic" in text
+    assert "left (patient's)" in text
+    assert f"{latest['sunnybrook']['composite']:.0f} / 100" in text
+    assert f"House-Brackmann estimate {latest['house_brackmann']['roman']}" in text.replace("\n", " ")
+    assert "1055cb9d4a9ca8b8" in text and "ai-edge-litert" in text
+    smile = latest["regions"]["smile"]
+    assert f"{smile['left_mm']:.1f} mm" in text and f"{smile['right_mm']:.1f} mm" in text
+    assert f"{smile['ratio']:.2f}" in text
+    assert "<= 1.04 % (MDVP)" in text and "6.2 ± 0.8 syll/s" in text
+    assert "not a diagnosis" in text and "Miller 2021" in text
+    assert re.search(rf"Page {n} of {n}", text)
+    for date in ("2026-01-05", "2026-01-12", "2026-01-19", "2026-01-26"):
+        assert date in text                                      # comparison table
+    assert "Symmetry ratio per region" in text and "Side-asymmetry reduction" in text
+    # charts are vector drawings: many path operators on the comparison pages
+    ops = sum(len(re.findall(rb"\b[lc]\n", p.get_contents().get_data())) for p in reader.pages[1:])
+    assert ops > 40
+
+
+def test_patient_pdf_content_and_single_session(stored: tuple[Path, list[str]], tmp_path: Path) -> None:
+    state, ids = stored
+    with Store.open(state) as s:
+        data = gather(s, ids[-1], "Test Clinic")
+        first = gather(s, ids[0], "Test Clinic")
+    out = build_patient_pdf(data, tmp_path / "p.pdf")
+    assert len(PdfReader(out).pages) == 1
+    text = _text(out).replace("\n", " ")
+    imp = data.history.improvement
+    assert f"Improvement since your first visit: {imp.composite.recovered_pct:.0f}" in text
+    assert "Speech clarity: 70 out of 100" in text and "up 30 points from 40" in text
+    assert "Week 1" in text and "Week 4" in text and "not a diagnosis" in text
+    assert "House-Brackmann" not in text                         # no jargon for the patient
+    out1 = build_patient_pdf(first, tmp_path / "p1.pdf")
+    t1 = _text(out1)
+    assert "first check" in t1 and "Improvement" not in t1
+    c1 = build_clinician_pdf(first, tmp_path / "c1.pdf")
+    assert "first stored session" in _text(c1)
+
+
+def test_rendered_pages_are_not_blank(stored: tuple[Path, list[str]], tmp_path: Path) -> None:
+    state, ids = stored
+    with Store.open(state) as s:
+        data = gather(s, ids[-1], "Test Clinic")
+    build_clinician_pdf(data, tmp_path / "c.pdf")
+    build_patient_pdf(data, tmp_path / "p.pdf")
+    for name in ("c", "p"):
+        d = tmp_path / name
+        d.mkdir()
+        pages = _render(tmp_path / f"{name}.pdf", d)
+        assert pages
+        for img in pages:
+            grey = img[..., :3].mean(axis=2)
+            assert grey.std() > 10 and (grey < 128).mean() > 0.01
+        if name == "p":   # the patient page has coloured graphics (green bars, yellow face)
+            rgb = pages[0][..., :3].astype(int)
+            saturation = rgb.max(axis=2) - rgb.min(axis=2)
+            assert (saturation > 80).mean() > 0.02
+
+
+def test_report_command_and_printing(stored: tuple[Path, list[str]], tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    state, ids = stored
+    out = tmp_path / "cmd.pdf"
+    assert kiosk_main(["report", ids[1], "--view", "patient", "-o", str(out), "--state-dir", str(state)]) == 0
+    assert "Your progress" in _text(out)
+    assert kiosk_main(["report", "no-such-session", "--state-dir", str(state)]) == 2
+    with Store.open(state) as s:
+        assert [r.view for r in s.reports(ids[1])] == ["patient"]
+    # a fake `lp` records its arguments; a failing printer keeps the saved PDF
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    log = tmp_path / "lp.log"
+    (bindir / "lp").write_text(f"#!/bin/sh\necho \"$@\" > {log}\n[ \"$2\" = ward3 ] && echo 'request id is ward3-7'"
+                               " && exit 0\necho 'lp: The printer or class does not exist.' >&2\nexit 1\n")
+    (bindir / "lp").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
+    ok = deliver(out, "ward3")
+    assert ok.printed and log.read_text().split() == ["-d", "ward3", str(out)] and "ward3-7" in ok.message
+    bad = deliver(out, "nowhere")
+    assert not bad.printed and "does not exist" in bad.message and str(out) in bad.message and out.exists()
+    saved = deliver(out, KioskConfig(report=ReportConfig()).report.printer)
+    assert not saved.printed and saved.message == f"Saved {out}"
