@@ -14,7 +14,7 @@ from typing import Any
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Image, KeepTogether, SimpleDocTemplate, Spacer
+from reportlab.platypus import CondPageBreak, Image, KeepTogether, SimpleDocTemplate, Spacer, Table
 
 from kiosk.reports.charts import line_chart
 from kiosk.reports.data import ReportData
@@ -166,15 +166,21 @@ def _roman(g: int | None) -> str:
 
 
 def _peak_frames(d: ReportData) -> list[Any]:
-    out: list[Any] = [para("Peak frames with landmarks", H2)]
+    out: list[Any] = [CondPageBreak(90 * mm), para("Peak frames with landmarks", H2)]
     if not d.peak_frames:
         return out + [para("Peak frames were not stored for this session (camera.store_peak_frames is off "
                            "or the patient did not consent).", SMALL)]
+    cells = []
     for name, path in d.peak_frames.items():
         img = Image(str(path))
-        scale = min(80 * mm / img.drawWidth, 60 * mm / img.drawHeight)
+        scale = min(85 * mm / img.drawWidth, 70 * mm / img.drawHeight)
         img.drawWidth, img.drawHeight = img.drawWidth * scale, img.drawHeight * scale
-        out.append(KeepTogether([para(name.replace("_", " "), SMALL), img]))
+        cells.append([img, para(name.replace("_", " "), SMALL)])
+    rows = [[c for cell in cells[i:i + 2] for c in [cell]] for i in range(0, len(cells), 2)]
+    rows = [[Table([[c[0]], [c[1]]]) for c in r] + [""] * (2 - len(r)) for r in rows]
+    out += [para("Grey: mesh points; white: midline; blue: measured points on the patient's right side; "
+                 "orange: on the patient's left side (the patient's left is on the right of the image).", SMALL),
+            Table(rows, colWidths=[90 * mm, 90 * mm])]
     return out
 
 

@@ -43,5 +43,8 @@ def gather(store: Store, session_id: str, clinic_name: str, state_dir: Path | No
     if state_dir is not None:
         folder = peak_frame_dir(state_dir, session_id)
         if folder.is_dir():
-            frames = {p.stem: p for p in sorted(folder.iterdir()) if p.suffix.lower() in (".png", ".jpg", ".jpeg")}
+            order = ("rest", "brow_raise", "eye_close_gentle", "eye_close_tight", "smile", "snarl", "pucker")
+            found = [p for p in folder.iterdir() if p.suffix.lower() in (".png", ".jpg", ".jpeg")]
+            found.sort(key=lambda p: (order.index(p.stem) if p.stem in order else len(order), p.stem))
+            frames = {p.stem: p for p in found}
     return ReportData(patient, session, tuple(store.steps(session_id)), history(earlier), clinic_name, frames)

@@ -1,0 +1,169 @@
+"""`kiosk demo`: a synthetic patient recovering from a LEFT-side palsy over weekly sessions.
+
+For each week the synthetic face (kiosk.demo.synthetic_face, severity falling from
+0.9 to 0.1) and synthesized speech (kiosk.demo.synthetic_speech) run through the real
+assessment (kiosk.assess), are stored one week apart, then both PDFs are written for
+the latest session and the outbox is synced to a local clinic receiver through a real
+local Mosquitto (sync.loopback). Everything runs offline.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+SIDE = "left"
+SPEECH_SR_HZ = 16000
+
+
+@dataclass(frozen=True)
+class WeekResult:
+    week: int
+    session_id: str
+    severity_true: float          # synthetic ground truth, 0 = healthy .. 1 = no movement
+    affected_side: str | None
+    composite: float | None
+    hb_roman: str | None
+    clarity: float | None
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    out_dir: Path
+    database: Path
+    patient_code: str
+    weeks: tuple[WeekResult, ...]
+    clinician_pdf: Path
+    patient_pdf: Path
+    improvement_pct: float | None     # composite: share of the baseline deficit recovered
+    asymmetry_reduction_pct: float | None
+    sync_message: str
+    synced: bool
+
+
+def severities(n: int, first: float = 0.9, last: float = 0.1) -> list[float]:
+    """Evenly falling severities from ``first`` to ``last`` (one session: ``last``)."""
+    if n == 1:
+        return [last]
+    return [round(first + (last - first) * i / (n - 1), 3) for i in range(n)]
+
+
+def model_versions(model_dir: Path) -> dict[str, str]:
+    """sha256 of each model file actually used (the pins of DESIGN.md section 4)."""
+    out = {}
+    for name in ("face_detection_short_range.tflite", "face_landmark.tflite", "iris_landmark.tflite"):
+        p = Path(model_dir) / name
+        out[name] = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "missing"
+    return out
+
+
+def assess_week(severity: float, seed: int, config: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Synthesize one session (faces and speech), run the real assessment; (assessment, peak frames)."""
+    from kiosk.assess import assess_recordings
+    from kiosk.demo.synthetic_face import SyntheticSpec, make_session
+    from kiosk.demo.synthetic_speech import synthesize_patient
+
+    faces = make_session(SyntheticSpec(affected_side=SIDE, severity=severity))
+    audio, _truth = synthesize_patient(severity, seed=seed)
+    result = assess_recordings({k: [v] for k, v in faces.items()},
+                               {k: (x, SPEECH_SR_HZ) for k, x in audio.items()}, config)
+    return result.to_dict(), faces
+
+
+def store_peak_overlays(faces: dict[str, Any], session_id: str, state_dir: Path, config: Any) -> int:
+    """Save landmark overlays of the peak frames where the report looks for them; return how many."""
+    from kiosk.reports.data import peak_frame_dir
+    from kiosk.reports.overlay import save_overlay
+    from kiosk.vision.pipeline import FacePipeline
+
+    pipe = FacePipeline(config.vision)
+    n = 0
+    for step in ("rest", "brow_raise", "eye_close_tight", "smile"):
+        analysis = pipe.process(faces[step])
+        if analysis.face is not None:
+            save_overlay(faces[step], analysis.face.landmarks_px, peak_frame_dir(state_dir, session_id) / f"{step}.png")
+            n += 1
+    return n
+
+
+def _week_result(week: int, rec: Any, severity: float) -> WeekResult:
+    face = rec.assessment.get("face") or {}
+    speech = rec.assessment.get("speech") or {}
+    return WeekResult(week, rec.id, severity, face.get("affected_side"),
+                      (face.get("sunnybrook") or {}).get("composite"),
+                      (face.get("house_brackmann") or {}).get("roman"), speech.get("clarity_score"))
+
+
+def sync_outbox(database: Path, out_dir: Path, device_id: str, topic_root: str) -> tuple[bool, str]:
+    """Drain the outbox into ``out_dir/clinic.db`` through a local Mosquitto; (done, message)."""
+    try:
+        from sync.broker import BrokerError
+        from sync.loopback import run_local_sync
+    except ImportError as e:
+        return False, f"sync skipped: the sync helper is not available ({e})"
+    try:
+        r = run_local_sync(database, out_dir / "clinic.db", device_id=device_id, topic_root=topic_root,
+                           timeout_s=60.0)
+    except (BrokerError, OSError) as e:
+        return False, f"sync skipped: could not run a local Mosquitto ({e})"
+    ok = r.pending == 0
+    return ok, (f"sync {'done' if ok else 'INCOMPLETE'}: {r.acked} acked, {r.pending} pending, {r.stored} new in the "
+                f"clinic database ({r.clinic_total} total, {r.duplicates} duplicates) in {r.seconds:.1f} s "
+                f"-> {out_dir / 'clinic.db'}")
+
+
+def run_demo(out_dir: Path, config: Any, *, n_sessions: int = 6, do_sync: bool = True,
+             now: datetime | None = None, log: Callable[[str], None] = print) -> DemoResult:
+    """Run the whole product on a synthetic patient; return what was made."""
+    from kiosk.analytics import history
+    from kiosk.commands.report import write_report
+    from kiosk.store import Store
+
+    out_dir = Path(out_dir)
+    now = now or datetime.now(timezone.utc).replace(microsecond=0)
+    versions = model_versions(config.vision.model_dir)
+    sevs = severities(n_sessions)
+    with Store.from_config(config, out_dir) as store:
+        if store.open_report.message:
+            log(store.open_report.message)
+        code = f"DEMO-{now:%Y%m%d-%H%M%S}"
+        patient = store.add_patient(code, "Demo Patient (synthetic)", 1968)
+        weeks = []
+        for i, sev in enumerate(sevs):
+            started = now - timedelta(weeks=n_sessions - 1 - i)
+            log(f"week {i + 1}/{n_sessions}: synthetic left-side palsy, severity {sev:.2f} - assessing ...")
+            assessment, faces = assess_week(sev, seed=i, config=config)
+            rec = store.save_session(patient.id, assessment, started_at=started,
+                                     ended_at=started + timedelta(minutes=4), model_versions=versions)
+            weeks.append(_week_result(i + 1, rec, sev))
+        latest = weeks[-1].session_id
+        store_peak_overlays(faces, latest, out_dir, config)   # synthetic face: no consent needed
+        clin = write_report(store, latest, "clinician", out_dir / "report-clinician.pdf", config, out_dir)
+        pat = write_report(store, latest, "patient", out_dir / "report-patient.pdf", config, out_dir)
+        hist = history(store.sessions_for(patient.id))
+    synced, sync_msg = (False, "sync skipped: --no-sync") if not do_sync else \
+        sync_outbox(out_dir / "kiosk.db", out_dir, config.device.device_id, config.sync.topic_root)
+    imp = hist.improvement
+    return DemoResult(out_dir, out_dir / "kiosk.db", code, tuple(weeks), clin.path, pat.path,
+                      imp.composite.recovered_pct if imp else None, imp.asymmetry_reduction_pct if imp else None,
+                      sync_msg, synced)
+
+
+def summary_text(r: DemoResult) -> str:
+    """The short summary `kiosk demo` prints."""
+    def f(v: Any, d: int = 0) -> str:
+        return "-" if v is None else f"{v:.{d}f}" if isinstance(v, (int, float)) else str(v)
+    lines = [f"Demo patient {r.patient_code}: synthetic LEFT-side palsy, {len(r.weeks)} weekly sessions",
+             "week  severity(true)  affected side  composite/100  HB est.  clarity/100"]
+    for w in r.weeks:
+        lines.append(f"{w.week:>4}  {w.severity_true:>14.2f}  {f(w.affected_side):>13}  {f(w.composite):>13}  "
+                     f"{f(w.hb_roman):>7}  {f(w.clarity):>11}")
+    lines += [f"Improvement since week 1: {f(r.improvement_pct)} % of the baseline composite deficit recovered; "
+              f"side asymmetry reduced by {f(r.asymmetry_reduction_pct)} %",
+              f"Database:        {r.database}", f"Clinician PDF:   {r.clinician_pdf}",
+              f"Patient PDF:     {r.patient_pdf}", r.sync_message,
+              "Automated estimates for decision support, not a diagnosis."]
+    return "\n".join(lines)

@@ -1,0 +1,49 @@
+"""Landmark overlays of peak frames for the clinician report (drawn with OpenCV, saved as PNG)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+# The points the measures use (DESIGN.md section 5): mouth corners, lids, brows, alae, eye corners.
+KEY_POINTS = {"right": (61, 159, 145, 105, 129, 33, 133), "left": (291, 386, 374, 334, 358, 263, 362)}
+MIDLINE = (10, 151, 9, 8, 168, 6, 197, 195, 5, 4, 1, 164, 0, 17, 152)
+
+
+def draw_landmarks(rgb: np.ndarray, landmarks_px: np.ndarray) -> np.ndarray:
+    """A copy of ``rgb`` with all 468 mesh points (grey), the midline (white) and the measured
+    points of the patient's right (blue) and left (orange) side."""
+    import cv2
+
+    img = np.ascontiguousarray(rgb.copy())
+    pts = np.round(landmarks_px[:, :2]).astype(int)
+    r = max(1, img.shape[1] // 400)
+    for x, y in pts:
+        cv2.circle(img, (int(x), int(y)), r, (170, 170, 170), -1, cv2.LINE_AA)
+    cv2.polylines(img, [pts[list(MIDLINE)].reshape(-1, 1, 2)], False, (255, 255, 255), r, cv2.LINE_AA)
+    for side, colour in (("right", (40, 110, 230)), ("left", (240, 130, 20))):
+        for i in KEY_POINTS[side]:
+            cv2.circle(img, (int(pts[i, 0]), int(pts[i, 1])), 3 * r, colour, -1, cv2.LINE_AA)
+    return img
+
+
+def face_crop(img: np.ndarray, landmarks_px: np.ndarray, margin: float = 0.15) -> np.ndarray:
+    """The part of ``img`` around the landmarks, with ``margin`` (fraction of the face size) on each side."""
+    x0, y0 = landmarks_px[:, :2].min(axis=0)
+    x1, y1 = landmarks_px[:, :2].max(axis=0)
+    m = margin * max(x1 - x0, y1 - y0)
+    h, w = img.shape[:2]
+    xa, ya = int(max(0, x0 - m)), int(max(0, y0 - m))
+    xb, yb = int(min(w, x1 + m)), int(min(h, y1 + m))
+    return img[ya:yb, xa:xb]
+
+
+def save_overlay(rgb: np.ndarray, landmarks_px: np.ndarray, path: Path) -> Path:
+    """Draw the overlay, crop it to the face and write it as PNG (parent folders created)."""
+    import cv2
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    img = face_crop(draw_landmarks(rgb, landmarks_px), landmarks_px)
+    if not cv2.imwrite(str(path), cv2.cvtColor(img, cv2.COLOR_RGB2BGR)):
+        raise OSError(f"could not write {path}")
+    return path
