@@ -123,3 +123,58 @@ def tls_client(port: int, client_id: str, ca: Path, cert: Path | None = None, ke
     if not w.connected.is_set():
         c.loop_stop()
     return w
+
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+class PostgresServer:
+    """A throw-away PostgreSQL 15 server (Debian's binaries) in a temp dir on a free port.
+
+    PostgreSQL refuses to run as root, so as root the data dir is chowned to ``postgres``
+    and initdb/pg_ctl run under ``runuser -u postgres``. fsync is off: test data only.
+    """
+
+    def __init__(self) -> None:
+        import os
+        import tempfile
+
+        from sync.broker import free_port
+
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="pg-"))          # /tmp is traversable by postgres
+        self.data = self.dir / "data"
+        self._as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self._as:
+            import shutil
+            shutil.chown(self.dir, "postgres", "postgres")
+
+    def url(self, db: str = "postgres") -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{db}"
+
+    def _run(self, *cmd: str) -> None:
+        r = subprocess.run([*self._as, *cmd], capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, f"{cmd[0]} failed: {r.stdout}\n{r.stderr}"
+
+    def start(self) -> "PostgresServer":
+        self._run(str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync",
+                  "-E", "UTF8", "--locale=C")
+        opts = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-o", opts, "-l", str(self.dir / "log"), "-w",
+                  "-t", "60", "start")
+        return self
+
+    def create_db(self, name: str) -> str:
+        import psycopg
+
+        with psycopg.connect(self.url(), autocommit=True) as c:
+            c.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+    def stop(self) -> None:
+        import shutil
+
+        if self.data.exists():
+            subprocess.run([*self._as, str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"],
+                           capture_output=True, timeout=60)
+        shutil.rmtree(self.dir, ignore_errors=True)

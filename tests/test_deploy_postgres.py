@@ -1,0 +1,140 @@
+"""The clinic receiver on a real PostgreSQL 15 (Debian binaries, temp dir, free port):
+same answers as the SQLite store, numbered migrations, idempotent inserts, and two
+receivers on one MQTT v5 shared subscription storing each summary exactly once."""
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+import psycopg
+import pytest
+
+from sync.broker import MosquittoProcess
+from sync.clinic_db import SqliteClinicStore, open_clinic_store
+from sync.clinic_db_pg import LATEST_VERSION, MIGRATIONS, PostgresClinicStore, migrate, schema_version
+from sync.receiver import Receiver
+from sync.samples import sample_summary
+from sync.transport import MqttTransport
+from tests.deploy_helpers import PG_BIN, PostgresServer
+
+pytestmark = [pytest.mark.postgres,
+              pytest.mark.skipif(not (PG_BIN / "initdb").exists(), reason="PostgreSQL 15 server not installed")]
+
+
+@pytest.fixture(scope="module")
+def pg():  # type: ignore[no-untyped-def]
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+def test_same_answers_as_sqlite_and_idempotent(pg: PostgresServer, tmp_path: Path) -> None:
+    rng = random.Random(5)
+    summaries = [sample_summary(rng, device_id=f"kiosk-{i % 3}", patient_ref=f"P{i % 4}") for i in range(24)]
+    pgs = open_clinic_store(pg.create_db("parity"))
+    assert isinstance(pgs, PostgresClinicStore)
+    lite = SqliteClinicStore(tmp_path / "clinic.db")
+    for store in (pgs, lite):
+        assert [store.insert_summary(s, s.model_dump_json()) for s in summaries] == [True] * 24
+        assert [store.insert_summary(s, s.model_dump_json()) for s in summaries[:5]] == [False] * 5
+        assert store.count_summaries() == 24
+    for ref in ("P0", "P1", "P2", "P3"):
+        assert pgs.patient_summaries(ref) == lite.patient_summaries(ref)
+        assert len(pgs.patient_summaries(ref)) == 6
+    assert pgs.patient_overview() == lite.patient_overview()
+    first = summaries[0]
+    assert json.loads(pgs.summary_payload(first.session_id) or "") == json.loads(first.model_dump_json())
+    pgs.close()
+    lite.close()
+
+
+def test_migrations_are_numbered_and_resume(pg: PostgresServer) -> None:
+    url = pg.create_db("migrations")
+    with psycopg.connect(url, autocommit=True) as c:              # an old receiver left schema v1 with data
+        c.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, "
+                  "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+        c.execute(MIGRATIONS[0][2])
+        c.execute("INSERT INTO schema_migrations (version, description) VALUES (1, 'v1')")
+        c.execute("INSERT INTO dead_letters (topic, payload, payload_bytes, reason) VALUES ('t', 'x', 1, 'old')")
+        assert schema_version(c) == 1
+    store = PostgresClinicStore(url)
+    assert store.migrated == [2, 3] and store.count_dead_letters() == 1
+    store.close()
+    again = PostgresClinicStore(url)
+    assert again.migrated == [] and again.patient_overview() == []
+    again.close()
+    with psycopg.connect(url, autocommit=True) as c:              # a newer receiver migrated past us
+        c.execute("INSERT INTO schema_migrations (version, description) VALUES (%s, 'future')", (LATEST_VERSION + 1,))
+        with pytest.raises(RuntimeError, match="newer than this receiver"):
+            migrate(c)
+
+
+def test_bad_text_is_stored_not_retried_forever(pg: PostgresServer) -> None:
+    """PostgreSQL text cannot hold NUL: a summary with one is stored (NUL -> U+FFFD) instead of
+    failing on every redelivery; a binary dead letter is kept byte for byte."""
+    store = PostgresClinicStore(pg.create_db("badtext"))
+    s = sample_summary(random.Random(3), patient_ref="P\x00X")
+    assert store.insert_summary(s, s.model_dump_json()) is True
+    assert store.patient_summaries("P\ufffdX")[0]["session_id"] == s.session_id
+    store.dead_letter("clinic/k/sessions/x", b"\xff\x00\xfe", "malformed_json: \x00")
+    with psycopg.connect(store.url) as c:
+        assert c.execute("SELECT payload FROM dead_letters").fetchone()[0] == b"\xff\x00\xfe"
+    store.close()
+
+
+def test_unreachable_database_is_a_clear_error(pg: PostgresServer) -> None:
+    with pytest.raises(psycopg.OperationalError):
+        PostgresClinicStore(pg.url("no_such_db"), connect_timeout_s=3)
+
+
+@pytest.mark.broker
+@pytest.mark.skipif(shutil.which("mosquitto") is None, reason="mosquitto not installed")
+def test_two_receivers_on_a_shared_subscription_store_each_summary_once(pg: PostgresServer) -> None:
+    url = pg.create_db("shared")
+    n, repeats = 60, 15
+    rng = random.Random(21)
+    summaries = [sample_summary(rng, device_id="kiosk-a") for _ in range(n)]
+    with MosquittoProcess() as broker:
+        receivers = []
+        for name in ("rx1", "rx2"):
+            t = MqttTransport(f"clinic-receiver-{name}", "127.0.0.1", broker.port, manual_ack=True, backoff_base_s=0.1)
+            receivers.append((Receiver(PostgresClinicStore(url), t, group="clinic"), t))
+            t.connect()
+            assert t.wait_subscribed(10)
+        acks: list[str] = []
+        lock = threading.Lock()
+        dev = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="kiosk-a", protocol=mqtt.MQTTv5)
+
+        def on_message(c, u, msg):  # type: ignore[no-untyped-def]
+            with lock:
+                acks.append(json.loads(msg.payload)["outcome"])
+        dev.on_message = on_message
+        dev.connect("127.0.0.1", broker.port)
+        dev.loop_start()
+        dev.subscribe("clinic/kiosk-a/ack/+", qos=1)
+        time.sleep(0.2)
+        for s in summaries + summaries[:repeats]:       # the kiosk republishes 15 (ack timeout)
+            dev.publish(f"clinic/kiosk-a/sessions/{s.session_id}", s.model_dump_json(), qos=1)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(acks) < n + repeats:
+            time.sleep(0.05)
+        dev.loop_stop()
+        dev.disconnect()
+        for rx, t in receivers:
+            t.stop()
+    stored = [rx.stats.stored for rx, _ in receivers]
+    dup = sum(rx.stats.duplicate for rx, _ in receivers)
+    check = PostgresClinicStore(url)
+    assert check.count_summaries() == n
+    assert sorted(check.session_ids()) == sorted(s.session_id for s in summaries)
+    assert sum(stored) == n and dup == repeats
+    assert all(k > 0 for k in stored), f"load not shared: {stored}"
+    assert sorted(acks) == sorted(["stored"] * n + ["duplicate"] * repeats)
+    for rx, _ in receivers:
+        rx.store.close()
+    check.close()
