@@ -135,3 +135,22 @@ def test_report_command_and_printing(stored: tuple[Path, list[str]], tmp_path: P
     assert not bad.printed and "does not exist" in bad.message and str(out) in bad.message and out.exists()
     saved = deliver(out, KioskConfig(report=ReportConfig()).report.printer)
     assert not saved.printed and saved.message == f"Saved {out}"
+
+
+def test_reports_with_missing_parts(tmp_path: Path) -> None:
+    a = sample_assessment(0.5, drop=("smile", "pucker"))
+    a["speech"] = None
+    b = sample_assessment(0.5)
+    b["face"] = None
+    with Store.open(tmp_path) as s:
+        p = s.add_patient("P-9")
+        s.save_session(p.id, a, started_at=T0)
+        sid = s.save_session(p.id, b, started_at=T0 + timedelta(weeks=2)).id
+        data = gather(s, sid, "Clinic")
+        first = gather(s, s.sessions_for(p.id)[0].id, "Clinic")
+    t = _text(build_clinician_pdf(first, tmp_path / "c0.pdf")).replace("\n", " ")
+    assert "speech part was not done" in t and "not measured (no file; no file)" in t
+    t = _text(build_clinician_pdf(data, tmp_path / "c.pdf")).replace("\n", " ")
+    assert "No rest frame" in t and "Affected side (patient's) –" in t
+    t = _text(build_patient_pdf(data, tmp_path / "p.pdf"))
+    assert "Speech clarity: 60 out of 100" in t and "not measured today" in t and "Improvement" not in t

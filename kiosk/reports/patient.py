@@ -49,6 +49,10 @@ def _clarity_words(score: float) -> str:
 def _headline(d: ReportData) -> list[Any]:
     h = d.history
     imp = h.improvement
+    measured_today = bool(h.points) and h.points[-1].composite is not None
+    if not measured_today:
+        return [para("Your face movement was not measured today. Please ask the nurse if you would like to "
+                     "repeat it.", BIG)]
     rec = imp.composite.recovered_pct if imp else None
     mood, sentence = feedback(rec, first_visit=imp is None)
     icon = face_icon(mood, size=120)

@@ -1,0 +1,49 @@
+"""`kiosk demo` end to end with two weekly sessions: real synthetic faces and speech, real assessment,
+real SQLite, real PDFs, real local Mosquitto and clinic receiver."""
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from kiosk.cli import main as kiosk_main
+from kiosk.store import Store
+
+
+@pytest.mark.slow
+@pytest.mark.broker
+def test_demo_two_weeks_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str], model_dir: Path) -> None:
+    if shutil.which("mosquitto") is None and not Path("/usr/sbin/mosquitto").exists():
+        pytest.fail("mosquitto is not installed: run scripts/setup")
+    out = tmp_path / "demo"
+    assert kiosk_main(["demo", "--out", str(out), "--sessions", "2"]) == 0
+    printed = capsys.readouterr().out
+    assert "sync done: 2 acked, 0 pending" in printed
+    assert str(out / "report-clinician.pdf") in printed and str(out / "report-patient.pdf") in printed
+
+    with Store.open(out) as s:
+        (patient_row,) = list(s.db.query("SELECT id FROM patients"))
+        sessions = s.sessions_for(patient_row["id"])
+        assert len(sessions) == 2
+        assert (sessions[1].started_at - sessions[0].started_at).days == 7
+        f0, f1 = (x.assessment["face"] for x in sessions)
+        assert f0["affected_side"] == "left"                       # the synthetic palsy is on the left
+        assert f1["sunnybrook"]["composite"] > f0["sunnybrook"]["composite"]
+        assert f0["regions"]["smile"]["ratio"] < f1["regions"]["smile"]["ratio"]
+        assert all(o.acked_at for o in s.outbox())
+        assert len(s.reports(sessions[1].id)) == 2
+        assert all(len(v) == 64 for v in sessions[1].model_versions.values())   # sha256 pins
+    clinic = sqlite3.connect(out / "clinic.db")
+    tables = [r[0] for r in clinic.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    assert any(sum(1 for _ in clinic.execute(f'SELECT 1 FROM "{t}" WHERE 1')) == 2 for t in tables)
+    clinic.close()
+
+    clin = PdfReader(out / "report-clinician.pdf")
+    text = " ".join(p.extract_text() for p in clin.pages)
+    assert "left (patient's)" in text and f"{f1['sunnybrook']['composite']:.0f} / 100" in text
+    assert "Peak frames with landmarks" in text and "rest" in text
+    patient_text = PdfReader(out / "report-patient.pdf").pages[0].extract_text()
+    assert "Improvement since your first visit" in patient_text
