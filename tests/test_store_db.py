@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from kiosk.store import DatabaseFull, Store
+from kiosk.store import DatabaseFull, Store, StoreError
 from kiosk.store.db import integrity_ok
 from kiosk.store.migrations import LATEST_VERSION, m001_initial
 from store_samples import sample_assessment
@@ -176,3 +176,15 @@ def test_kill_mid_write_keeps_earlier_sessions(tmp_path: Path) -> None:
             assert len(s.face_measures(rec.id)) == per_session
             assert s.scores(rec.id)["sunnybrook_composite"].value is not None
         assert s.count("outbox") == len(sessions)
+
+
+def test_malformed_assessment_is_refused_and_nothing_written(tmp_path: Path) -> None:
+    with Store.open(tmp_path) as s:
+        p = s.add_patient("P-1")
+        bad = sample_assessment(0.5)
+        bad["face"]["house_brackmann"]["grade"] = 9             # outside 1..6
+        with pytest.raises(StoreError, match="agreed shape.*house_brackmann.*Nothing was written"):
+            s.save_session(p.id, bad, started_at=T0)
+        assert s.count("sessions") == 0 and s.count("outbox") == 0 and s.count("scores") == 0
+        with pytest.raises(KeyError):
+            s.save_session("no-such-patient", sample_assessment(0.5), started_at=T0)

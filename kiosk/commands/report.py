@@ -56,5 +56,8 @@ def run(args: argparse.Namespace, config) -> int:  # noqa: ANN001
     except StoreError as e:
         print(f"kiosk report: {e}", file=sys.stderr)
         return 1
+    except OSError as e:
+        print(f"kiosk report: could not write {out} ({e}); the session data is unchanged", file=sys.stderr)
+        return 1
     print(result.message)
     return 0

@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlite_utils
 
-from kiosk.store.db import OpenReport, as_store_error, open_database, utc_now
+from kiosk.store.db import OpenReport, StoreError, as_store_error, open_database, utc_now
 from kiosk.store.flatten import face_rows, score_rows, speech_rows, step_rows
 from kiosk.store.records import (FaceMeasure, OutboxRow, Patient, ReportRecord, ScoreRecord, SessionRecord,
                                  SpeechMeasure, StepRecord)
@@ -100,16 +100,20 @@ class Store:
                      status: str = "complete") -> SessionRecord:
         """Store one assessed session with its rows and its outbox entry, atomically."""
         from kiosk import __version__
-        from sync.schema import build_summary
+        from sync.schema import SchemaError, build_summary
 
         patient = self.get_patient(patient_id)
         sid = session_id or str(uuid.uuid4())
         started, ended = _ts(started_at), _ts(ended_at or started_at)
         versions = {str(k): str(v) for k, v in (model_versions or {}).items()}
         software = software_version or __version__
-        summary = build_summary(session_id=sid, device_id=self.device_id, patient_ref=patient.code,
-                                started_at=started, finished_at=ended, assessment=assessment,
-                                model_versions=versions, app_version=software)
+        try:
+            summary = build_summary(session_id=sid, device_id=self.device_id, patient_ref=patient.code,
+                                    started_at=started, finished_at=ended, assessment=assessment,
+                                    model_versions=versions, app_version=software)
+        except SchemaError as e:
+            raise StoreError(f"Session not saved: the assessment does not have the agreed shape ({e.reason}). "
+                             "Nothing was written.") from e
 
         def work() -> None:
             self.db["sessions"].insert({
