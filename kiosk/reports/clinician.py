@@ -107,7 +107,12 @@ def _speech_table(d: ReportData) -> list[Any]:
         v = _dig(d.speech, path)
         flag = "outside" if isinstance(v, (int, float)) and is_abnormal and is_abnormal(v) else ""
         rows.append([label, fmt(v, digits, unit), para(norm), flag])
-    return [para("Speech measures", H2), grid(rows, [62 * mm, 28 * mm, 70 * mm, 20 * mm])]
+    out = [para("Speech measures", H2), grid(rows, [62 * mm, 28 * mm, 70 * mm, 20 * mm])]
+    intel = d.speech.get("intelligibility") or {}
+    if intel.get("expected_phones") and intel.get("recognized_phones"):
+        out.append(para(f"Sentence phones expected: <font face='Courier'>{intel['expected_phones']}</font><br/>"
+                        f"recognized: <font face='Courier'>{intel['recognized_phones']}</font>", SMALL))
+    return out
 
 
 def _quality(d: ReportData) -> list[Any]:

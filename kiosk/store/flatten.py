@@ -69,17 +69,17 @@ def speech_rows(assessment: dict[str, Any]) -> list[SpeechMeasure]:
     """Voice (task ``vowel``), DDK (``ddk_<syllable>``) and intelligibility (``sentence``) measures."""
     speech = assessment.get("speech") or {}
     rows = [SpeechMeasure("vowel", k, _num(v), unit_of(k)) for k, v in (speech.get("voice") or {}).items()
-            if not isinstance(v, (dict, list))]
+            if not isinstance(v, (dict, list, str))]
     ddk = speech.get("ddk") or {}
     for task in _DDK_TASKS:
         for k, v in (ddk.get(task) or {}).items():
-            if not isinstance(v, (dict, list)):
+            if not isinstance(v, (dict, list, str)):
                 rows.append(SpeechMeasure(f"ddk_{task}", k, _num(v), unit_of(k)))
     for k, v in ddk.items():
-        if k not in _DDK_TASKS and not isinstance(v, (dict, list)):
+        if k not in _DDK_TASKS and not isinstance(v, (dict, list, str)):
             rows.append(SpeechMeasure("ddk", k, _num(v), unit_of(k)))
     rows += [SpeechMeasure("sentence", k, _num(v), unit_of(k))
-             for k, v in (speech.get("intelligibility") or {}).items() if not isinstance(v, (dict, list))]
+             for k, v in (speech.get("intelligibility") or {}).items() if not isinstance(v, (dict, list, str))]
     return rows
 
 
