@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -69,7 +70,9 @@ def read_wav(path: Path | str) -> tuple[np.ndarray, int]:
     if not path.is_file():
         raise AudioFileError(f"audio file not found: {path}")
     try:
-        rate, data = wavfile.read(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", wavfile.WavFileWarning)
+            rate, data = wavfile.read(path)
     except (ValueError, EOFError, OSError) as e:
         raise AudioFileError(f"{path} is not a readable WAV file: {e}") from e
     if data.size == 0:

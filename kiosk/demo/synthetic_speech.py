@@ -83,7 +83,8 @@ def rosenberg_vowel(f0_hz: float, duration_s: float, sr: int = SAMPLE_RATE_HZ, *
     starts = np.concatenate([[0.0], np.cumsum(periods)[:-1]])
     t = np.arange(int(duration_s * sr)) / sr
     idx = np.clip(np.searchsorted(starts, t, side="right") - 1, 0, n_cycles - 1)
-    phase = (t - starts[idx]) / periods[idx]
+    # Open phase of fixed length (fraction of T0): closure instants are exactly one period apart.
+    phase = (t - starts[idx]) / t0
     opening, closing = 0.4, 0.16
     g = np.where(phase < opening, 0.5 * (1 - np.cos(np.pi * phase / opening)),
                  np.where(phase < opening + closing, np.cos(0.5 * np.pi * (phase - opening) / closing), 0.0))

@@ -1,0 +1,59 @@
+"""Intelligibility with pocketsphinx on Debian flite speech (voices rms, awb, slt)."""
+from __future__ import annotations
+
+import pytest
+
+from kiosk.speech.intelligibility import (BILABIALS, expected_phones, match_phones, measure_intelligibility,
+                                          to_pcm16)
+from speech_fixtures import CLEAN, SR, TONGUE, flite, lowpass
+
+VOICES = ("rms", "awb", "slt")
+
+
+@pytest.mark.parametrize("voice", VOICES)
+def test_clear_sentence_scores_high(voice):
+    r = measure_intelligibility(flite(CLEAN, voice), SR)
+    assert r.phone_accuracy_pct >= 70.0, r.recognized_phones
+    assert r.bilabial_accuracy_pct >= 75.0, r.recognized_phones
+    assert 2.5 < r.speaking_rate_sps < 7.0  # 10 syllables in 2..3 s of flite speech
+
+
+@pytest.mark.parametrize("voice", VOICES)
+def test_tongue_sounds_for_lip_sounds_lower_bilabial_accuracy(voice):
+    clean = measure_intelligibility(flite(CLEAN, voice), SR)
+    swapped = measure_intelligibility(flite(TONGUE, voice), SR)
+    assert swapped.bilabial_accuracy_pct <= clean.bilabial_accuracy_pct - 40.0
+    assert swapped.phone_accuracy_pct < clean.phone_accuracy_pct
+
+
+@pytest.mark.parametrize("voice", VOICES)
+def test_low_passed_slurred_audio_lowers_accuracy(voice):
+    clean = measure_intelligibility(flite(CLEAN, voice), SR)
+    muffled = measure_intelligibility(lowpass(flite(CLEAN, voice), 1000.0), SR)
+    assert muffled.bilabial_accuracy_pct < clean.bilabial_accuracy_pct
+    assert muffled.phone_accuracy_pct <= clean.phone_accuracy_pct - 20.0
+
+
+def test_resampled_input_gives_same_phones():
+    x = flite(CLEAN, "rms")
+    from scipy.signal import resample_poly
+
+    at48 = resample_poly(x, 3, 1)
+    assert to_pcm16(at48, 48000).__len__() == pytest.approx(2 * x.size, abs=4)
+    assert measure_intelligibility(at48, 48000).recognized_phones == measure_intelligibility(x, SR).recognized_phones
+
+
+def test_expected_phones_of_target_sentence():
+    ph = expected_phones()
+    assert ph[:5] == ("B", "AA", "B", "M", "EY")
+    assert sum(p in BILABIALS for p in ph) == 9
+    with pytest.raises(KeyError, match="xqzzy"):
+        expected_phones("bob xqzzy")
+
+
+def test_match_phones_edit_alignment():
+    assert match_phones(["B", "AA", "B"], ["B", "AA", "B"]) == [True, True, True]
+    assert match_phones(["B", "AA", "B"], ["D", "AA", "B"]) == [False, True, True]
+    assert match_phones(["B", "AA", "B"], ["AA", "B"]) == [False, True, True]
+    assert match_phones(["B", "AA", "B"], []) == [False, False, False]
+    assert match_phones(["M", "AE", "P"], ["M", "EH", "EH", "P"]) == [True, False, True]
