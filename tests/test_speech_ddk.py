@@ -60,3 +60,20 @@ def test_pa_ta_ratio():
     pa, ta = ddk_from_nuclei(np.arange(9) * 0.25), ddk_from_nuclei(np.arange(13) * (1 / 6))
     assert pa_ta_ratio(pa, ta) == pytest.approx(4.0 / 6.0)
     assert pa_ta_ratio(pa, None) is None
+
+
+@pytest.mark.parametrize("wpm", [120, 200, 320])
+def test_espeak_pa_pa_pa_counts_every_syllable(wpm, tmp_path):
+    """espeak-ng speaking "pah" 15 times: every syllable found; faster speech, higher rate."""
+    import subprocess
+
+    from kiosk.demo.synthetic_speech import read_resampled, with_lead_in
+
+    wav = tmp_path / "pa.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", str(wpm), "-w", str(wav), " ".join(["pah"] * 15)],
+                   check=True, capture_output=True, timeout=30)
+    x = read_resampled(wav, SR)
+    m = measure_ddk(denoise(with_lead_in(0.3 * x / np.max(np.abs(x)), SR), SR)[SR:], SR)
+    assert m.n_syllables == 15
+    assert m.rate_sps == pytest.approx(15 / (x.size / SR), rel=0.35)  # rough: whole-file duration
+    assert m.rate_sps > {120: 2.5, 200: 4.5, 320: 8.0}[wpm]

@@ -120,7 +120,7 @@ def espeak_syllable(text: str, sr: int = SAMPLE_RATE_HZ, wpm: int = 300) -> np.n
         path = Path(tmp) / "syl.wav"
         subprocess.run(["espeak-ng", "-v", "en-us", "-s", str(wpm), "-w", str(path), text],
                        check=True, capture_output=True, timeout=30)
-        x = _read(path, sr)
+        x = read_resampled(path, sr)
     return _trim(x, sr)
 
 
@@ -130,7 +130,7 @@ def flite_speech(text: str, voice: str = "rms", sr: int = SAMPLE_RATE_HZ) -> np.
         path = Path(tmp) / "utt.wav"
         subprocess.run(["flite", "-voice", voice, "-t", text, "-o", str(path)],
                        check=True, capture_output=True, timeout=60)
-        x = _read(path, sr)
+        x = read_resampled(path, sr)
     return _trim(x, sr, keep_s=0.1)
 
 
@@ -184,7 +184,8 @@ def generate_patient_speech(out_dir: Path | str, severity: float = 0.0, *, voice
     return paths
 
 
-def _read(path: Path, sr: int) -> np.ndarray:
+def read_resampled(path: Path, sr: int) -> np.ndarray:
+    """A WAV file as float32 mono at ``sr`` Hz (polyphase resampling)."""
     rate, data = wavfile.read(path)
     x = data.astype(np.float64) / 32768.0 if data.dtype == np.int16 else data.astype(np.float64)
     if x.ndim > 1:
