@@ -1,0 +1,59 @@
+"""The three TFLite model files and their pinned sha256 (DESIGN.md section 4).
+
+Shared by ``scripts/fetch_models`` (which extracts them from the mediapipe 0.10.21 wheel)
+and ``kiosk doctor`` (which checks them on the device). Pure standard library: importing
+this module loads no model and no runtime.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+WHEEL = "mediapipe==0.10.21"
+
+#: file name in models/ -> (path inside the mediapipe wheel, sha256)
+PINS: dict[str, tuple[str, str]] = {
+    "face_detection_short_range.tflite": (
+        "mediapipe/modules/face_detection/face_detection_short_range.tflite",
+        "bbff11cebd1eb27a1e004cae0b0e63ec8c551cbf34a4451148b4908b8db3eca8",
+    ),
+    "face_landmark.tflite": (
+        "mediapipe/modules/face_landmark/face_landmark.tflite",
+        "1055cb9d4a9ca8b8c688902a3a5194311138ba256bcc94e336d8373a5f30c814",
+    ),
+    "iris_landmark.tflite": (
+        "mediapipe/modules/iris_landmark/iris_landmark.tflite",
+        "d1744d2a09c25f501d39eba4faff47e53ecca8852c5ce19bce8eeac39357521f",
+    ),
+}
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    """Hex sha256 of a file, read in 1 MiB chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class ModelCheck:
+    name: str
+    ok: bool
+    detail: str      # "sha256 ok", "missing", "sha256 mismatch: got ..."
+
+
+def check_models(model_dir: Path) -> list[ModelCheck]:
+    """Presence and sha256 of each pinned model in ``model_dir``."""
+    out = []
+    for name, (_, pin) in PINS.items():
+        path = Path(model_dir) / name
+        if not path.is_file():
+            out.append(ModelCheck(name, False, f"missing from {model_dir} (run scripts/fetch_models)"))
+            continue
+        got = sha256_file(path)
+        out.append(ModelCheck(name, got == pin, "sha256 ok" if got == pin else
+                              f"sha256 mismatch: got {got[:12]}..., pinned {pin[:12]}... (re-run scripts/fetch_models)"))
+    return out
