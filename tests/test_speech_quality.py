@@ -77,3 +77,9 @@ def test_denoise_reduces_noise_but_keeps_syllables():
     assert np.corrcoef(noisy[body], y[body])[0, 1] > 0.9
     silent_lead = np.concatenate([np.zeros(SR, np.float32), noisy[SR:]])
     assert np.array_equal(denoise(silent_lead, SR), silent_lead)
+
+
+def test_damaged_samples_rejected(vowel):
+    bad = vowel.copy()
+    bad[5000] = np.nan
+    assert check_recording(bad, SR, task="vowel").code == "damaged"

@@ -47,7 +47,8 @@ NORMS: dict[str, Norm] = {n.key: n for n in (
     Norm("pa_rate_sps", "syll/s", 6.0, 0.5, "low", "adult /pa/ alternating motion rate about 5..7 syll/s (read as mean +- 2 SD)"),
     Norm("pa_ta_ratio", "ratio", 1.0, 0.08, "low", "healthy lips and tongue repeat at about the same rate; SD assumed", True),
     Norm("pataka_cv_pct", "%", 8.0, 4.0, "high", "regularity of healthy DDK; typical and SD assumed", True),
-    Norm("mpt_s", "s", 20.0, 5.0, "low", "MPT /a/ typical 15..25 s; < 10 s abnormal (Speyer et al. 2010), cut-off at z = 2"),
+    Norm("mpt_s", "s", 15.0, 2.5, "low", "MPT /a/ typical 15..25 s, < 10 s abnormal (Speyer et al. 2010); the kiosk "
+         "records at most 15 s, so typical = the 15 s cap and the 10 s cut-off sits at z = 2"),
     Norm("jitter_local_pct", "%", 0.4, 0.32, "high", "MDVP threshold 1.04 % at z = 2 from typical 0.4 %"),
     Norm("shimmer_local_pct", "%", 2.0, 0.905, "high", "MDVP threshold 3.81 % at z = 2 from typical 2.0 %"),
     Norm("cpps_db", "dB", 17.0, 1.275, "low", "CPPS /a/ < 14.45 dB suggests dysphonia (Murton et al. 2020), cut-off at z = 2; typical assumed", True),

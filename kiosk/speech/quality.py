@@ -26,6 +26,7 @@ MESSAGES = {
     "clipped": "That was too loud for the microphone. Please sit a little further back or speak a bit more softly.",
     "too_quiet": "That was too quiet. Please speak louder or come a little closer to the microphone.",
     "noisy": "It is too noisy here, or the sound started too early. Please wait for quiet and start when prompted.",
+    "damaged": "The recording was damaged. Please try again.",
     "no_voice": "We could not hear your voice. Please say the sound out loud, not whispered.",
 }
 
@@ -82,6 +83,8 @@ def check_recording(x: np.ndarray, sr: int, *, lead_in_s: float = 1.0, task: str
     ``task`` is "vowel", "ddk" or "sentence" (sets the minimum duration after the lead-in).
     """
     x = np.asarray(x, dtype=np.float64).ravel()
+    if not np.all(np.isfinite(x)):
+        return AudioQuality(False, "damaged", MESSAGES["damaged"], x.size / sr, 0.0, -200.0, -200.0, 0.0, 0.0)
     duration = x.size / sr
     lead_n = int(lead_in_s * sr)
     body = x[lead_n:]
