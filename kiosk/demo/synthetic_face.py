@@ -1,0 +1,281 @@
+"""Synthetic palsy faces: smooth displacement warps of a real face (scikit-image astronaut).
+
+Each expression moves anatomical regions of the real photograph by a known amount:
+
+============== ================================================ ===============
+expression      movement on a healthy side (severity 0)           where
+============== ================================================ ===============
+brow_raise      brow up 12 mm (mesh reads ~6 mm)                   brow
+eye_close_*     upper lid slides down: closure 0.95 (gentle), 1.0  upper lid
+smile           commissure 8 mm out + 6 mm up (mesh ~10 mm)        mouth corner
+snarl           upper lip / alar base up 9 mm (mesh ~6 mm)         lip-ala
+pucker          commissure 10 mm toward the midline (mesh ~8 mm)   mouth corner
+============== ================================================ ===============
+
+Eye closure on the affected side is complete up to severity 0.3 (gentle) and 0.5 (tight),
+then falls linearly to none at severity 1 (``EYE_SPARING``).
+The face mesh follows a local warp only partly (it keeps a face-shaped prior), hence the
+warp amplitudes above are larger than the movement the mesh reports.  The affected side's movement is scaled by ``1 - severity`` (1 = no movement).  Sides are
+the patient's: the patient's left is the image right.  Optional head roll, yaw (the face
+plane turned about the vertical axis, a perspective warp), scale, shift and brightness are
+applied to every frame of the session, rest included.
+
+The scale is about 0.7 mm/px: the outer eye corners of the 512 px base image are 123 px
+apart and about 87 mm in life (DESIGN.md section 4).  The anchor points below were
+measured once with the face mesh on this crop; they only place the warps.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+FACE_STEPS = ("rest", "brow_raise", "eye_close_gentle", "eye_close_tight", "smile", "snarl", "pucker")
+SIZE_PX = 512
+MM_PER_PX = 87.0 / 123.0
+_ROLL_FIX_DEG = 3.0  # the astronaut's head is rolled ~3 degrees; the base image levels it
+_CENTRE = (250.0, 200.0)
+
+# (x, y) px in the 512 px crop (astronaut rows 20..276, cols 100..356, upscaled x2),
+# patient's right first.  Measured with face_landmark.tflite; see module docstring.
+_ANCHORS_RAW = {
+    "brow": ((198.0, 134.0), (308.0, 139.0)),
+    "eye_outer": ((189.3, 161.6), (312.5, 167.4)),
+    "eye_inner": ((227.7, 167.8), (273.9, 170.1)),
+    "upper_lid": ((205.3, 154.6), (297.0, 158.8)),
+    "lower_lid": ((208.4, 168.7), (292.7, 172.8)),
+    "mouth_corner": ((202.7, 238.5), (292.6, 242.8)),
+    "lip_ala": ((219.0, 225.0), (276.0, 228.0)),
+    "midline_top": ((254.8, 103.6), (254.8, 103.6)),
+    "midline_chin": ((242.4, 311.4), (242.4, 311.4)),
+}
+
+
+@dataclass(frozen=True)
+class Expression:
+    """Healthy-side movement of one expression (mm; closure as a fraction)."""
+
+    region: str
+    up_mm: float = 0.0
+    out_mm: float = 0.0
+    sigma_px: float = 20.0
+    closure: float = 0.0
+
+
+EXPRESSIONS: dict[str, Expression] = {
+    "rest": Expression(region="none"),
+    "brow_raise": Expression(region="brow", up_mm=12.0, sigma_px=36.0),
+    "eye_close_gentle": Expression(region="eye", closure=0.95),
+    "eye_close_tight": Expression(region="eye", closure=1.0),
+    "smile": Expression(region="mouth_corner", up_mm=6.0, out_mm=8.0, sigma_px=30.0),
+    "snarl": Expression(region="lip_ala", up_mm=9.0, sigma_px=28.0),
+    "pucker": Expression(region="mouth_corner", out_mm=-10.0, sigma_px=34.0),
+}
+
+
+# Eye closure is spared in milder palsy (HB II-III: the eye still closes, with effort):
+# the affected lid closes fully while 1 - severity >= this value, then proportionally.
+EYE_SPARING = {"eye_close_gentle": 0.7, "eye_close_tight": 0.5}
+
+
+@dataclass(frozen=True)
+class Pose:
+    """Whole-image changes applied to every frame (degrees, scale factor, px, gain)."""
+
+    roll_deg: float = 0.0
+    yaw_deg: float = 0.0
+    scale: float = 1.0
+    shift_px: tuple[float, float] = (0.0, 0.0)
+    brightness: float = 1.0
+
+
+@dataclass(frozen=True)
+class SyntheticSpec:
+    """What to synthesize: affected side ('left', 'right' or 'none'), severity 0..1."""
+
+    affected_side: str = "none"
+    severity: float = 0.0
+    symmetric: bool = False
+    pose: Pose = field(default_factory=Pose)
+
+    def amplitude(self, side: str) -> float:
+        """Movement factor for a side: 1 - severity on the affected side, else 1."""
+        if not 0.0 <= self.severity <= 1.0:
+            raise ValueError(f"severity must be in 0..1, got {self.severity}")
+        return 1.0 - self.severity if side == self.affected_side else 1.0
+
+
+def _rotation_about(centre: tuple[float, float], deg: float) -> np.ndarray:
+    import cv2
+
+    return np.vstack([cv2.getRotationMatrix2D(centre, deg, 1.0), [0.0, 0.0, 1.0]])
+
+
+@lru_cache(maxsize=2)
+def base_face(symmetric: bool = False) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """The levelled 512 px astronaut face (RGB uint8) and its anchors (right, left).
+
+    symmetric=True mirrors the patient's right half (image left) about the midline,
+    giving a perfectly symmetric real face.
+    """
+    import cv2
+    from skimage import data
+
+    crop = data.astronaut()[20:276, 100:356]
+    img = cv2.resize(crop, (SIZE_PX, SIZE_PX), interpolation=cv2.INTER_CUBIC)
+    m = _rotation_about(_CENTRE, -_ROLL_FIX_DEG)
+    img = cv2.warpAffine(img, m[:2], (SIZE_PX, SIZE_PX), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+
+    def tr(p: tuple[float, float]) -> np.ndarray:
+        return (m @ np.array([p[0], p[1], 1.0]))[:2]
+
+    anchors = {k: (tr(r), tr(l)) for k, (r, l) in _ANCHORS_RAW.items()}
+    if symmetric:
+        mx = float(np.mean([anchors["midline_top"][0][0], anchors["midline_chin"][0][0]]))
+        xs = np.arange(SIZE_PX, dtype=np.float32)
+        map_x = np.where(xs > mx, 2 * mx - xs, xs)[None, :].repeat(SIZE_PX, 0).astype(np.float32)
+        map_y = np.arange(SIZE_PX, dtype=np.float32)[:, None].repeat(SIZE_PX, 1)
+        mirrored = cv2.remap(img, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+        # mirror only the head (feathered ellipse): a mirrored collar reads as a second face
+        mask = np.zeros(img.shape[:2], np.float32)
+        cv2.ellipse(mask, (int(round(mx)), 205), (135, 165), 0, 0, 360, 1.0, -1)
+        mask = cv2.GaussianBlur(mask, (0, 0), 8)[..., None]
+        img = (mask * mirrored + (1 - mask) * img).round().astype(np.uint8)
+        anchors = {k: (r, np.array([2 * mx - r[0], r[1]])) for k, (r, _) in anchors.items()}
+    img.setflags(write=False)
+    return img, anchors
+
+
+def _bump_field(shape: tuple[int, int], centre: np.ndarray, disp_px: np.ndarray, sigma_px: float,
+                below_sigma_px: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Forward displacement (dx, dy) of a Gaussian bump; optional shorter decay below the centre."""
+    h, w = shape
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    sy = np.full_like(ys, sigma_px)
+    if below_sigma_px is not None:
+        sy = np.where(ys > centre[1], below_sigma_px, sigma_px)
+    g = np.exp(-0.5 * (((xs - centre[0]) / sigma_px) ** 2 + ((ys - centre[1]) / sy) ** 2))
+    return g * disp_px[0], g * disp_px[1]
+
+
+def _parabola(p0: np.ndarray, p1: np.ndarray, p2: np.ndarray) -> np.poly1d:
+    """y(x) through three points (eye corner, mid-lid, eye corner)."""
+    xs = np.array([p0[0], p1[0], p2[0]])
+    ys = np.array([p0[1], p1[1], p2[1]])
+    return np.poly1d(np.polyfit(xs, ys, 2))
+
+
+def _lid_map(map_y: np.ndarray, upper: np.ndarray, lower: np.ndarray, outer: np.ndarray,
+             inner: np.ndarray, closure: float) -> None:
+    """Slide the upper lid down by ``closure`` of the fissure (backward map, in place).
+
+    Lids are parabolas through the corners and the mid-lid point.  Per column the skin
+    above the lid, [top, lid], is stretched to [top, lid + closure * fissure] and the
+    opening is compressed into what is left, so at closure 1 the lid edge lies on the
+    lower lid.  Columns just beyond the corners taper smoothly back to no change.
+    """
+    if closure <= 0:
+        return
+    up_curve, low_curve = _parabola(outer, upper, inner), _parabola(outer, lower, inner)
+    x0, x1 = sorted((outer[0], inner[0]))
+    margin = 0.08 * (x1 - x0)
+    xs = np.arange(int(np.floor(x0 - margin)), int(np.ceil(x1 + margin)) + 1)
+    ys = np.arange(map_y.shape[0], dtype=np.float32)[:, None]
+    xc = np.clip(xs, x0, x1).astype(np.float64)
+    lid, low = up_curve(xc), low_curve(xc)
+    fissure = np.maximum(low - lid, 0.0)
+    outside = np.clip(np.maximum(x0 - xs, xs - x1) / margin, 0, 1)
+    new_lid = lid + closure * (1 - outside) * fissure
+    top = lid - 1.2 * float(fissure.max()) - 1.0
+    stretch = top + (ys - top) * (lid - top) / np.maximum(new_lid - top, 1e-6)
+    squeeze = lid + (ys - new_lid) * (low - lid) / np.maximum(low - new_lid, 1e-6)
+    new = np.where(ys <= new_lid, stretch, squeeze)
+    inside = (ys > top) & (ys < low + 0.5)
+    map_y[:, xs] = np.where(inside, new, map_y[:, xs]).astype(np.float32)
+
+
+def expression_image(step: str, spec: SyntheticSpec, fraction: float = 1.0) -> np.ndarray:
+    """The face performing ``step`` at ``fraction`` of its peak (before pose changes), RGB uint8."""
+    import cv2
+
+    expr = EXPRESSIONS[step]
+    img, anchors = base_face(spec.symmetric)
+    h, w = img.shape[:2]
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    map_x, map_y = xs.copy(), ys.copy()
+    for i, side in enumerate(("right", "left")):
+        a = spec.amplitude(side) * fraction
+        if expr.region == "eye":
+            spared = min(1.0, spec.amplitude(side) / EYE_SPARING[step]) * fraction
+            _lid_map(map_y, anchors["upper_lid"][i], anchors["lower_lid"][i], anchors["eye_outer"][i],
+                     anchors["eye_inner"][i], expr.closure * spared)
+        elif expr.region != "none":
+            outward = -1.0 if side == "right" else 1.0
+            disp = np.array([outward * expr.out_mm, -expr.up_mm]) * a / MM_PER_PX
+            below = expr.sigma_px * 0.5 if expr.region == "brow" else None
+            dx, dy = _bump_field((h, w), anchors[expr.region][i], disp, expr.sigma_px, below)
+            map_x -= dx
+            map_y -= dy
+    return cv2.remap(img, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+
+
+def pose_matrix(pose: Pose, size: int = SIZE_PX) -> np.ndarray:
+    """3x3 homography: roll and scale about the face centre, yaw as a turned plane, shift."""
+    cx, cy = _CENTRE
+    f = 1.5 * size
+    yaw = np.deg2rad(pose.yaw_deg)
+    k = np.array([[f, 0, cx], [0, f, cy], [0, 0, 1.0]])
+    r = np.array([[np.cos(yaw), 0, np.sin(yaw)], [0, 1, 0], [-np.sin(yaw), 0, np.cos(yaw)]])
+    h_yaw = k @ r @ np.linalg.inv(k)
+    roll_scale = _rotation_about(_CENTRE, pose.roll_deg)
+    roll_scale[:2, :2] *= pose.scale
+    roll_scale[:2, 2] = np.array([cx, cy]) - roll_scale[:2, :2] @ np.array([cx, cy])
+    shift = np.array([[1, 0, pose.shift_px[0]], [0, 1, pose.shift_px[1]], [0, 0, 1.0]])
+    return shift @ roll_scale @ h_yaw
+
+
+def apply_pose(img: np.ndarray, pose: Pose) -> np.ndarray:
+    """Apply roll, yaw, scale, shift and brightness to a frame (RGB uint8)."""
+    import cv2
+
+    out = img
+    if pose.roll_deg or pose.yaw_deg or pose.scale != 1.0 or any(pose.shift_px):
+        out = cv2.warpPerspective(img, pose_matrix(pose, img.shape[1]), (img.shape[1], img.shape[0]),
+                                  flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    if pose.brightness != 1.0:
+        out = np.clip(out.astype(np.float32) * pose.brightness, 0, 255).astype(np.uint8)
+    return out
+
+
+def make_session(spec: SyntheticSpec, steps: tuple[str, ...] = FACE_STEPS) -> dict[str, np.ndarray]:
+    """Peak frame per face step (RGB uint8, 512x512)."""
+    return {s: apply_pose(expression_image(s, spec), spec.pose) for s in steps}
+
+
+def make_clip(step: str, spec: SyntheticSpec, n_frames: int = 9) -> list[np.ndarray]:
+    """A clip rest -> peak -> rest; the movement follows a half sine over ``n_frames``."""
+    ramp = np.sin(np.linspace(0, np.pi, n_frames))
+    return [apply_pose(expression_image(step, spec, float(t)), spec.pose) for t in ramp]
+
+
+def write_session(out_dir: Path | str, spec: SyntheticSpec, steps: tuple[str, ...] = FACE_STEPS,
+                  clips: bool = False) -> Path:
+    """Write a session folder: ``<step>.png`` per face step, or ``<step>.avi`` clips."""
+    import cv2
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for step in steps:
+        if clips and step != "rest":
+            frames = make_clip(step, spec)
+            vw = cv2.VideoWriter(str(out / f"{step}.avi"), cv2.VideoWriter_fourcc(*"MJPG"), 10.0,
+                                 (frames[0].shape[1], frames[0].shape[0]))
+            for fr in frames:
+                vw.write(cv2.cvtColor(fr, cv2.COLOR_RGB2BGR))
+            vw.release()
+        else:
+            img = apply_pose(expression_image(step, spec), spec.pose)
+            cv2.imwrite(str(out / f"{step}.png"), cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
+    return out

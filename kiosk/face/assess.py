@@ -1,0 +1,261 @@
+"""Facial assessment of a session: vision per frame -> peak frames -> metrics -> scores.
+
+This is the edge of the face package: it runs the vision pipeline (and the eyelid model)
+on the frames; everything after that is pure maths in metrics, symmetry, peaks and
+:mod:`kiosk.scoring.facial`.  A step with no usable frame is reported with its reason and
+every score that needs it is marked unavailable; nothing is guessed.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from kiosk.face.eyelids import EyelidModel, contour_fissure_px
+from kiosk.face.metrics import FaceFrame, FrameMeasures, face_frame, frame_measures, group_position_mm, rigid_span_px
+from kiosk.face.peaks import region_movement_mm, select_peak, select_rest
+from kiosk.face.symmetry import (EYE_REGIONS, MOVEMENT_REGIONS, REGION_ORDER, RegionSymmetry, SideVerdict,
+                                 affected_side, closure, excursion)
+from kiosk.face import landmarks as L
+from kiosk.scoring import facial as scoring
+
+FACE_STEPS = ("rest", "brow_raise", "eye_close_gentle", "eye_close_tight", "smile", "snarl", "pucker")
+# Closure fraction from the iris-model eye contour at or above which an eye counts as
+# closed.  Calibrated: fully closed synthetic eyes read 0.66-0.90 with this lid model
+# (it never brings the lids to 0), open ones near 0.  See the report / tests.
+COMPLETE_CLOSURE = 0.6
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """What happened to one step: status ok / missing / unusable, and why."""
+
+    status: str
+    reason: str | None = None
+    frames_used: int = 0
+    frames_rejected: int = 0
+    rejected_by_reason: dict[str, int] = field(default_factory=dict)
+    peak_index: int | None = None
+
+    def to_dict(self) -> dict:
+        return {"status": self.status, "reason": self.reason, "frames_used": self.frames_used,
+                "frames_rejected": self.frames_rejected, "rejected_by_reason": self.rejected_by_reason or None,
+                "peak_index": self.peak_index}
+
+
+@dataclass(frozen=True)
+class FacialAssessment:
+    """All facial measures and score estimates of one session (see docs/contracts.md)."""
+
+    mm_per_px: float | None
+    regions: dict[str, RegionSymmetry]
+    rest: scoring.RestAsymmetry | None
+    side: SideVerdict | None
+    sunnybrook: scoring.SunnybrookEstimate | None
+    house_brackmann: scoring.HouseBrackmannEstimate | None
+    steps: dict[str, StepResult]
+    synkinesis: tuple[scoring.SynkinesisInput, ...] = ()
+
+    @property
+    def severity_class(self) -> str | None:
+        return scoring.severity_class(self.house_brackmann.grade if self.house_brackmann else None)
+
+    def to_dict(self) -> dict:
+        sb, hb = self.sunnybrook, self.house_brackmann
+        return {
+            "mm_per_px": None if self.mm_per_px is None else round(self.mm_per_px, 4),
+            "regions": {k: self.regions[k].to_dict() for k in REGION_ORDER if k in self.regions},
+            "rest": None if self.rest is None else {k: round(v, 2) for k, v in self.rest.__dict__.items()},
+            "affected_side": self.side.side if self.side else None,
+            "affected_side_confidence": round(self.side.confidence, 2) if self.side else None,
+            "affected_side_inputs": None if self.side is None else {
+                "weighted_mean_ratio": _r(self.side.weighted_mean_ratio), "vote": round(self.side.vote, 3),
+                "visibly_asymmetric_regions": list(self.side.asymmetric_regions),
+                "regions_used": list(self.side.regions_used)},
+            "sunnybrook": None if sb is None else {
+                "resting": sb.resting, "voluntary": sb.voluntary, "synkinesis": sb.synkinesis,
+                "composite": sb.composite, "unavailable_reason": sb.unavailable_reason, "inputs": sb.inputs,
+                "what_it_is": "automated estimate of the Sunnybrook composite (0-100, 100 = normal) "
+                              "from landmark geometry; not a clinician grading"},
+            "house_brackmann": None if hb is None else {
+                "grade": hb.grade, "roman": hb.roman, "score_of_8": hb.score_of_8,
+                "rules_applied": list(hb.rules_applied), "unavailable_reason": hb.unavailable_reason,
+                "inputs": hb.inputs,
+                "what_it_is": "automated House-Brackmann estimate (I normal .. VI total) from brow and "
+                              "commissure movement scaled by the healthy side; not a clinician grading"},
+            "severity_class": self.severity_class,
+            "consistency": scoring.consistency(sb.composite if sb else None, hb.grade if hb else None),
+            "steps": {k: v.to_dict() for k, v in self.steps.items()},
+        }
+
+
+def _r(v: float | None) -> float | None:
+    return None if v is None else round(float(v), 3)
+
+
+@dataclass(frozen=True)
+class _Obs:
+    """One accepted frame: landmarks (px), iris scale, source frame."""
+
+    landmarks_px: np.ndarray
+    mm_per_px: float | None
+    rgb: np.ndarray
+
+
+def _observe(frames: list[np.ndarray], pipeline) -> tuple[list[_Obs | None], list[str | None], list[str]]:
+    """Run the pipeline on every frame; (accepted obs or None, reject codes, messages)."""
+    pipeline.reset()
+    obs: list[_Obs | None] = []
+    codes: list[str | None] = []
+    messages: list[str] = []
+    for rgb in frames:
+        try:
+            a = pipeline.process(rgb)
+        except ValueError as e:  # wrong shape / dtype: an unusable frame, not a crash
+            obs.append(None), codes.append("bad_frame"), messages.append(str(e))
+            continue
+        if a.face is not None and a.quality.ok:
+            obs.append(_Obs(a.face.landmarks_px, a.face.mm_per_px, rgb)), codes.append(None)
+        else:
+            obs.append(None), codes.append(a.quality.code), messages.append(a.quality.message)
+    return obs, codes, messages
+
+
+def _unusable(codes: list[str | None], messages: list[str], n: int) -> StepResult:
+    counts = Counter(c for c in codes if c)
+    top = counts.most_common(1)[0][0] if counts else "no_frames"
+    msg = next((m for c, m in zip([c for c in codes if c], messages) if c == top), "no frames")
+    return StepResult("unusable", f"no usable frame ({top}): {msg}", 0, n, dict(counts))
+
+
+class _Session:
+    """Scale and rest reference shared by all steps of a session."""
+
+    def __init__(self, rest: _Obs, mm_per_px: float, eyelids: EyelidModel | None) -> None:
+        self.span_px = rigid_span_px(rest.landmarks_px)
+        self.mm_per_px = mm_per_px
+        self.eyelids = eyelids
+        self.rest_frame, self.rest_measures = self.measure(rest)
+
+    def frame(self, o: _Obs) -> FaceFrame:
+        """Face frame with the session scale, corrected for this frame's size change."""
+        return face_frame(o.landmarks_px, self.mm_per_px * self.span_px / rigid_span_px(o.landmarks_px))
+
+    def measure(self, o: _Obs) -> tuple[FaceFrame, FrameMeasures]:
+        f = self.frame(o)
+        fissure = None
+        if self.eyelids is not None:
+            c = self.eyelids.contours(o.rgb, o.landmarks_px)
+            if c.right is not None and c.left is not None:
+                fissure = {s: contour_fissure_px(c.side(s)) * f.mm_per_px for s in ("right", "left")}
+        return f, frame_measures(f, fissure)
+
+
+def assess_face(frames: dict[str, list[np.ndarray]], pipeline, eyelids: EyelidModel | None = None,
+                use_eyelid_model: bool = True) -> FacialAssessment:
+    """Assess a session's face steps (step name -> RGB uint8 frames; one frame = a photo).
+
+    pipeline: a kiosk.vision FacePipeline.  eyelids: the lid model (built from the
+    pipeline's model directory when None and ``use_eyelid_model``).
+    """
+    steps: dict[str, StepResult] = {}
+    observed: dict[str, tuple[list[_Obs | None], list[str | None]]] = {}
+    for step in FACE_STEPS:
+        clip = frames.get(step)
+        if not clip:
+            steps[step] = StepResult("missing", "no recording for this step")
+            continue
+        obs, codes, messages = _observe(clip, pipeline)
+        observed[step] = (obs, codes)
+        if not any(o is not None for o in obs):
+            steps[step] = _unusable(codes, messages, len(clip))
+    if "rest" not in observed or steps.get("rest"):
+        steps.setdefault("rest", StepResult("missing", "no recording for this step"))
+        return FacialAssessment(None, {}, None, None, None, None, {**steps, **_pending(observed, steps,
+                                "rest frame unavailable: nothing can be measured from rest")})
+    rest_obs = [o for o in observed["rest"][0] if o is not None]
+    scales = [o.mm_per_px for o in rest_obs if o.mm_per_px]
+    if not scales:
+        return FacialAssessment(None, {}, None, None, None, None, {**steps, **_pending(
+            observed, steps, "no iris scale in the rest frames: mm cannot be measured")})
+    if eyelids is None and use_eyelid_model:
+        eyelids = EyelidModel(pipeline.config.model_dir)
+    rest_frames = [face_frame(o.landmarks_px, 1.0) for o in rest_obs]
+    rest = rest_obs[select_rest(rest_frames)]
+    session = _Session(rest, float(np.median(scales)), eyelids)
+    codes = observed["rest"][1]
+    steps["rest"] = StepResult("ok", None, len(rest_obs), len(codes) - len(rest_obs),
+                               dict(Counter(c for c in codes if c)), observed["rest"][0].index(rest))
+    peaks = _peaks(session, observed, steps)
+    return _finish(session, peaks, steps)
+
+
+def _pending(observed: dict, steps: dict[str, StepResult], reason: str) -> dict[str, StepResult]:
+    return {s: StepResult("not_scored", reason) for s in observed if s not in steps}
+
+
+def _peaks(session: _Session, observed: dict, steps: dict[str, StepResult]) -> dict[str, tuple[FaceFrame, FrameMeasures]]:
+    """Peak frame per expression step (face frame + measures)."""
+    out = {}
+    for step, (obs, codes) in observed.items():
+        if step == "rest" or step in steps:
+            continue
+        frames = [session.frame(o) if o is not None else None for o in obs]
+        moves = [None if f is None else region_movement_mm(session.rest_frame, f, step) for f in frames]
+        sel = select_peak(moves, codes)
+        steps[step] = StepResult("ok", None, sel.frames_used, sel.frames_rejected, sel.rejected, sel.index)
+        out[step] = session.measure(obs[sel.index])
+    return out
+
+
+def _finish(session: _Session, peaks: dict, steps: dict[str, StepResult]) -> FacialAssessment:
+    rest_f, rest_m = session.rest_frame, session.rest_measures
+    regions: dict[str, RegionSymmetry] = {}
+    for region, (step, _) in MOVEMENT_REGIONS.items():
+        if step in peaks:
+            regions[region] = excursion(rest_f, peaks[step][0], region)
+    for region, step in EYE_REGIONS.items():
+        if step in peaks:
+            m = peaks[step][1]
+            regions[region] = closure({s: rest_m.side(s).palpebral_fissure_mm for s in ("right", "left")},
+                                      {s: m.side(s).palpebral_fissure_mm for s in ("right", "left")}, region)
+    side = affected_side(regions)
+    rest = rest_asymmetry(rest_m)
+    syn = tuple(synkinesis_inputs(rest_f, rest_m, peaks))
+    sb = scoring.sunnybrook(regions, rest, list(syn), side)
+    hb = scoring.house_brackmann(regions, rest, side, COMPLETE_CLOSURE)
+    return FacialAssessment(session.mm_per_px, regions, rest, side, sb, hb, steps, syn)
+
+
+def rest_asymmetry(m: FrameMeasures) -> scoring.RestAsymmetry:
+    """Absolute left-right differences at rest (mm)."""
+    return scoring.RestAsymmetry(
+        brow_height_diff_mm=abs(m.left.brow_height_mm - m.right.brow_height_mm),
+        fissure_diff_mm=abs(m.left.palpebral_fissure_mm - m.right.palpebral_fissure_mm),
+        commissure_height_diff_mm=abs(m.left.commissure_vertical_mm - m.right.commissure_vertical_mm),
+        alar_diff_mm=abs(m.left.alar_height_mm - m.right.alar_height_mm))
+
+
+def synkinesis_inputs(rest_f: FaceFrame, rest_m: FrameMeasures,
+                      peaks: dict[str, tuple[FaceFrame, FrameMeasures]]) -> list[scoring.SynkinesisInput]:
+    """Involuntary movement per Sunnybrook expression (mm per side).
+
+    Mouth expressions: palpebral-fissure narrowing (rest - peak).  Brow raise and gentle
+    eye closure: commissure displacement from rest.
+    """
+    out = []
+    for step in ("brow_raise", "eye_close_gentle", "smile", "snarl", "pucker"):
+        if step not in peaks:
+            continue
+        f, m = peaks[step]
+        if step in ("smile", "snarl", "pucker"):
+            vals = {s: rest_m.side(s).palpebral_fissure_mm - m.side(s).palpebral_fissure_mm for s in ("right", "left")}
+            measure = "fissure_narrowing_mm"
+        else:
+            g = (L.MOUTH_CORNER,)
+            vals = {s: float(np.linalg.norm(group_position_mm(f, g, s) - group_position_mm(rest_f, g, s)))
+                    for s in ("right", "left")}
+            measure = "mouth_movement_mm"
+        out.append(scoring.SynkinesisInput(step, measure, vals["right"], vals["left"]))
+    return out

@@ -1,0 +1,218 @@
+"""Excursions rest -> peak, closure fractions, symmetry ratios and the affected side.
+
+Definitions (DESIGN.md section 5):
+
+* Excursion (mm) = how far a region's landmark group moves from the rest frame to the
+  peak frame in the pose-normalized face frame, per side, measured along the direction
+  of the expression's movement (see :func:`directional_excursions_mm`).  Regions: brow (brow raise),
+  smile and pucker (oral commissure), snarl (alar base + lateral upper lip).
+* Closure fraction = 1 - fissure_peak / fissure_rest per eye (lids from the iris model's
+  eye contour when available, else the mesh); lid travel (mm) = fissure_rest - fissure_peak.
+* Symmetry ratio = min(L, R) / max(L, R), 1.0 = symmetric; the weaker side is the side
+  with the smaller movement.
+
+Calibration (synthetic faces, this repository's ``kiosk.demo.synthetic_face``; see the
+test ``tests/test_face_calibration.py`` and the report for the measured values):
+
+* ``EXCURSION_FLOOR_MM``: if neither side moves more than this, the region shows "no
+  measurable movement" and gets no ratio (a ratio of two noise values means nothing).
+  Mesh jitter between two frames of an unchanged face is below 0.5 mm; the mesh follows
+  a movement only partly, so a region that moves < 1.5 mm is not scored.
+* ``EYE_TRAVEL_FLOOR_MM``: the same for lid travel.
+* ``RATIO_NONE_MEAN`` and ``RATIO_REGION_MIN``: affected side "none" when the
+  movement-weighted mean ratio is >= 0.85 and no region is *visibly* asymmetric: ratio
+  below 0.75 **and** a side difference at or above the observer threshold (3 mm brow and
+  mouth, 2 mm eyelid; Chu 2011, Hohman 2014).  On mirrored symmetric synthetic faces
+  (scales 0.75-1.5x, shifts, roll, brightness) the region ratios measured 0.85-1.0.
+
+References: House & Brackmann 1985; Chu EA et al., Arch Facial Plast Surg 2011;
+Hohman MH et al., Laryngoscope 2014.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from kiosk.face import landmarks as L
+from kiosk.face.metrics import FaceFrame, group_position_mm
+
+EXCURSION_FLOOR_MM = 1.5
+EYE_TRAVEL_FLOOR_MM = 1.0
+RATIO_NONE_MEAN = 0.85
+RATIO_REGION_MIN = 0.75
+PERCEPTION_MM = {"brow": 3.0, "smile": 3.0, "snarl": 3.0, "pucker": 3.0, "eye_gentle": 2.0, "eye_tight": 2.0}
+
+# region -> (session step, landmark groups whose mean position is tracked)
+MOVEMENT_REGIONS: dict[str, tuple[str, tuple[L.SidePair, ...]]] = {
+    "brow": ("brow_raise", (L.BROW,)),
+    "smile": ("smile", (L.MOUTH_CORNER,)),
+    "snarl": ("snarl", (L.ALA, L.UPPER_LIP_LATERAL)),
+    "pucker": ("pucker", (L.MOUTH_CORNER,)),
+}
+EYE_REGIONS: dict[str, str] = {"eye_gentle": "eye_close_gentle", "eye_tight": "eye_close_tight"}
+REGION_ORDER = ("brow", "eye_gentle", "eye_tight", "smile", "snarl", "pucker")
+
+
+@dataclass(frozen=True)
+class RegionSymmetry:
+    """Left/right movement of one region between rest and its peak frame.
+
+    right_mm / left_mm: excursion (mm) or, for eyes, lid travel (mm).
+    right_closure / left_closure: closure fraction 0..1 (eyes only, else None).
+    right_vector_mm / left_vector_mm: (outward, superior) displacement (mm; None for eyes).
+    ratio: min/max of the movements (closures for eyes); None when not measurable.
+    """
+
+    region: str
+    step: str
+    right_mm: float
+    left_mm: float
+    ratio: float | None
+    weaker_side: str | None
+    note: str
+    right_closure: float | None = None
+    left_closure: float | None = None
+    right_vector_mm: tuple[float, float] | None = None
+    left_vector_mm: tuple[float, float] | None = None
+
+    @property
+    def is_eye(self) -> bool:
+        return self.right_closure is not None
+
+    @property
+    def difference_mm(self) -> float:
+        """Absolute side difference of the movement (mm)."""
+        return abs(self.left_mm - self.right_mm)
+
+    @property
+    def healthy_mm(self) -> float:
+        """The larger side's movement (mm)."""
+        return max(self.left_mm, self.right_mm)
+
+    @property
+    def visibly_asymmetric(self) -> bool:
+        """Ratio below RATIO_REGION_MIN and a difference an observer would see."""
+        return (self.ratio is not None and self.ratio < RATIO_REGION_MIN
+                and self.difference_mm >= PERCEPTION_MM[self.region])
+
+    def movement(self, side: str) -> float:
+        """The value the ratio compares: closure fraction for eyes, mm otherwise."""
+        if self.is_eye:
+            return float(self.right_closure if side == "right" else self.left_closure)
+        return self.right_mm if side == "right" else self.left_mm
+
+    def to_dict(self) -> dict:
+        d: dict = {}
+        if self.is_eye:
+            d.update(left_closure=_r(self.left_closure), right_closure=_r(self.right_closure),
+                     left_lid_travel_mm=_r(self.left_mm), right_lid_travel_mm=_r(self.right_mm))
+        else:
+            d.update(left_mm=_r(self.left_mm), right_mm=_r(self.right_mm))
+        d.update(ratio=_r(self.ratio), weaker_side=self.weaker_side, note=self.note or None)
+        return d
+
+
+def _r(v: float | None, nd: int = 3) -> float | None:
+    return None if v is None else round(float(v), nd)
+
+
+def symmetry_ratio(right: float, left: float, floor: float) -> tuple[float | None, str | None, str]:
+    """(ratio, weaker side, note) from two non-negative movements; None below the floor."""
+    r, l = max(right, 0.0), max(left, 0.0)
+    if max(r, l) < floor:
+        return None, None, f"no measurable movement on either side (< {floor:g})"
+    return min(r, l) / max(r, l), ("right" if r < l else "left"), ""
+
+
+def directional_excursions_mm(right: np.ndarray, left: np.ndarray) -> dict[str, float]:
+    """Each side's movement along the expression's direction (mm).
+
+    Vectors are (outward, superior) so both sides share one direction.  The direction
+    is the stronger side's displacement; the stronger side scores its full length, the
+    weaker side its projection on that direction (clipped at 0).  A corner dragged toward
+    the midline by the healthy side's pull, or a landmark jittering sideways, then does
+    not count as that side's own excursion (HB 1985 measures the commissure's lateral and
+    the brow's superior movement).
+    """
+    n = {"right": float(np.linalg.norm(right)), "left": float(np.linalg.norm(left))}
+    strong = "right" if n["right"] >= n["left"] else "left"
+    if n[strong] < 1e-9:
+        return {"right": 0.0, "left": 0.0}
+    u = (right if strong == "right" else left) / n[strong]
+    weak = "left" if strong == "right" else "right"
+    return {strong: n[strong], weak: max(float(np.dot(left if weak == "left" else right, u)), 0.0)}
+
+
+def excursion(rest: FaceFrame, peak: FaceFrame, region: str) -> RegionSymmetry:
+    """Excursion (mm) per side of a movement region between rest and peak frames."""
+    step, groups = MOVEMENT_REGIONS[region]
+    vec = {s: group_position_mm(peak, groups, s) - group_position_mm(rest, groups, s) for s in ("right", "left")}
+    mm = directional_excursions_mm(vec["right"], vec["left"])
+    ratio, weaker, note = symmetry_ratio(mm["right"], mm["left"], EXCURSION_FLOOR_MM)
+    if note:
+        note = note.replace(")", " mm)")
+    return RegionSymmetry(region, step, mm["right"], mm["left"], ratio, weaker, note,
+                          right_vector_mm=tuple(float(x) for x in vec["right"]),
+                          left_vector_mm=tuple(float(x) for x in vec["left"]))
+
+
+def closure(fissure_rest_mm: dict[str, float], fissure_peak_mm: dict[str, float], region: str) -> RegionSymmetry:
+    """Closure fraction and lid travel per eye; the ratio compares closure fractions."""
+    frac, travel = {}, {}
+    for s in ("right", "left"):
+        rest = fissure_rest_mm[s]
+        travel[s] = max(rest - fissure_peak_mm[s], 0.0)
+        frac[s] = float(np.clip(1.0 - fissure_peak_mm[s] / rest, 0.0, 1.0)) if rest > 0 else 0.0
+    ratio, weaker, note = symmetry_ratio(frac["right"], frac["left"], 1e-9)
+    if max(travel.values()) < EYE_TRAVEL_FLOOR_MM:
+        ratio, weaker = None, None
+        note = f"no measurable lid movement on either side (< {EYE_TRAVEL_FLOOR_MM:g} mm)"
+    return RegionSymmetry(region, EYE_REGIONS[region], travel["right"], travel["left"], ratio, weaker, note,
+                          right_closure=frac["right"], left_closure=frac["left"])
+
+
+@dataclass(frozen=True)
+class SideVerdict:
+    """Affected side ('left', 'right' or 'none') with a 0..1 confidence and its inputs.
+
+    weighted_mean_ratio: ratios weighted by each region's healthy-side movement (mm).
+    vote: sum over regions of weight * (1 - ratio), signed + for a weaker left side.
+    """
+
+    side: str
+    confidence: float
+    weighted_mean_ratio: float | None
+    vote: float
+    asymmetric_regions: tuple[str, ...]
+    regions_used: tuple[str, ...]
+
+
+def affected_side(regions: dict[str, RegionSymmetry]) -> SideVerdict:
+    """The side that moves less over all measurable regions (DESIGN.md section 5).
+
+    Weight per region = healthy-side movement (mm).  Side = sign of
+    sum(weight * (1 - ratio) * (+1 if left weaker else -1)).  "none" when the weighted
+    mean ratio >= RATIO_NONE_MEAN and no region is visibly asymmetric.  Confidence of a
+    side = agreement of the regions (|vote| / sum of |votes|) times the strength of the
+    asymmetry, min(1, (1 - mean ratio) / 0.3); confidence of "none" = how far the mean
+    ratio sits above the region cut-off, (mean - 0.75) / 0.25, clipped to 0..1.
+    """
+    used = [r for r in regions.values() if r.ratio is not None]
+    if not used:
+        return SideVerdict("none", 0.0, None, 0.0, (), ())
+    w = np.array([r.healthy_mm for r in used])
+    ratios = np.array([r.ratio for r in used])
+    sign = np.array([1.0 if r.weaker_side == "left" else -1.0 for r in used])
+    wmr = float(np.sum(w * ratios) / np.sum(w)) if np.sum(w) > 0 else float(np.mean(ratios))
+    parts = w * (1.0 - ratios) * sign
+    vote = float(np.sum(parts))
+    asym = tuple(r.region for r in used if r.visibly_asymmetric)
+    names = tuple(r.region for r in used)
+    if wmr >= RATIO_NONE_MEAN and not asym:
+        conf = float(np.clip((wmr - RATIO_REGION_MIN) / (1 - RATIO_REGION_MIN), 0, 1))
+        return SideVerdict("none", conf, wmr, vote, asym, names)
+    total = float(np.sum(np.abs(parts)))
+    agreement = abs(vote) / total if total > 0 else 0.0
+    conf = agreement * min(1.0, (1.0 - wmr) / 0.3)
+    return SideVerdict("left" if vote > 0 else "right", float(conf), wmr, vote, asym, names)

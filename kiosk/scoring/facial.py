@@ -1,0 +1,245 @@
+"""Automated *estimates* of the Sunnybrook composite and the House-Brackmann grade.
+
+These are decision-support estimates computed from 2D landmark geometry, not the
+clinician-graded scales: they see only what a camera sees (no tone, no wrinkles, no
+eye irritation, no patient history).  Every result carries the inputs that produced it.
+
+Sunnybrook Facial Grading System (Ross, Fradet & Nedzelski 1996), point values of the
+standard form:
+
+* Resting symmetry (sum x 5): eye 0/1 (palpebral fissure differs by >= 2 mm, the eyelid
+  observer threshold [Hohman14]); cheek 0..2 from the alar-base height difference (a proxy:
+  the camera cannot see the nasolabial fold): < 2 mm 0, 2..4 mm 1, >= 4 mm 2; mouth 0/1
+  (commissure height differs by >= 3 mm [Chu11]).  Healthy faces differ by 0.5..2.3 mm
+  [Coulson02], below these cut-offs.
+* Voluntary movement (sum x 4): brow raise, gentle eye closure, smile, snarl, pucker, each
+  1..5 from the symmetry ratio: < 0.2 -> 1, < 0.4 -> 2, < 0.65 -> 3, < 0.9 -> 4, else 5
+  (DESIGN.md section 5).  Millimetre observer thresholds are not used here: the mesh
+  under-reads movement amplitude (a 12 mm synthetic brow lift reads ~5 mm), so the
+  differences it reports are smaller than what an observer would see.
+* Synkinesis, 0..3 per expression: excess involuntary movement on the affected side over
+  the healthy side: palpebral-fissure narrowing during smile and snarl (1 point per
+  0.77 mm) and pucker (1 point per 1.0 mm) [Pavia13]; commissure movement during brow
+  raise and gentle eye closure (1 point per 1.5 mm, the test-retest MDC95 of lip
+  landmarks [Tanikawa18]).  A dead band (SYNKINESIS_DEADBAND) absorbs landmark noise.
+* Composite = voluntary x 4 - resting x 5 - synkinesis (0..100; arithmetic minimum -15).
+
+House-Brackmann 1985 measurement method [HB85], on the affected side: brow superior
+movement and commissure lateral movement, 1 point per 2.5 mm up to 4 each, total /8:
+8 I, 7 II, 5-6 III, 3-4 IV, 1-2 V, 0 VI.  Scaled by the healthy side: each site scores
+floor(4 x affected/healthy) (so a small face or a small mover is not penalized), or 4
+when the two sides are within landmark noise (ratio >= HB_NOISE_RATIO, calibrated on
+mirrored symmetric faces).  Then bounded by the rules a camera can
+check [Medscape]: incomplete eye closure -> IV or worse; no forehead movement -> IV or
+worse; asymmetry at rest -> V or worse.
+
+Consistency: Sunnybrook composite per HB grade, middle 50 % of 5,397 gradings [Kan11]:
+I 100, II 71-90, III 43-62, IV 26-43, V 13-25, VI 5-14.
+
+References: Ross BG et al., Otolaryngol Head Neck Surg 1996;114:380-6.  House JW,
+Brackmann DE, Otolaryngol Head Neck Surg 1985;93:146-7.  Kanerva M et al., Otolaryngol
+Head Neck Surg 2011 (Kan11).  Pavia 2013 (Plast Reconstr Surg 132:1255).  Chu EA et al.
+2011; Hohman MH et al. 2014; Coulson SE et al. 2002; Tanikawa C, Takada K 2018.
+See /work/shared/reference/facial-grading.md.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from kiosk.face.symmetry import RATIO_REGION_MIN, RegionSymmetry, SideVerdict
+
+# A region ratio at or above this is within landmark noise (lowest region ratio measured
+# on mirrored symmetric synthetic faces over poses, see tests/test_face_calibration.py).
+HB_NOISE_RATIO = 0.85
+VOLUNTARY_REGIONS = ("brow", "eye_gentle", "smile", "snarl", "pucker")
+VOLUNTARY_BANDS = ((0.2, 1), (0.4, 2), (0.65, 3), (0.9, 4))
+SYNKINESIS_MM_PER_POINT = {"smile": 0.77, "snarl": 0.77, "pucker": 1.0, "brow_raise": 1.5, "eye_close_gentle": 1.5}
+SYNKINESIS_DEADBAND = {"fissure_narrowing_mm": 0.5, "mouth_movement_mm": 1.0}
+HB_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI"}
+SEVERITY = {1: "normal", 2: "mild", 3: "moderate", 4: "moderately severe", 5: "severe", 6: "total"}
+KANERVA_2011 = {1: (100, 100), 2: (71, 90), 3: (43, 62), 4: (26, 43), 5: (13, 25), 6: (5, 14)}
+
+
+@dataclass(frozen=True)
+class RestAsymmetry:
+    """Absolute left-right differences in the rest frame (mm)."""
+
+    brow_height_diff_mm: float
+    fissure_diff_mm: float
+    commissure_height_diff_mm: float
+    alar_diff_mm: float
+
+
+@dataclass(frozen=True)
+class SynkinesisInput:
+    """Involuntary movement during one expression, per side (mm).
+
+    measure: "fissure_narrowing_mm" (eye narrows during a mouth expression) or
+    "mouth_movement_mm" (commissure moves during brow raise / eye closure).
+    """
+
+    step: str
+    measure: str
+    right_mm: float
+    left_mm: float
+
+
+@dataclass(frozen=True)
+class SunnybrookEstimate:
+    """Sunnybrook-style estimate; None parts are unavailable (a step was missing)."""
+
+    resting: int | None
+    voluntary: int | None
+    synkinesis: int | None
+    composite: int | None
+    inputs: dict = field(default_factory=dict)
+    unavailable_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class HouseBrackmannEstimate:
+    """House-Brackmann estimate I..VI with its /8 score and the rules that bounded it."""
+
+    grade: int | None
+    score_of_8: int | None
+    rules_applied: tuple[str, ...]
+    inputs: dict = field(default_factory=dict)
+    unavailable_reason: str | None = None
+
+    @property
+    def roman(self) -> str | None:
+        return HB_ROMAN.get(self.grade) if self.grade else None
+
+
+def resting_points(rest: RestAsymmetry) -> dict[str, int]:
+    """Sunnybrook resting items (eye 0/1, cheek 0..2, mouth 0/1) from rest differences."""
+    a = rest.alar_diff_mm
+    return {
+        "eye": int(rest.fissure_diff_mm >= 2.0),
+        "cheek": 0 if a < 2.0 else (1 if a < 4.0 else 2),
+        "mouth": int(rest.commissure_height_diff_mm >= 3.0),
+    }
+
+
+def voluntary_points(region: RegionSymmetry) -> int | None:
+    """1..5 from the symmetry ratio; 5 if the difference is below the observer threshold."""
+    if region.ratio is None:
+        return None
+    for upper, pts in VOLUNTARY_BANDS:
+        if region.ratio < upper:
+            return pts
+    return 5
+
+
+def synkinesis_points(item: SynkinesisInput, side: str) -> int:
+    """0..3: excess movement on ``side`` over the other side, less the dead band."""
+    mine, other = (item.right_mm, item.left_mm) if side == "right" else (item.left_mm, item.right_mm)
+    excess = mine - other - SYNKINESIS_DEADBAND[item.measure]
+    return int(min(3, max(0, math.floor(excess / SYNKINESIS_MM_PER_POINT[item.step] + 0.5))))
+
+
+def _synkinesis_side(side: SideVerdict, items: list[SynkinesisInput]) -> str:
+    if side.side in ("left", "right"):
+        return side.side
+    diff = sum(i.right_mm - i.left_mm for i in items)
+    return "right" if diff > 0 else "left"
+
+
+def sunnybrook(regions: dict[str, RegionSymmetry], rest: RestAsymmetry | None,
+               synkinesis: list[SynkinesisInput], side: SideVerdict) -> SunnybrookEstimate:
+    """Sunnybrook-style composite estimate (see module docstring for the rules)."""
+    vol = {r: voluntary_points(regions[r]) if r in regions else None for r in VOLUNTARY_REGIONS}
+    syn_side = _synkinesis_side(side, synkinesis)
+    syn = {i.step: synkinesis_points(i, syn_side) for i in synkinesis}
+    rest_pts = resting_points(rest) if rest is not None else None
+    inputs = {"voluntary_items_1_5": vol, "voluntary_ratios": {r: regions[r].ratio if r in regions else None
+                                                              for r in VOLUNTARY_REGIONS},
+              "resting_items": rest_pts, "rest_differences_mm": rest.__dict__ if rest else None,
+              "synkinesis_items_0_3": syn, "synkinesis_side": syn_side,
+              "synkinesis_measures_mm": {i.step: {"measure": i.measure, "right": round(i.right_mm, 2),
+                                                   "left": round(i.left_mm, 2)} for i in synkinesis}}
+    missing = [r for r, v in vol.items() if v is None]
+    resting = 5 * sum(rest_pts.values()) if rest_pts is not None else None
+    voluntary = 4 * sum(vol.values()) if not missing else None  # type: ignore[arg-type]
+    syn_total = sum(syn.values()) if len(syn) == 5 else None
+    reason = None
+    if missing or resting is None or syn_total is None:
+        parts = [f"voluntary {', '.join(missing)} not measurable"] if missing else []
+        parts += ["rest frame missing"] if resting is None else []
+        parts += ["synkinesis needs all 5 expressions"] if syn_total is None else []
+        reason = "; ".join(parts)
+    composite = voluntary - resting - syn_total if reason is None else None  # type: ignore[operator]
+    return SunnybrookEstimate(resting, voluntary, syn_total, composite, inputs, reason)
+
+
+def hb_site_points(region: RegionSymmetry | None) -> int | None:
+    """HB 1985 points (0..4) at one site, scaled by the healthy side."""
+    if region is None:
+        return None
+    if region.ratio is None:  # no measurable movement on either side: cannot scale
+        return None
+    if region.ratio >= HB_NOISE_RATIO:
+        return 4
+    return int(math.floor(4 * region.ratio + 1e-9))
+
+
+def grade_from_score(score_of_8: int) -> int:
+    """HB grade from the /8 score: 8 I, 7 II, 5-6 III, 3-4 IV, 1-2 V, 0 VI."""
+    return {8: 1, 7: 2, 6: 3, 5: 3, 4: 4, 3: 4, 2: 5, 1: 5}.get(score_of_8, 6)
+
+
+def house_brackmann(regions: dict[str, RegionSymmetry], rest: RestAsymmetry | None, side: SideVerdict,
+                    complete_closure: float) -> HouseBrackmannEstimate:
+    """House-Brackmann estimate (see module docstring).
+
+    complete_closure: closure fraction (0..1) at or above which the affected eye counts
+    as closed; calibrated for the lid model in use (kiosk.face.assess).
+    """
+    brow, mouth = regions.get("brow"), regions.get("smile")
+    eye = regions.get("eye_tight") or regions.get("eye_gentle")
+    pts = {"brow": hb_site_points(brow), "commissure": hb_site_points(mouth)}
+    inputs = {"site_points": pts, "affected_side": side.side,
+              "brow_mm": brow.to_dict() if brow else None, "commissure_mm": mouth.to_dict() if mouth else None}
+    if pts["brow"] is None or pts["commissure"] is None:
+        return HouseBrackmannEstimate(None, None, (), inputs, "brow raise and smile must both be measurable")
+    score = pts["brow"] + pts["commissure"]
+    grade = grade_from_score(score)
+    rules: list[str] = []
+    if side.side == "none" and score == 8:
+        grade = 1
+    if eye is not None and eye.ratio is not None and side.side in ("left", "right"):
+        closed = eye.movement(side.side)
+        inputs["affected_eye_closure"] = round(closed, 3)
+        if closed < complete_closure and eye.ratio < RATIO_REGION_MIN:
+            rules.append("eye closure incomplete: IV or worse")
+            grade = max(grade, 4)
+    if brow is not None and side.side in ("left", "right") and (brow.ratio is None or brow.movement(side.side) < 1.0):
+        rules.append("no forehead movement: IV or worse")
+        grade = max(grade, 4)
+    if rest is not None and (rest.commissure_height_diff_mm >= 3.0 or rest.brow_height_diff_mm >= 3.0
+                             or rest.fissure_diff_mm >= 2.0):
+        rules.append("asymmetric at rest: V or worse")
+        grade = max(grade, 5)
+    return HouseBrackmannEstimate(grade, score, tuple(rules), inputs)
+
+
+def severity_class(grade: int | None) -> str | None:
+    """normal, mild, moderate, moderately severe, severe, total (HB I..VI)."""
+    return SEVERITY.get(grade) if grade else None
+
+
+def consistency(composite: int | None, grade: int | None) -> dict:
+    """Compare the composite with the middle-50 % range for the HB grade [Kan11]."""
+    if composite is None or grade is None:
+        return {"status": "unavailable", "expected_range": None}
+    lo, hi = KANERVA_2011[grade]
+    if lo <= composite <= hi:
+        status = "consistent"
+    elif lo - 10 <= composite <= hi + 10:
+        status = "borderline"
+    else:
+        status = "inconsistent"
+    return {"status": status, "expected_range": [lo, hi],
+            "note": None if status == "consistent" else
+            f"composite {composite} outside the usual range {lo}-{hi} for HB {HB_ROMAN[grade]} (Kanerva 2011)"}
