@@ -29,7 +29,8 @@ class DeviceConfig(_Section):
 
 class VisionConfig(_Section):
     model_dir: Path = Field(ROOT / "models", title="Model directory", description="Where scripts/fetch_models put the TFLite files")
-    threads: int = Field(2, ge=1, le=8, title="Inference threads", description="LiteRT threads; 2 leaves cores for UI and audio on a 4-core Pi 5")
+    threads: int = Field(2, ge=1, le=8, title="Inference threads", description="CPU threads the vision pipeline uses: with 2 or more the two eyes' iris models run in parallel; 2 leaves cores for UI and audio on a 4-core Pi 5")
+    mesh_threads: int = Field(1, ge=1, le=8, title="Mesh/detector LiteRT threads", description="XNNPACK threads inside the face mesh and detector models (at most `threads`); 1 is fastest for these small models on x86 (mesh 1.35 ms vs 1.52 ms with 2); measure with scripts/bench_vision.py on the device")
     min_detection_score: float = Field(0.5, ge=0.05, le=0.99, title="Face detection score threshold")
     min_presence: float = Field(0.5, ge=0.05, le=0.99, title="Mesh presence threshold", description="Below it, the tracker detects again")
     min_interocular_px: float = Field(60.0, ge=10, title="Minimum interocular distance (px)", description="Closer than this: 'move closer'")

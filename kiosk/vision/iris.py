@@ -81,18 +81,32 @@ class IrisModel:
 
     def run(self, rgb: np.ndarray, roi: NormRect, flip: bool) -> IrisResult:
         """Iris points for the eye in ``roi``; ``flip`` for the patient's left eye."""
-        img, (pad_x, pad_y) = _fit(_crop(rgb, roi))
-        if flip:
-            img = img[:, ::-1]
-        tensor = img.astype(np.float32) * np.float32(1.0 / 255.0)
-        _, iris = self.model.run(tensor[None])
-        pts = iris.reshape(5, 3).astype(np.float64)
-        if flip:
-            pts[:, 0] = INPUT_SIZE - pts[:, 0]
-        pts /= INPUT_SIZE
-        pts[:, 0] = (pts[:, 0] - pad_x) / (1.0 - 2 * pad_x)
-        pts[:, 1] = (pts[:, 1] - pad_y) / (1.0 - 2 * pad_y)
-        return IrisResult(project_landmarks(pts, roi), roi)
+        tensor, pads = prepare(rgb, roi, flip)
+        return finish(self.infer(tensor), roi, flip, pads)
+
+    def infer(self, tensor: np.ndarray) -> np.ndarray:
+        """Raw iris output (5, 3) in 64-px tensor units for a prepared (64, 64, 3) tensor."""
+        return self.model.run(tensor[None])[1].reshape(5, 3)
+
+
+def prepare(rgb: np.ndarray, roi: NormRect, flip: bool) -> tuple[np.ndarray, tuple[float, float]]:
+    """Model input (64, 64, 3) float32 in [0, 1] for one eye, and the letterbox padding."""
+    img, pads = _fit(_crop(rgb, roi))
+    if flip:
+        img = img[:, ::-1]
+    return img.astype(np.float32) * np.float32(1.0 / 255.0), pads
+
+
+def finish(raw: np.ndarray, roi: NormRect, flip: bool, pads: tuple[float, float]) -> IrisResult:
+    """Raw model points -> image-normalized iris points (un-flip, remove padding, project)."""
+    pts = raw.astype(np.float64)
+    if flip:
+        pts[:, 0] = INPUT_SIZE - pts[:, 0]
+    pts /= INPUT_SIZE
+    pad_x, pad_y = pads
+    pts[:, 0] = (pts[:, 0] - pad_x) / (1.0 - 2 * pad_x)
+    pts[:, 1] = (pts[:, 1] - pad_y) / (1.0 - 2 * pad_y)
+    return IrisResult(project_landmarks(pts, roi), roi)
 
 
 def iris_diameter_px(points_px: np.ndarray) -> float:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from kiosk.vision.roi import NormRect, crop_to_tensor, project_landmarks, rect_from_landmarks
+from kiosk.vision.roi import NormRect, crop_uint8, project_landmarks, rect_from_landmarks
 from kiosk.vision.runtime import Model
 
 INPUT_SIZE = 192
@@ -42,8 +42,8 @@ class FaceMesh:
 
     def run(self, rgb: np.ndarray, roi: NormRect) -> MeshResult:
         """Landmarks for the face inside ``roi`` of an RGB uint8 frame."""
-        tensor = crop_to_tensor(rgb, roi, INPUT_SIZE, INPUT_SIZE, (0.0, 1.0), cv2.BORDER_REPLICATE)
-        raw, flag = self.model.run(tensor[None])
+        crop = crop_uint8(rgb, roi, INPUT_SIZE, INPUT_SIZE, cv2.BORDER_REPLICATE)
+        raw, flag = self.model.run_uint8(crop, 1.0 / 255.0, 0.0)  # input range [0, 1]
         norm = raw.reshape(N_LANDMARKS, 3).astype(np.float64) / INPUT_SIZE
         presence = float(1.0 / (1.0 + np.exp(-float(flag.reshape(-1)[0]))))
         return MeshResult(project_landmarks(norm, roi), presence, roi)

@@ -10,6 +10,7 @@ mean (11.7 mm) that is typically within +-0.5 mm (about +-4 %) of an individual'
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import cv2
@@ -18,6 +19,8 @@ import numpy as np
 from kiosk.config import VisionConfig
 from kiosk.vision.detector import FaceDetector
 from kiosk.vision.iris import LEFT_EYE_CORNERS, RIGHT_EYE_CORNERS, IrisModel, eye_roi, iris_diameter_px
+from kiosk.vision.iris import finish as iris_finish
+from kiosk.vision.iris import prepare as iris_prepare
 from kiosk.vision.mesh import LEFT_EYE_OUTER, RIGHT_EYE_OUTER, FaceMesh, MeshResult
 from kiosk.vision.pose import HeadPose, head_pose
 from kiosk.vision.quality import QualityVerdict, assess_quality, face_crop_gray
@@ -74,15 +77,29 @@ class FacePipeline:
     def __init__(self, config: VisionConfig | None = None, *, tracking: bool = False,
                  with_iris: bool = True) -> None:
         self.config = config or VisionConfig()
-        d, t = self.config.model_dir, self.config.threads
+        d, t = self.config.model_dir, min(self.config.mesh_threads, self.config.threads)
         detector = FaceDetector(Model(d / "face_detection_short_range.tflite", t), self.config.min_detection_score)
         mesh = FaceMesh(Model(d / "face_landmark.tflite", t))
         self.tracker = FaceTracker(detector, mesh, tracking=tracking, min_presence=self.config.min_presence)
-        self.iris = IrisModel(Model(d / "iris_landmark.tflite", t)) if with_iris else None
+        self.iris: IrisModel | None = None
+        self._iris_left: IrisModel | None = None  # second interpreter: both eyes in parallel
+        self._pool: ThreadPoolExecutor | None = None
+        if with_iris:
+            self.iris = IrisModel(Model(d / "iris_landmark.tflite", 1))
+            if self.config.threads >= 2:
+                self._iris_left = IrisModel(Model(d / "iris_landmark.tflite", 1))
+                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="iris")
 
     def reset(self) -> None:
         """Forget the tracked face."""
         self.tracker.reset()
+
+    def close(self) -> None:
+        """Stop the iris worker thread (also done at interpreter exit)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+            self._iris_left = None
 
     def process(self, rgb: np.ndarray, timestamp_s: float | None = None) -> FrameAnalysis:
         """Analyse one frame (H x W x 3 RGB uint8). Raises ValueError on another shape/dtype."""
@@ -106,8 +123,7 @@ class FacePipeline:
         lm_px = mesh.landmarks * scale
         iris_r = iris_l = None
         if self.iris is not None:
-            iris_r = self._iris(rgb, mesh.landmarks, RIGHT_EYE_CORNERS, False, scale)
-            iris_l = self._iris(rgb, mesh.landmarks, LEFT_EYE_CORNERS, True, scale)
+            iris_r, iris_l = self._irises(rgb, mesh.landmarks, scale)
         diam = [i.diameter_px for i in (iris_r, iris_l) if i is not None and i.diameter_px > 0]
         mm_per_px = self.config.iris_diameter_mm / float(np.mean(diam)) if diam else None
         x0, y0 = lm_px[:, :2].min(axis=0)
@@ -116,12 +132,25 @@ class FacePipeline:
         return FaceObservation(lm_px, mesh.presence, (float(x0), float(y0), float(x1), float(y1)),
                                iris_r, iris_l, mm_per_px, head_pose(lm_px), iod)
 
-    def _iris(self, rgb: np.ndarray, lm: np.ndarray, corners: tuple[int, int], flip: bool,
-              scale: np.ndarray) -> IrisObservation:
+    def _irises(self, rgb: np.ndarray, lm: np.ndarray, scale: np.ndarray) -> tuple[IrisObservation, IrisObservation]:
+        """Both eyes; with a second interpreter the two inferences run in parallel
+        (LiteRT releases the GIL while invoking)."""
         h, w = rgb.shape[:2]
-        res = self.iris.run(rgb, eye_roi(lm, corners, w, h), flip)  # type: ignore[union-attr]
-        pts = res.points[:, :2] * scale[:2]
-        return IrisObservation(pts[0].copy(), iris_diameter_px(pts), pts)
+        rois = [eye_roi(lm, RIGHT_EYE_CORNERS, w, h), eye_roi(lm, LEFT_EYE_CORNERS, w, h)]
+        flips = (False, True)
+        prepared = [iris_prepare(rgb, roi, flip) for roi, flip in zip(rois, flips)]
+        if self.iris is None:
+            raise RuntimeError("iris model not loaded (with_iris=False)")
+        if self._pool is not None and self._iris_left is not None:
+            pending = self._pool.submit(self._iris_left.infer, prepared[1][0])
+            raws = [self.iris.infer(prepared[0][0]), pending.result()]
+        else:
+            raws = [self.iris.infer(t) for t, _ in prepared]
+        out = []
+        for raw, roi, flip, (_, pads) in zip(raws, rois, flips, prepared):
+            pts = iris_finish(raw, roi, flip, pads).points[:, :2] * scale[:2]
+            out.append(IrisObservation(pts[0].copy(), iris_diameter_px(pts), pts))
+        return out[0], out[1]
 
 
 def _with_detection(face: FaceObservation, box: tuple[float, float, float, float],

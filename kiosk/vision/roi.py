@@ -89,13 +89,19 @@ def roi_matrix(rect: NormRect, image_w: int, image_h: int, out_w: int, out_h: in
     return cv2.getPerspectiveTransform(src, dst)
 
 
-def crop_to_tensor(rgb: np.ndarray, rect: NormRect, out_w: int, out_h: int,
-                   value_range: tuple[float, float], border: int) -> np.ndarray:
-    """Warp the rotated rect of an RGB uint8 image to a float32 (out_h, out_w, 3) tensor."""
+def crop_uint8(rgb: np.ndarray, rect: NormRect, out_w: int, out_h: int, border: int) -> np.ndarray:
+    """Warp the rotated rect of an RGB uint8 image to (out_h, out_w, 3) uint8, INTER_LINEAR."""
     h, w = rgb.shape[:2]
     m = roi_matrix(rect, w, h, out_w, out_h)
-    crop = cv2.warpPerspective(rgb, m, (out_w, out_h), flags=cv2.INTER_LINEAR,
+    return cv2.warpPerspective(rgb, m, (out_w, out_h), flags=cv2.INTER_LINEAR,
                                borderMode=border, borderValue=(0, 0, 0))
+
+
+def crop_to_tensor(rgb: np.ndarray, rect: NormRect, out_w: int, out_h: int,
+                   value_range: tuple[float, float], border: int) -> np.ndarray:
+    """Warp the rotated rect of an RGB uint8 image to a float32 (out_h, out_w, 3) tensor
+    whose values map 0..255 linearly onto ``value_range``."""
+    crop = crop_uint8(rgb, rect, out_w, out_h, border)
     lo, hi = value_range
     return crop.astype(np.float32) * np.float32((hi - lo) / 255.0) + np.float32(lo)
 

@@ -62,3 +62,14 @@ class Model:
         self._it.set_tensor(self.input_index, x)
         self._it.invoke()
         return [self._it.get_tensor(i).copy() for i in self._outputs]
+
+    def run_uint8(self, image: np.ndarray, scale: float, offset: float) -> list[np.ndarray]:
+        """Run on a uint8 (H, W, 3) image mapped to ``image * scale + offset``, written
+        straight into the interpreter's input buffer (no intermediate float copy)."""
+        view = self._it.tensor(self.input_index)()
+        np.multiply(image, np.float32(scale), out=view[0], casting="unsafe")
+        if offset:
+            view += np.float32(offset)
+        del view  # no numpy view may outlive the call into the interpreter
+        self._it.invoke()
+        return [self._it.get_tensor(i).copy() for i in self._outputs]
