@@ -20,6 +20,7 @@ from kiosk.protocol.steps import STEPS, StepSpec, step_spec
 
 Phase = Literal["idle", "instruct", "capture", "check", "retry_wait", "device_wait", "done", "aborted"]
 ACTIVE: frozenset[str] = frozenset({"instruct", "capture", "check", "retry_wait", "device_wait"})
+ACTIVE_PHASES = ACTIVE
 DEVICE_NAMES = {"camera": "camera", "microphone": "microphone"}
 
 

@@ -1,0 +1,1 @@
+"""Fullscreen pygame touch UI: theme, widgets, screens, workers; see kiosk.ui.app."""

@@ -1,0 +1,132 @@
+"""Clinician view (behind the PIN): raw ratios per region, affected side, severity class,
+comparison with the previous session, PDF export/print, and the way to the live symmetry view."""
+from __future__ import annotations
+
+from typing import Any
+
+import pygame
+
+from kiosk.ui import theme
+from kiosk.ui.paint import fmt
+from kiosk.ui.screens.base import Screen
+
+REGIONS = (("brow", "Brow raise", "mm"), ("eye_gentle", "Eye closure gentle", "%"),
+           ("eye_tight", "Eye closure tight", "%"), ("smile", "Smile", "mm"), ("snarl", "Snarl", "mm"),
+           ("pucker", "Pucker", "mm"))
+
+
+def region_values(region: dict[str, Any] | None, unit: str) -> tuple[float | None, float | None]:
+    """(right, left) excursion in mm, or closure in % for the eye regions."""
+    if not region:
+        return None, None
+    if unit == "%":
+        r, lft = region.get("right_closure"), region.get("left_closure")
+        return (None if r is None else r * 100), (None if lft is None else lft * 100)
+    return region.get("right_mm"), region.get("left_mm")
+
+
+class ClinicianScreen(Screen):
+    name = "clinician"
+
+    def __init__(self, app) -> None:  # noqa: ANN001
+        super().__init__(app)
+        self.sessions: list = []
+
+    def enter(self, **kw) -> None:  # noqa: ANN003
+        self.sessions = []
+        if self.app.patient is None:
+            return
+        try:
+            self.sessions = self.app.services.sessions_for(self.app.patient.id)
+        except Exception as e:
+            self.app.say(f"Sessions could not be read: {e}")
+
+    def clear(self) -> None:
+        self.sessions = []
+
+    def _report(self) -> None:
+        if not self.sessions:
+            return
+        try:
+            self.app.say(self.app.services.write_report(self.sessions[-1].id, "clinician").message, 10.0)
+        except Exception as e:
+            self.app.say(f"The PDF could not be made: {e}", 10.0)
+
+    def draw(self, p) -> None:  # noqa: ANN001
+        m = self.m
+        pt = self.app.patient
+        if pt is None:
+            self.app.home()
+            return
+        body = self.header(p, f"Clinician: {pt.code}", self.app.home, "Close")
+        bw = m.px(170)
+        p.button(pygame.Rect(m.width - m.margin - bw, m.margin, bw, m.button_h), "Live view",
+                 lambda: self.app.go("live"), key="live")
+        if not self.sessions:
+            p.wrap("No stored session for this patient yet.", body, m.text, theme.MUTED)
+            return
+        latest = self.sessions[-1]
+        prev = self.sessions[-2] if len(self.sessions) > 1 else None
+        table = pygame.Rect(body.x, body.y, int(body.w * 0.6), body.h - m.button_h - m.margin)
+        side = pygame.Rect(table.right + m.margin, body.y, body.right - table.right - m.margin, table.h)
+        self._table(p, table, latest.assessment, prev.assessment if prev else None)
+        self._summary(p, side, latest, prev)
+        y = body.bottom - m.button_h
+        p.button(pygame.Rect(body.x, y, m.px(300), m.button_h), "Export / print PDF", self._report,
+                 kind="primary", key="export_pdf")
+        p.text(f"{len(self.sessions)} session(s); latest {latest.started_at:%Y-%m-%d %H:%M} UTC",
+               (body.x + m.px(316), y + m.button_h // 2), m.small, theme.MUTED, anchor="midleft")
+
+    def _table(self, p, rect: pygame.Rect, a: dict, before: dict | None) -> None:  # noqa: ANN001
+        m = self.m
+        regions = (a.get("face") or {}).get("regions") or {}
+        old = ((before or {}).get("face") or {}).get("regions") or {}
+        cols = (0.0, 0.34, 0.5, 0.66, 0.82)
+        heads = ("Region", "Right", "Left", "Ratio", "Before")
+        rh = max(m.small + 10, (rect.h - m.small - 8) // (len(REGIONS) + 1))
+        for c, h in zip(cols, heads):
+            p.text(h, (rect.x + int(c * rect.w), rect.y), m.small, theme.MUTED, bold=True)
+        for i, (key, label, unit) in enumerate(REGIONS):
+            y = rect.y + (i + 1) * rh
+            reg = regions.get(key)
+            r, lft = region_values(reg, unit)
+            ratio = reg.get("ratio") if reg else None
+            weak = reg.get("weaker_side") if reg else None
+            prev = (old.get(key) or {}).get("ratio")
+            colour = theme.BAD if ratio is not None and ratio < 0.75 else theme.FG
+            vals = (label, fmt(r, ".1f", unit), fmt(lft, ".1f", unit), fmt(ratio, ".2f"), fmt(prev, ".2f"))
+            for j, (c, v) in enumerate(zip(cols, vals)):
+                bold = (j == 1 and weak == "right") or (j == 2 and weak == "left")
+                p.text(v, (rect.x + int(c * rect.w), y), m.small, colour if j == 3 else theme.FG, bold=bold)
+        p.text("Ratio = weaker / stronger side (1.00 = symmetric). Bold: weaker side.",
+               (rect.x, rect.bottom), m.small - 2, theme.MUTED, anchor="bottomleft")
+
+    def _summary(self, p, rect: pygame.Rect, latest, prev) -> None:  # noqa: ANN001
+        from kiosk.reports.norms import hb_sunnybrook_note, side_text
+        m = self.m
+        face = latest.assessment.get("face") or {}
+        speech = latest.assessment.get("speech") or {}
+        hb = face.get("house_brackmann") or {}
+        sb = face.get("sunnybrook") or {}
+        pataka = ((speech.get("ddk") or {}).get("pataka") or {}).get("rate_sps")
+        old_sb = (((prev.assessment.get("face") or {}).get("sunnybrook") or {}).get("composite")
+                  if prev else None)
+        lines = [("Affected side", side_text(face.get("affected_side"))),
+                 ("Severity (est.)", face.get("severity_class") or "–"),
+                 ("House-Brackmann est.", hb.get("roman") or "–"),
+                 ("Sunnybrook composite", fmt(sb.get("composite"), ".0f") + (
+                     f" (was {old_sb:.0f})" if old_sb is not None else "")),
+                 ("Speech clarity", fmt(speech.get("clarity_score"), ".0f", "/100")),
+                 ("MSII", fmt(speech.get("msii"), ".0f", "/100")),
+                 ("/pataka/ rate", fmt(pataka, ".1f", "syll/s"))]
+        p.panel(rect)
+        y = rect.y + m.px(8)
+        for k, v in lines:
+            p.text(k, (rect.x + m.px(10), y), m.small, theme.MUTED)
+            p.text(v, (rect.right - m.px(10), y), m.small, theme.FG, bold=True, anchor="topright")
+            y += m.small + m.px(8)
+        note = hb_sunnybrook_note(hb.get("grade"), sb.get("composite"))
+        missing = latest.assessment.get("missing_steps") or {}
+        extra = ("Not measured: " + ", ".join(missing) + ". ") if missing else ""
+        p.wrap(extra + (note or "Automated estimates: decision support, not a diagnosis."),
+               pygame.Rect(rect.x + m.px(10), y, rect.w - m.px(20), rect.bottom - y), m.small - 2, theme.ACCENT)

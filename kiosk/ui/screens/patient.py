@@ -1,0 +1,146 @@
+"""Patient search and registration with the on-screen keyboard (nurse, after the PIN)."""
+from __future__ import annotations
+
+from datetime import date
+
+import pygame
+
+from kiosk.ui import theme
+from kiosk.ui.screens.base import Screen
+from kiosk.ui.widgets import Keyboard, TextField
+
+CODE_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-"
+
+
+class PatientScreen(Screen):
+    name = "patient"
+
+    def __init__(self, app) -> None:  # noqa: ANN001
+        super().__init__(app)
+        self.next = "session"
+        self.clear()
+
+    def clear(self) -> None:
+        self.mode = "search"
+        self.query = TextField("Patient code or name")
+        self.fields = [TextField("Clinic code", allowed=CODE_CHARS, max_len=16),
+                       TextField("Name (optional)", max_len=24),
+                       TextField("Birth year (optional)", allowed="0123456789", max_len=4)]
+        self.focus = 0
+        self.message = ""
+        self.matches: list = []
+        self._searched: str | None = None
+
+    def enter(self, next: str = "session", **kw) -> None:  # noqa: A002, ANN003
+        self.clear()
+        self.next = next
+
+    # -- actions ------------------------------------------------------------------------------
+    def _field(self) -> TextField:
+        return self.query if self.mode == "search" else self.fields[self.focus]
+
+    def _type(self, ch: str) -> None:
+        self._field().type(ch)
+
+    def _back(self) -> None:
+        self._field().backspace()
+
+    def _search(self) -> None:
+        text = self.query.value
+        if text == self._searched:
+            return
+        self._searched = text
+        try:
+            self.matches = self.app.services.search_patients(text) if text.strip() else []
+            self.message = ""
+        except Exception as e:   # StoreError: a clear message, the kiosk stays usable
+            self.matches, self.message = [], f"The patient list cannot be read: {e}"
+
+    def choose(self, patient) -> None:  # noqa: ANN001
+        self.app.patient = patient
+        self.app.go(self.next)
+
+    def _register(self) -> None:
+        code, name, year = (f.value.strip() for f in self.fields)
+        if len(code) < 3:
+            self.message = "The clinic code needs at least 3 characters."
+            return
+        birth = None
+        if year:
+            birth = int(year)
+            if not 1900 <= birth <= date.today().year:
+                self.message = f"Birth year must be between 1900 and {date.today().year}."
+                return
+        try:
+            if self.app.services.store().find_patient(code) is not None:
+                self.message = f"A patient with code {code} already exists: use Find."
+                return
+            patient = self.app.services.add_patient(code, name, birth)
+        except Exception as e:
+            self.message = f"Could not save the patient: {e}"
+            return
+        self.choose(patient)
+
+    def on_key(self, ev) -> None:  # noqa: ANN001
+        if ev.key == pygame.K_BACKSPACE:
+            self._back()
+        elif ev.unicode and ev.unicode.isprintable():
+            self._type(ev.unicode.upper() if self.mode == "register" and self.focus == 0 else ev.unicode)
+
+    # -- drawing ------------------------------------------------------------------------------
+    def draw(self, p) -> None:  # noqa: ANN001
+        m = self.m
+        title = "Find the patient" if self.mode == "search" else "New patient"
+        body = self.header(p, title, self.app.home if self.mode == "search" else self._to_search,
+                           "Cancel" if self.mode == "search" else "Back")
+        bw = m.px(220)
+        top = pygame.Rect(m.width - m.margin - bw, m.margin, bw, m.button_h)
+        if self.mode == "search":
+            p.button(top, "New patient", self._to_register, key="new_patient")
+        else:
+            p.button(top, "Save", self._register, kind="primary", key="save_patient")
+        row_h = m.button_h + m.small + 6
+        row = pygame.Rect(body.x, body.y, body.w, row_h)
+        kb_h = max(5 * 48 + 4 * 5, m.px(250))
+        kb = pygame.Rect(body.x, m.height - m.margin - kb_h, body.w, kb_h)
+        (self._draw_search if self.mode == "search" else self._draw_register)(p, row)
+        if self.message:
+            p.wrap(self.message, pygame.Rect(body.x, row.bottom + 4, body.w, kb.y - row.bottom - 4), m.small,
+                   theme.BAD, bold=True)
+        Keyboard(self._type, self._back).draw(p, kb)
+
+    def _to_register(self) -> None:
+        self.mode, self.message, self.focus = "register", "", 0
+        if self.query.value.strip():
+            self.fields[0].value = "".join(c for c in self.query.value.upper() if c in CODE_CHARS)
+
+    def _to_search(self) -> None:
+        self.mode, self.message = "search", ""
+
+    def _draw_search(self, p, row: pygame.Rect) -> None:  # noqa: ANN001
+        m = self.m
+        self._search()
+        fw = int(row.w * 0.38)
+        self.query.draw(p, pygame.Rect(row.x, row.y, fw, row.h), focused=True, on_focus=lambda: None)
+        x = row.x + fw + m.margin
+        y = row.y + m.small + 6
+        if not self.matches:
+            hint = "Type part of the code or name." if not self.query.value.strip() else "No patient found."
+            p.wrap(hint, pygame.Rect(x, y, row.right - x, m.button_h), m.text, theme.MUTED)
+            return
+        n = min(len(self.matches), 3)
+        w = (row.right - x - (n - 1) * m.margin // 2) // n
+        for i, pt in enumerate(self.matches[:n]):
+            label = pt.code + (f" {pt.display_name}" if pt.display_name else "")
+            p.button(pygame.Rect(x + i * (w + m.margin // 2), y, w, m.button_h), label,
+                     lambda pt=pt: self.choose(pt), kind="primary", key=f"patient:{pt.code}", px=m.small)
+
+    def _draw_register(self, p, row: pygame.Rect) -> None:  # noqa: ANN001
+        m = self.m
+        widths = (0.32, 0.4, 0.28)
+        x = row.x
+        for i, (f, frac) in enumerate(zip(self.fields, widths)):
+            w = int(row.w * frac) - m.margin // 2
+            f.draw(p, pygame.Rect(x, row.y, w, row.h), focused=i == self.focus,
+                   on_focus=lambda i=i: setattr(self, "focus", i))
+            x += w + m.margin // 2

@@ -1,0 +1,131 @@
+"""The patient's results: drawn emoji faces, improvement %, weekly graph, speech clarity.
+
+Plain words only. The face movement score is the Sunnybrook-style composite (0..100,
+an automated estimate); improvement % is the share of the first visit's gap to 100
+that has closed (kiosk.analytics); wording shared with the patient PDF (kiosk.reports.patient).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pygame
+
+from kiosk.ui import theme
+from kiosk.ui.charts import weekly_bars
+from kiosk.ui.pictograms import draw_emoji, mood_for_score
+from kiosk.ui.screens.base import Screen
+
+
+def mood_level(mood: float) -> int:
+    """kiosk.reports mood (-1..1) to an emoji level (0 best .. 4)."""
+    for level, floor in enumerate((0.6, 0.3, 0.0, -0.2)):
+        if mood >= floor:
+            return level
+    return 4
+
+
+def clarity_words(score: float) -> str:
+    if score >= 80:
+        return "Your speech was clear."
+    if score >= 60:
+        return "Your speech was mostly clear."
+    return "Some sounds were harder to make."
+
+
+class ResultsScreen(Screen):
+    name = "results"
+
+    def __init__(self, app) -> None:  # noqa: ANN001
+        super().__init__(app)
+        self.history: Any = None
+
+    def enter(self, **kw) -> None:  # noqa: ANN003
+        from kiosk.analytics import history
+        self.history = None
+        if self.app.patient is not None:
+            try:
+                self.history = history(self.app.services.sessions_for(self.app.patient.id))
+            except Exception as e:
+                self.app.say(f"Earlier sessions could not be read: {e}")
+
+    def clear(self) -> None:
+        self.history = None
+
+    def _print(self) -> None:
+        rec = self.app.result[0] if self.app.result else None
+        if rec is None:
+            return
+        try:
+            self.app.say(self.app.services.write_report(rec.id, "patient").message, 8.0)
+        except Exception as e:
+            self.app.say(f"The sheet could not be made: {e}", 8.0)
+
+    def draw(self, p) -> None:  # noqa: ANN001
+        m = self.m
+        if self.app.result is None or self.app.patient is None:
+            self.app.home()
+            return
+        name = (self.app.patient.display_name or "").title()
+        body = self.header(p, f"Your results{', ' + name if name else ''}")
+        p.button(pygame.Rect(m.width - m.margin - m.px(170), m.margin, m.px(170), m.button_h), "Finish",
+                 self.app.home, kind="primary", key="finish")
+        colw = int(body.w * 0.47)
+        left = pygame.Rect(body.x, body.y, colw, body.h - m.button_h - m.margin)
+        right = pygame.Rect(body.x + colw + m.margin, body.y, body.w - colw - m.margin, left.h)
+        self._draw_face(p, left)
+        self._draw_graph_and_speech(p, right)
+        foot = pygame.Rect(body.x, body.bottom - m.button_h, body.w, m.button_h)
+        p.button(pygame.Rect(foot.x, foot.y, m.px(260), foot.h), "Print my sheet", self._print, key="print_patient")
+        p.wrap("These are measurements to help your care team. They are not a diagnosis.",
+               pygame.Rect(foot.x + m.px(276), foot.y, foot.w - m.px(276), foot.h), m.small, theme.MUTED)
+
+    def _draw_face(self, p, rect: pygame.Rect) -> None:  # noqa: ANN001
+        from kiosk.reports.patient import feedback
+        m, h = self.m, self.history
+        _, assessment = self.app.result
+        composite = ((assessment.get("face") or {}).get("sunnybrook") or {}).get("composite")
+        p.panel(rect)
+        inner = rect.inflate(-2 * m.margin, -2 * m.margin)
+        icon = pygame.Rect(inner.x, inner.y, m.px(96), m.px(96))
+        if composite is None:
+            draw_emoji(p.surface, None, icon)
+            p.wrap("Your face movement was not measured today. Please ask the nurse.",
+                   pygame.Rect(icon.right + m.margin, inner.y, inner.w - icon.w - m.margin, inner.h), m.text)
+            return
+        imp = h.improvement if h else None
+        rec = imp.composite.recovered_pct if imp else None
+        mood, sentence = feedback(rec, first_visit=imp is None)
+        draw_emoji(p.surface, mood_level(mood), icon)
+        tx = icon.right + m.margin
+        p.text("Face movement", (tx, inner.y), m.small, theme.MUTED)
+        p.text(f"{composite:.0f} / 100", (tx, inner.y + m.small + 4), m.title, theme.FG, bold=True)
+        y = max(icon.bottom, inner.y + m.small + m.title + 10) + m.px(8)
+        if rec is not None:
+            p.text(f"Improvement: {rec:.0f} %", (inner.x, y), m.text, theme.ACCENT, bold=True)
+            y += m.text + m.px(10)
+        p.wrap(sentence, pygame.Rect(inner.x, y, inner.w, inner.bottom - y), m.small)
+
+    def _draw_graph_and_speech(self, p, rect: pygame.Rect) -> None:  # noqa: ANN001
+        m, h = self.m, self.history
+        weeks = [w for w in (h.weeks if h else ()) if w.composite is not None][-6:]
+        graph = pygame.Rect(rect.x, rect.y, rect.w, int(rect.h * 0.58))
+        if len(weeks) >= 2:
+            weekly_bars(p, graph, [f"Wk {w.week_index + 1}" for w in weeks], [w.composite for w in weeks],
+                        title="Face movement, week by week")
+        else:
+            p.wrap("After your next visit you will see a weekly graph of your progress here.", graph, m.small,
+                   theme.MUTED)
+        _, assessment = self.app.result
+        score = (assessment.get("speech") or {}).get("clarity_score")
+        box = pygame.Rect(rect.x, graph.bottom + m.px(8), rect.w, rect.bottom - graph.bottom - m.px(8))
+        p.panel(box)
+        icon = pygame.Rect(box.x + m.px(10), box.y + m.px(10), box.h - m.px(20), box.h - m.px(20))
+        draw_emoji(p.surface, mood_for_score(score), icon)
+        tx = icon.right + m.margin
+        if score is None:
+            p.wrap("Speech clarity was not measured today.", pygame.Rect(tx, box.y + m.px(10), box.right - tx,
+                                                                          box.h), m.small)
+            return
+        p.text(f"Speech clarity {score:.0f} / 100", (tx, box.y + m.px(10)), m.text, theme.FG, bold=True)
+        p.wrap(clarity_words(score), pygame.Rect(tx, box.y + m.px(14) + m.text, box.right - tx - m.px(8),
+                                                  box.bottom - box.y - m.text), m.small)

@@ -1,0 +1,232 @@
+"""The guided session: mirrored preview, big instruction with a pictogram, countdown,
+quality prompts, microphone level, nurse controls; then analysis and storage."""
+from __future__ import annotations
+
+import math
+
+import pygame
+
+from kiosk.protocol import ACTIVE_PHASES, SENTENCE
+from kiosk.ui import theme
+from kiosk.ui.pictograms import draw_pictogram
+from kiosk.ui.screens.base import Screen
+from kiosk.ui.session_runner import SessionRunner
+
+
+class SessionScreen(Screen):
+    name = "session"
+
+    def __init__(self, app) -> None:  # noqa: ANN001
+        super().__init__(app)
+        self.runner: SessionRunner | None = None
+        self.nurse_menu = False
+        self.error = ""
+
+    def enter(self, **kw) -> None:  # noqa: ANN003
+        self.app.ensure_camera()
+        self.runner = SessionRunner(self.app.services, self.app.camera, self.app.analysis, self.app.audio,
+                                    self.app.device_events, max_retries=self.app.config.ui.max_retries,
+                                    lead_in_s=self.app.config.audio.lead_in_s)
+        self.app.camera.switch("rest")
+        self.nurse_menu, self.error = False, ""
+
+    def clear(self) -> None:
+        if self.runner is not None and self.runner.state.phase in ACTIVE_PHASES:
+            self.runner.abort("idle timeout")
+        self.runner, self.error = None, ""
+
+    def keeps_awake(self) -> bool:
+        r = self.runner
+        return r is not None and (r.state.phase in ACTIVE_PHASES or (r.job is not None and not r.job.done))
+
+    def start(self) -> None:
+        self.runner.start(self.app.now_s)
+
+    def _finish(self) -> None:
+        self.error = ""
+        self.runner.finish(self.app.patient)
+
+    def update(self, now_s: float) -> None:
+        r = self.runner
+        if r is None:
+            return
+        s = r.update(now_s)
+        if s.phase == "done" and r.job is None and not any(o.status == "failed" for o in s.outcomes):
+            self._finish()
+        if r.job is not None and r.job.done:
+            job, r.job = r.job, None
+            if job.error:
+                self.error = f"The results could not be worked out or saved ({job.error}). Nothing stored was lost."
+            else:
+                self.app.result = job.result
+                self.app.go("results")
+
+    # -- drawing ------------------------------------------------------------------------------
+    def draw(self, p) -> None:  # noqa: ANN001
+        r = self.runner
+        if r is None:
+            return
+        s = r.state
+        if r.job is not None or self.error:
+            self._draw_working(p)
+        elif s.phase == "idle":
+            self._draw_welcome(p)
+        elif s.phase == "done":
+            self._draw_review(p)
+        elif s.phase == "aborted":
+            self._draw_aborted(p)
+        else:
+            self._draw_step(p)
+        if self.nurse_menu and s.phase in ACTIVE_PHASES:
+            self._draw_nurse(p)
+
+    def _split(self) -> tuple[pygame.Rect, pygame.Rect]:
+        m = self.m
+        pw = int(m.width * 0.42)
+        left = pygame.Rect(m.margin, m.margin, pw, m.height - 2 * m.margin)
+        right = pygame.Rect(left.right + m.margin, m.margin, m.width - pw - 3 * m.margin, m.height - 2 * m.margin)
+        return left, right
+
+    def _draw_welcome(self, p) -> None:  # noqa: ANN001
+        m = self.m
+        left, right = self._split()
+        self.preview(p, left, self.app.analysis.latest() if self.app.analysis else None)
+        name = (self.app.patient.display_name or "").title() if self.app.patient else ""
+        y = p.wrap(f"Hello{', ' + name if name else ''}!", right, m.title, theme.FG, bold=True)
+        y = p.wrap("This takes about 4 minutes. Copy the picture and follow the words. A countdown tells you "
+                   "when to start.", pygame.Rect(right.x, y + m.px(8), right.w, m.px(140)), m.text)
+        p.wrap("Sit so that your face fits inside the oval.", pygame.Rect(right.x, y + m.px(6), right.w, m.px(70)),
+               m.text, theme.ACCENT)
+        bh = int(m.button_h * 1.3)
+        p.button(pygame.Rect(right.x, right.bottom - bh, right.w, bh), "Start", self.start, kind="primary",
+                 key="session_start", px=m.title)
+        p.button(pygame.Rect(right.right - m.px(150), right.bottom - bh - m.button_h - m.margin, m.px(150),
+                             m.button_h), "Cancel", self.app.home, key="session_cancel")
+
+    def _draw_step(self, p) -> None:  # noqa: ANN001
+        m, s = self.m, self.runner.state
+        spec = s.current
+        left, right = self._split()
+        latest = self.app.analysis.latest() if self.app.analysis else None
+        if spec.kind == "face" or latest is not None:
+            self.preview(p, left, latest, mesh=self.app.config.ui.show_mesh)
+        p.text(f"Step {s.step_number} of {s.total_steps}", (right.x, right.y), m.small, theme.MUTED)
+        p.button(pygame.Rect(right.right - m.px(120), right.y, m.px(120), m.button_h), "Nurse",
+                 lambda: setattr(self, "nurse_menu", True), key="nurse")
+        y = p.wrap(spec.title, pygame.Rect(right.x, right.y + m.small + 4, right.w - m.px(130), m.px(100)),
+                   m.title, theme.FG, bold=True)
+        pic = m.px(130)
+        draw_pictogram(p.surface, spec.pictogram, pygame.Rect(right.x, y + m.px(4), pic, pic))
+        text_rect = pygame.Rect(right.x + pic + m.margin, y + m.px(4), right.w - pic - m.margin, pic + m.px(40))
+        if spec.name == "sentence":
+            p.wrap(SENTENCE, text_rect, m.title, theme.ACCENT, bold=True)
+        else:
+            p.wrap(spec.instruction, text_rect, m.text)
+        status = pygame.Rect(right.x, right.bottom - m.px(150), right.w, m.px(150))
+        self._draw_status(p, status, latest)
+
+    def _draw_status(self, p, rect: pygame.Rect, latest) -> None:  # noqa: ANN001
+        m, s = self.m, self.runner.state
+        if s.phase in ("retry_wait", "device_wait"):
+            p.panel(rect, (70, 55, 0), theme.ACCENT)
+            msg = s.message or ""
+            y = p.wrap(msg, rect.inflate(-2 * m.margin, -m.margin), m.text, theme.FG, bold=True)
+            sub = "Let's try again." if s.phase == "retry_wait" else self.runner.device_detail.get(
+                s.current.device, "")
+            p.wrap(sub, pygame.Rect(rect.x + m.margin, y, rect.w - 2 * m.margin, rect.bottom - y), m.small,
+                   theme.MUTED)
+            return
+        if s.phase == "instruct":
+            p.text("Get ready", (rect.x, rect.centery), m.title, theme.FG, anchor="midleft")
+            p.text(f"{math.ceil(s.seconds_left)}", (rect.right - m.px(20), rect.centery), m.huge, theme.ACCENT,
+                   bold=True, anchor="midright")
+        elif s.phase == "capture":
+            word = "Hold it..." if s.current.kind == "face" else "Go!"
+            p.text(word, (rect.x, rect.y + m.px(10)), m.title, theme.GOOD, bold=True)
+            left = s.seconds_left
+            p.text(f"{math.ceil(left)} s", (rect.right, rect.y + m.px(10)), m.title, theme.FG, anchor="topright")
+            spec = s.current
+            p.bar(pygame.Rect(rect.x, rect.y + m.px(60), rect.w, m.px(24)), 1 - left / spec.capture_s, theme.GOOD)
+            if spec.kind == "speech":
+                level = (self.app.audio.level_dbfs + 60.0) / 60.0
+                p.text("Microphone", (rect.x, rect.y + m.px(96)), m.small, theme.MUTED)
+                p.bar(pygame.Rect(rect.x + m.px(150), rect.y + m.px(94), rect.w - m.px(150), m.px(36)), level,
+                      theme.INFO)
+        elif s.phase == "check":
+            p.text("Checking...", (rect.x, rect.centery), m.title, theme.FG, anchor="midleft")
+        if s.phase in ("instruct", "capture") and s.current.kind == "face" and latest is not None:
+            q = latest.analysis.quality
+            if not q.ok:
+                box = pygame.Rect(rect.x, rect.bottom - m.px(44), rect.w, m.px(44))
+                p.panel(box, (70, 55, 0), theme.ACCENT)
+                p.text(q.message, box.center, m.text, theme.FG, bold=True, anchor="center")
+
+    def _draw_nurse(self, p) -> None:  # noqa: ANN001
+        m = self.m
+        shade = pygame.Surface((m.width, m.height), pygame.SRCALPHA)
+        shade.fill((0, 0, 0, 200))
+        p.surface.blit(shade, (0, 0))
+        box = pygame.Rect(0, 0, m.px(520), m.px(330))
+        box.center = (m.width // 2, m.height // 2)
+        p.panel(box, theme.PANEL, theme.PANEL_EDGE)
+        p.text("Nurse controls", (box.centerx, box.y + m.margin), m.title, bold=True, anchor="midtop")
+        bw, bh = box.w - 2 * m.margin, m.button_h
+        y = box.y + m.px(70)
+        for label, fn, kind in (("Continue", self._close_menu, "primary"), ("Skip this step", self._skip, "secondary"),
+                                ("Stop the session", self._stop, "danger")):
+            p.button(pygame.Rect(box.x + m.margin, y, bw, bh), label, fn, kind=kind, key=f"nurse:{label}")
+            y += bh + m.margin
+
+    def _close_menu(self) -> None:
+        self.nurse_menu = False
+
+    def _skip(self) -> None:
+        self.nurse_menu = False
+        self.runner.skip()
+
+    def _stop(self) -> None:
+        self.nurse_menu = False
+        self.runner.abort()
+
+    def _draw_review(self, p) -> None:  # noqa: ANN001
+        m, s = self.m, self.runner.state
+        body = self.header(p, "Some steps did not work")
+        failed = [o for o in s.outcomes if o.status == "failed"]
+        y = p.wrap("Nurse: repeat a step, or see the results without it.", body, m.text)
+        for o in failed[:3]:
+            row = pygame.Rect(body.x, y + m.px(6), body.w, m.button_h)
+            p.text(f"{o.name.replace('_', ' ')}: {o.reason}", (row.x, row.centery), m.small, theme.BAD,
+                   anchor="midleft")
+            p.button(pygame.Rect(row.right - m.px(180), row.y, m.px(180), row.h), "Repeat",
+                     lambda n=o.name: self.runner.repeat(n), key=f"repeat:{o.name}")
+            y = row.bottom
+        p.button(pygame.Rect(body.x, body.bottom - m.button_h, body.w, m.button_h), "See the results",
+                 self._finish, kind="primary", key="see_results")
+
+    def _draw_aborted(self, p) -> None:  # noqa: ANN001
+        m = self.m
+        body = self.header(p, "Session stopped")
+        reason = self.runner.state.abort_reason or ""
+        p.wrap(f"The session was stopped ({reason}). Nothing from it was saved; earlier sessions are kept.",
+               body, m.text)
+        p.button(pygame.Rect(body.x, body.bottom - m.button_h, body.w, m.button_h), "Back to start",
+                 self.app.home, kind="primary", key="aborted_home")
+
+    def _draw_working(self, p) -> None:  # noqa: ANN001
+        m = self.m
+        if self.error:
+            body = self.header(p, "Something went wrong")
+            p.wrap(self.error, body, m.text, theme.BAD)
+            half = (body.w - m.margin) // 2
+            p.button(pygame.Rect(body.x, body.bottom - m.button_h, half, m.button_h), "Try again", self._finish,
+                     kind="primary", key="retry_finish")
+            p.button(pygame.Rect(body.x + half + m.margin, body.bottom - m.button_h, half, m.button_h),
+                     "Back to start", self.app.home, key="error_home")
+            return
+        p.text("Well done!", (m.width // 2, m.height // 3), m.title, theme.FG, bold=True, anchor="center")
+        p.text("Working out your results...", (m.width // 2, m.height // 3 + m.px(60)), m.text, anchor="center")
+        t = self.app.now_s
+        for i in range(8):
+            a = t * 4 + i * math.pi / 4
+            c = (m.width // 2 + int(m.px(40) * math.cos(a)), int(m.height * 0.68) + int(m.px(40) * math.sin(a)))
+            pygame.draw.circle(p.surface, theme.ACCENT if i == 0 else theme.PANEL_EDGE, c, m.px(8))

@@ -1,0 +1,143 @@
+"""The edges the kiosk UI talks to: devices, vision, assessment, store, reports.
+
+Built from the config (live devices) or from a session folder (``replay_dir``,
+DESIGN.md section 9 layout) for ``kiosk run --replay`` and the tests; the UI code is
+the same in both cases.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kiosk.config import AudioConfig, CameraConfig, KioskConfig
+from kiosk.protocol import FACE_STEPS
+
+FRAME_EXTS = (".png", ".jpg", ".jpeg", ".mp4", ".avi")
+
+
+class LoopingCamera:
+    """A replay camera that starts again at the end, so a still image or a short clip
+    stands in for a patient holding the expression for the whole capture window."""
+
+    def __init__(self, config: CameraConfig) -> None:
+        from kiosk.capture.camera import open_camera
+        self._open = lambda: open_camera(config)
+        self._cam = self._open()
+
+    def read(self) -> Any:
+        frame = self._cam.read()
+        if frame is None:
+            self._cam.close()
+            self._cam = self._open()
+            frame = self._cam.read()
+        return frame
+
+    def close(self) -> None:
+        self._cam.close()
+
+
+@dataclass
+class Services:
+    config: KioskConfig
+    replay_dir: Path | None = None
+    realtime_replay: bool = False          # pace replayed audio like a microphone (interactive demo)
+    state_dir: Path | None = None
+    _store: Any = field(default=None, repr=False)
+
+    # -- devices ------------------------------------------------------------------------------
+    def replay_file(self, name: str, exts: tuple[str, ...]) -> Path:
+        """``<replay_dir>/<name><ext>`` for the first ext that exists; raises the device's Unavailable."""
+        assert self.replay_dir is not None
+        for ext in exts:
+            p = self.replay_dir / f"{name}{ext}"
+            if p.is_file():
+                return p
+        if exts == (".wav",):
+            from kiosk.capture.audio import MicrophoneUnavailable
+            raise MicrophoneUnavailable(f"the replay folder {self.replay_dir} has no {name}.wav")
+        from kiosk.capture.camera import CameraUnavailable
+        raise CameraUnavailable(f"the replay folder {self.replay_dir} has no {name} image or clip")
+
+    def open_camera(self, step: str | None) -> Any:
+        """The camera for ``step`` (replay: the step's file in the session folder)."""
+        if self.replay_dir is None:
+            from kiosk.capture.camera import open_camera
+            return open_camera(self.config.camera)
+        cfg = self.config.camera.model_copy(update={"source": "replay",
+                                                    "device": str(self.replay_file(
+            step if step in FACE_STEPS else "rest", FRAME_EXTS))})
+        return LoopingCamera(cfg)
+
+    def open_microphone(self, step: str | None) -> Any:
+        from kiosk.capture.audio import WavReplayMicrophone, open_microphone
+        if self.replay_dir is None:
+            return open_microphone(self.config.audio)
+        cfg: AudioConfig = self.config.audio.model_copy(update={"source": "replay",
+                                                                "replay_path": self.replay_file(str(step), (".wav",))})
+        return WavReplayMicrophone(cfg, realtime=self.realtime_replay)
+
+    def face_pipeline(self) -> Any:
+        from kiosk.vision.pipeline import FacePipeline
+        return FacePipeline(self.config.vision, tracking=True, with_iris=True)
+
+    # -- analysis -----------------------------------------------------------------------------
+    def assess(self, frames: dict[str, list], clips: dict[str, tuple],
+               missing: dict[str, str] | None = None) -> dict[str, Any]:
+        """SessionAssessment.to_dict() of what the session captured (docs/contracts.md);
+        ``missing`` says why a step has no recording (failed quality, skipped by the nurse)."""
+        from kiosk.assess import assess_recordings
+        return assess_recordings(frames, clips, self.config, missing).to_dict()
+
+    # -- store --------------------------------------------------------------------------------
+    @property
+    def state(self) -> Path:
+        return Path(self.state_dir or self.config.device.state_dir)
+
+    def store(self) -> Any:
+        """The open store (opened on first use); raises kiosk.store.StoreError with a message."""
+        if self._store is None:
+            from kiosk.store import Store
+            self._store = Store.from_config(self.config, self.state)
+        return self._store
+
+    def save_session(self, patient_id: str, assessment: dict, *, started_at: Any, ended_at: Any) -> Any:
+        return self.store().save_session(patient_id, assessment, started_at=started_at, ended_at=ended_at,
+                                         model_versions=_model_versions(self.config))
+
+    def search_patients(self, text: str, limit: int = 6) -> list[Any]:
+        """Patients whose code or name contains ``text`` (case-insensitive), newest first."""
+        from kiosk.store.repositories import _patient
+        like = f"%{text.strip()}%"
+        rows = self.store().db.query(
+            "SELECT * FROM patients WHERE code LIKE ? OR IFNULL(display_name, '') LIKE ? "
+            "ORDER BY created_at DESC LIMIT ?", [like, like, limit])
+        return [_patient(r) for r in rows]
+
+    def add_patient(self, code: str, name: str | None, birth_year: int | None) -> Any:
+        return self.store().add_patient(code, name or None, birth_year)
+
+    def sessions_for(self, patient_id: str) -> list[Any]:
+        return self.store().sessions_for(patient_id)
+
+    def write_report(self, session_id: str, view: str) -> Any:
+        """Write (and print, when a printer is configured) a report; returns kiosk.reports.Delivery."""
+        from kiosk.commands.report import write_report
+        out = self.state / "reports" / f"{session_id}-{view}.pdf"
+        return write_report(self.store(), session_id, view, out, self.config, self.state)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+def _model_versions(config: KioskConfig) -> dict[str, str]:
+    """Short sha256 of each model file, so a stored score names the model that made it."""
+    import hashlib
+    out = {}
+    for name in ("face_detection_short_range.tflite", "face_landmark.tflite", "iris_landmark.tflite"):
+        p = Path(config.vision.model_dir) / name
+        if p.is_file():
+            out[name] = hashlib.sha256(p.read_bytes()).hexdigest()[:12]
+    return out

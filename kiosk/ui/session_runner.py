@@ -1,0 +1,168 @@
+"""Drives the pure protocol state machine with the real devices (through worker threads).
+
+Each UI frame calls ``update(now_s)``: device events and capture results go into the
+machine as events; when the machine opens a capture window the runner starts the
+face collection or the recording; when the window has closed it turns what was
+captured into a quality verdict. At the end ``finish()`` runs the assessment and the
+store write in a worker job, so the screen keeps drawing.
+"""
+from __future__ import annotations
+
+import queue
+from collections import Counter
+from typing import Any
+
+import numpy as np
+
+from kiosk.protocol import (Abort, CaptureResult, DeviceBack, DeviceLost, Repeat, SessionState, Skip, Start, Tick,
+                            Verdict, new_session, step_spec, transition)
+from kiosk.ui.workers import AnalysisWorker, AudioWorker, CameraWorker, Job
+
+MIN_GOOD_FRAMES = 3        # face step passes with at least this many frames through the quality gate
+MAX_ANALYSED = 12          # after the window: give up once this many frames were analysed without enough good ones
+
+
+class SessionRunner:
+    """One guided session on top of running camera/analysis workers and an audio worker."""
+
+    def __init__(self, services: Any, camera: CameraWorker, analysis: AnalysisWorker, audio: AudioWorker,
+                 events: queue.Queue, *, max_retries: int = 2, lead_in_s: float = 1.0) -> None:
+        self.services, self.camera, self.analysis, self.audio, self.events = services, camera, analysis, audio, events
+        self.state: SessionState = new_session(max_retries)
+        self.lead_in_s = lead_in_s
+        self.face_frames: dict[str, list[np.ndarray]] = {}
+        self.audio_clips: dict[str, tuple[np.ndarray, int]] = {}
+        self.device_detail: dict[str, str] = {}
+        self._started_id = 0
+        self._kind: str | None = None
+        self.job: Job | None = None
+        self.started_at = None
+
+    # -- commands from the screens ------------------------------------------------------------
+    def start(self, now_s: float, steps: tuple[str, ...] | None = None) -> None:
+        from datetime import datetime, timezone
+        self.started_at = datetime.now(timezone.utc)
+        self.face_frames.clear()
+        self.audio_clips.clear()
+        self._dispatch(Start(now_s, steps))
+
+    def skip(self) -> None:
+        self._dispatch(Skip())
+
+    def abort(self, reason: str = "stopped by the nurse") -> None:
+        self._dispatch(Abort(reason))
+
+    def repeat(self, step: str) -> None:
+        self._dispatch(Repeat(step))
+
+    # -- per frame ----------------------------------------------------------------------------
+    def update(self, now_s: float) -> SessionState:
+        self._device_events()
+        self._dispatch(Tick(now_s))
+        self._drive_capture()
+        return self.state
+
+    def _dispatch(self, event: Any) -> None:
+        before = self.state
+        self.state = transition(self.state, event)
+        s = self.state
+        if s.current is not None and (before.current is None or before.current.name != s.current.name):
+            if s.current.kind == "face":
+                self.camera.switch(s.current.name)
+        if s.phase == "capture" and s.capture_id != self._started_id:
+            self._begin_capture()
+
+    def _device_events(self) -> None:
+        while True:
+            try:
+                kind, device, detail = self.events.get_nowait()
+            except queue.Empty:
+                return
+            if kind == "lost":
+                self.device_detail[device] = detail
+                self._dispatch(DeviceLost(device))
+            else:
+                self.device_detail.pop(device, None)
+                self._dispatch(DeviceBack(device))
+
+    def _begin_capture(self) -> None:
+        s = self.state
+        spec = s.current
+        self._started_id = s.capture_id
+        self._kind = spec.kind
+        if spec.kind == "face":
+            self.analysis.begin_capture(s.capture_id)
+        else:
+            self.audio.record(s.capture_id, spec.name, spec.capture_s)
+
+    def _drive_capture(self) -> None:
+        s = self.state
+        if s.phase != "check" or s.capture_id != self._started_id or self._kind is None:
+            self._drain_stale_audio()
+            return
+        if self._kind == "face":
+            good, analysed = self.analysis.capture_progress()
+            if good < MIN_GOOD_FRAMES and analysed < MAX_ANALYSED:
+                return
+            frames, reasons = self.analysis.end_capture()
+            self._kind = None
+            self._dispatch(CaptureResult(s.capture_id, self._face_verdict(s.current.name, frames, reasons)))
+            return
+        try:
+            cid, step, rec, msg = self.audio.results.get_nowait()
+        except queue.Empty:
+            return
+        if cid != s.capture_id:
+            return
+        self._kind = None
+        if rec is None:
+            return   # the device-lost event holds the session; the attempt does not count
+        self._dispatch(CaptureResult(cid, self._audio_verdict(step, rec)))
+
+    def _drain_stale_audio(self) -> None:
+        while not self.audio.results.empty() and self._kind != "speech":
+            self.audio.results.get_nowait()
+
+    def _face_verdict(self, step: str, frames: list, reasons: Counter) -> Verdict:
+        """Pass with enough good frames; else the most frequent quality problem, as the patient prompt."""
+        if len(frames) >= MIN_GOOD_FRAMES:
+            self.face_frames[step] = [f.rgb for f in frames]
+            return Verdict(True, "ok", "")
+        if not reasons:
+            return Verdict(False, "no_face", "We could not see your face clearly. Please look at the screen.")
+        (code, message), _ = reasons.most_common(1)[0]
+        return Verdict(False, code, message)
+
+    def _audio_verdict(self, step: str, rec: Any) -> Verdict:
+        from kiosk.speech.quality import check_recording
+
+        task = "vowel" if step == "vowel" else ("ddk" if step.startswith("ddk") else "sentence")
+        q = check_recording(rec.samples, rec.sample_rate_hz, lead_in_s=self.lead_in_s, task=task)
+        if q.ok:
+            self.audio_clips[step] = (rec.samples, rec.sample_rate_hz)
+        return Verdict(q.ok, q.code, q.message)
+
+    # -- the end --------------------------------------------------------------------------------
+    def finish(self, patient: Any) -> Job:
+        """Assess what was captured and store it (one transaction), in a worker job.
+
+        The job's result is ``(session_record, assessment_dict)``."""
+        from datetime import datetime, timezone
+
+        frames = {k: list(v) for k, v in self.face_frames.items()}
+        clips = dict(self.audio_clips)
+        started = self.started_at or datetime.now(timezone.utc)
+        skipped = {o.name: o.reason or o.status for o in self.state.outcomes if o.status != "ok"}
+
+        def work() -> tuple[Any, dict]:
+            assessment = self.services.assess(frames, clips, skipped)
+            rec = self.services.save_session(patient.id, assessment, started_at=started,
+                                             ended_at=datetime.now(timezone.utc))
+            return rec, assessment
+        self.job = Job(work, "assess")
+        return self.job
+
+    @property
+    def step_title(self) -> str:
+        s = self.state
+        return step_spec(s.pending[0]).title if s.pending else ""
