@@ -138,3 +138,62 @@ def test_two_receivers_on_a_shared_subscription_store_each_summary_once(pg: Post
     for rx, _ in receivers:
         rx.store.close()
     check.close()
+
+
+@pytest.mark.broker
+@pytest.mark.skipif(shutil.which("mosquitto") is None, reason="mosquitto not installed")
+def test_deployed_stack_end_to_end(pg: PostgresServer, tmp_path: Path) -> None:
+    """The deployment as installed: provision_device's bundle kiosk.toml drives the real
+    ``kiosk-sync`` daemon, device_config/clinic-receiver.toml the real ``clinic-receiver``
+    (PostgreSQL, shared group), through Mosquitto on device_config/mosquitto.conf + acl (TLS)."""
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+
+    from sync.outbox import Outbox, enqueue
+    from tests.deploy_helpers import ROOT, production_broker_lines, provision
+
+    pki = tmp_path / "pki"
+    bundle = pki / "devices/kiosk-e2e"
+    provision(pki, "kiosk-e2e", "--broker-host", "127.0.0.1", "--cert-dir", str(bundle))
+    url = pg.create_db("e2e")
+    rng = random.Random(33)
+    summaries = [sample_summary(rng, device_id="kiosk-e2e") for _ in range(12)]
+    device_db = tmp_path / "kiosk.db"
+    Outbox(device_db, create=True).close()
+    with sqlite3.connect(device_db) as conn:
+        for s in summaries:
+            enqueue(conn, s)
+    with MosquittoProcess(workdir=tmp_path / "broker", anonymous=False,
+                          extra_config=production_broker_lines(pki)) as broker:
+        kiosk_toml = (bundle / "kiosk.toml").read_text()
+        kiosk_toml = kiosk_toml.replace("port = 8883", f"port = {broker.port}")
+        (bundle / "kiosk.toml").write_text(kiosk_toml + "ack_timeout_s = 3.0\n")   # still [sync]
+        rx_toml = (ROOT / "device_config/clinic-receiver.toml").read_text()
+        for old, new in (("broker.clinic.local", "127.0.0.1"), ("port = 8883", f"port = {broker.port}"),
+                         ("/run/credentials/clinic-receiver.service/ca.crt", str(pki / "ca/ca.crt")),
+                         ("/run/credentials/clinic-receiver.service/receiver", str(pki / "receiver/receiver")),
+                         ("postgresql://receiver:CHANGE-ME@db.clinic.local/clinic", url)):
+            assert old in rx_toml
+            rx_toml = rx_toml.replace(old, new)
+        (tmp_path / "receiver.toml").write_text(rx_toml)
+        rx = subprocess.Popen([sys.executable, "-m", "sync.receiver", "--config", str(tmp_path / "receiver.toml")],
+                              cwd=ROOT, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 20      # the receiver's shared subscription must exist first
+            while "u'clinic-receiver'" not in broker.log_tail(20000) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            tx = subprocess.run([sys.executable, "-m", "sync.publisher", "--config", str(bundle / "kiosk.toml"),
+                                 "--db", str(device_db), "--once"], cwd=ROOT, capture_output=True, text=True,
+                                timeout=90)
+            assert tx.returncode == 0, tx.stderr
+        finally:
+            rx.send_signal(signal.SIGTERM)
+            assert rx.wait(15) == 0, rx.stderr.read()
+    store = PostgresClinicStore(url)
+    assert sorted(store.session_ids()) == sorted(s.session_id for s in summaries)
+    store.close()
+    ob = Outbox(device_db)
+    assert ob.counts().pending == 0 and ob.counts().acked == 12
+    ob.close()
