@@ -10,9 +10,9 @@ UTC ISO-8601 strings like SQLite's; the payload is kept as the exact JSON text r
 
 Schema changes are numbered migrations (``MIGRATIONS``), applied in order at connect inside
 one transaction under an advisory lock, so receivers starting together migrate once.
-Every write commits before it returns. A broken connection (server restart) raises the
-psycopg error to the receiver, which does not ack (the broker redelivers); the next call
-reconnects.
+Every write commits before it returns. After a server restart the broken
+connection is re-opened and the statement tried once more; if the server is still down the
+psycopg error reaches the receiver, which does not ack (the broker redelivers later).
 """
 from __future__ import annotations
 
@@ -135,10 +135,18 @@ class PostgresClinicStore(ClinicStore):
                                options="-c TimeZone=UTC", row_factory=dict_row)
 
     def _run(self, fn: Callable[[psycopg.Connection], Any]) -> Any:
+        """Run ``fn`` on the connection; after a server restart reconnect and try once more
+        (safe: inserts are idempotent). A second failure reaches the receiver, which does not ack."""
         with self._lock:
             if self._conn.closed or self._conn.broken:
                 self._conn = self._connect()
-            return fn(self._conn)
+            try:
+                return fn(self._conn)
+            except psycopg.OperationalError:
+                if not self._conn.broken:
+                    raise
+                self._conn = self._connect()
+                return fn(self._conn)
 
     def insert_summary(self, summary: SessionSummary, payload: str) -> bool:
         cols = {k: _text(v) for k, v in summary_columns(summary).items()} | {"payload": _text(payload)}

@@ -159,6 +159,10 @@ class PostgresServer:
     def start(self) -> "PostgresServer":
         self._run(str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync",
                   "-E", "UTF8", "--locale=C")
+        return self.start_existing()
+
+    def start_existing(self) -> "PostgresServer":
+        """Start (again) on the same data directory and port."""
         opts = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
         self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-o", opts, "-l", str(self.dir / "log"), "-w",
                   "-t", "60", "start")

@@ -121,7 +121,7 @@ def test_expiring_certificate_and_loose_key_warn(site: dict, tmp_path: Path) -> 
     assert "camera" not in got and "microphone" not in got
 
 
-def test_revoked_device_cannot_reach_the_broker(site: dict, tmp_path: Path) -> None:
+def test_wrong_ca_device_cannot_reach_the_broker(site: dict, tmp_path: Path) -> None:
     """The broker check is a real TLS + MQTT connect: a wrong-CA certificate is a FAIL."""
     rogue = tmp_path / "rogue"
     provision(rogue, "kiosk-doc", "--broker-host", "127.0.0.1")

@@ -197,3 +197,25 @@ def test_deployed_stack_end_to_end(pg: PostgresServer, tmp_path: Path) -> None:
     ob = Outbox(device_db)
     assert ob.counts().pending == 0 and ob.counts().acked == 12
     ob.close()
+
+
+def test_database_restart_loses_nothing_and_reconnects(pg: PostgresServer) -> None:
+    """A PostgreSQL restart under a running receiver: stored rows stay, the next insert reconnects;
+    while the server is down the insert raises (so the receiver does not ack and the broker redelivers)."""
+    import subprocess
+
+    store = PostgresClinicStore(pg.create_db("restart"))
+    rng = random.Random(44)
+    first, second, third = (sample_summary(rng) for _ in range(3))
+    assert store.insert_summary(first, first.model_dump_json())
+    pg_ctl = [*pg._as, str(PG_BIN / "pg_ctl"), "-D", str(pg.data), "-m", "fast", "-w"]
+    subprocess.run([*pg_ctl, "stop"], check=True, capture_output=True)
+    try:
+        with pytest.raises(psycopg.OperationalError):
+            store.insert_summary(second, second.model_dump_json())
+    finally:
+        pg.start_existing()
+    assert store.insert_summary(second, second.model_dump_json()) is True
+    assert store.insert_summary(third, third.model_dump_json()) is True
+    assert sorted(store.session_ids()) == sorted(s.session_id for s in (first, second, third))
+    store.close()
