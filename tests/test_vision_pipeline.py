@@ -52,6 +52,12 @@ def test_sides_are_the_patients(base):
     for iris, corners in ((f.iris_right, (33, 133)), (f.iris_left, (362, 263))):
         lo, hi = sorted(f.landmarks_px[list(corners), 0])
         assert lo < iris.center_px[0] < hi and iris.points_px.shape == (5, 2)
+        # the iris model's eye outline (first 16 contour points) surrounds the iris centre
+        outline = iris.eye_contour_px[:16]
+        assert iris.eye_contour_px.shape == (71, 2)
+        assert outline[:, 0].min() < iris.center_px[0] < outline[:, 0].max()
+        assert outline[:, 1].min() < iris.center_px[1] < outline[:, 1].max()
+        assert abs(outline[:, 0].min() - lo) < 4 and abs(outline[:, 0].max() - hi) < 4
 
 
 def test_iris_scale_gives_plausible_distances(base):

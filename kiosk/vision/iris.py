@@ -32,10 +32,12 @@ LEFT_EYE_CORNERS = (362, 263)   # patient's left eye: inner, outer (image right)
 
 @dataclass(frozen=True)
 class IrisResult:
-    """Iris points (5, 3) in image-normalized coords; point 0 is the centre."""
+    """Iris points (5, 3) and eye-contour points (71, 3, lids and brow) in image-normalized
+    coords; iris point 0 is the centre."""
 
     points: np.ndarray
     roi: NormRect
+    contour: np.ndarray | None = None
 
 
 def eye_roi(landmarks: np.ndarray, corners: tuple[int, int], image_w: int, image_h: int) -> NormRect:
@@ -85,8 +87,10 @@ class IrisModel:
         return finish(self.infer(tensor), roi, flip, pads)
 
     def infer(self, tensor: np.ndarray) -> np.ndarray:
-        """Raw iris output (5, 3) in 64-px tensor units for a prepared (64, 64, 3) tensor."""
-        return self.model.run(tensor[None])[1].reshape(5, 3)
+        """Raw output (76, 3) in 64-px tensor units for a prepared (64, 64, 3) tensor:
+        rows 0..4 the iris (centre first), rows 5..75 the 71 eye-contour points."""
+        contour, iris = self.model.run(tensor[None])
+        return np.concatenate([iris.reshape(5, 3), contour.reshape(71, 3)])
 
 
 def prepare(rgb: np.ndarray, roi: NormRect, flip: bool) -> tuple[np.ndarray, tuple[float, float]]:
@@ -98,7 +102,7 @@ def prepare(rgb: np.ndarray, roi: NormRect, flip: bool) -> tuple[np.ndarray, tup
 
 
 def finish(raw: np.ndarray, roi: NormRect, flip: bool, pads: tuple[float, float]) -> IrisResult:
-    """Raw model points -> image-normalized iris points (un-flip, remove padding, project)."""
+    """Raw model points (iris first) -> image-normalized points (un-flip, unpad, project)."""
     pts = raw.astype(np.float64)
     if flip:
         pts[:, 0] = INPUT_SIZE - pts[:, 0]
@@ -106,7 +110,8 @@ def finish(raw: np.ndarray, roi: NormRect, flip: bool, pads: tuple[float, float]
     pad_x, pad_y = pads
     pts[:, 0] = (pts[:, 0] - pad_x) / (1.0 - 2 * pad_x)
     pts[:, 1] = (pts[:, 1] - pad_y) / (1.0 - 2 * pad_y)
-    return IrisResult(project_landmarks(pts, roi), roi)
+    projected = project_landmarks(pts, roi)
+    return IrisResult(projected[:5], roi, projected[5:] if len(projected) > 5 else None)
 
 
 def iris_diameter_px(points_px: np.ndarray) -> float:

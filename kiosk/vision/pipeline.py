@@ -33,11 +33,13 @@ __all__ = ["FacePipeline", "FrameAnalysis", "FaceObservation", "IrisObservation"
 
 @dataclass(frozen=True)
 class IrisObservation:
-    """One iris: centre (2,) px, visible diameter px, 5 points (centre + boundary) px."""
+    """One iris: centre (2,) px, visible diameter px, 5 points (centre + boundary) px, and
+    the iris model's 71 eye-contour points (lids, brow) px, mediapipe's order."""
 
     center_px: np.ndarray
     diameter_px: float
     points_px: np.ndarray
+    eye_contour_px: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -148,8 +150,10 @@ class FacePipeline:
             raws = [self.iris.infer(t) for t, _ in prepared]
         out = []
         for raw, roi, flip, (_, pads) in zip(raws, rois, flips, prepared):
-            pts = iris_finish(raw, roi, flip, pads).points[:, :2] * scale[:2]
-            out.append(IrisObservation(pts[0].copy(), iris_diameter_px(pts), pts))
+            res = iris_finish(raw, roi, flip, pads)
+            pts = res.points[:, :2] * scale[:2]
+            contour = None if res.contour is None else res.contour[:, :2] * scale[:2]
+            out.append(IrisObservation(pts[0].copy(), iris_diameter_px(pts), pts, contour))
         return out[0], out[1]
 
 
