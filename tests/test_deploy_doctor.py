@@ -145,3 +145,15 @@ def test_cli_prints_one_line_per_check_and_exits_nonzero(site: dict, tmp_path: P
     assert (got["camera"], got["database"], got["broker"], got["certificates"]) == (FAIL, WARN, FAIL, WARN)
     assert lines[-1].startswith("8 checks: 2 failed")
     assert kiosk_main(["--config", str(toml), "doctor", "--skip", "camera,microphone,broker,certificates"]) == 0
+
+
+def test_device_id_must_match_the_certificate_cn(site: dict) -> None:
+    """With device_id != CN the broker accepts the connection but refuses every session publish
+    (PUBACK 135, see test_deploy_broker): doctor catches the misconfiguration before that."""
+    cfg = config(site)
+    cfg = cfg.model_copy(update={"device": cfg.device.model_copy(update={"device_id": "kiosk-other"})})
+    got = by_name(run_checks(cfg, {"camera", "microphone", "models"}, 5.0))
+    assert got["broker"][0] == OK
+    assert got["identity"][0] == FAIL and "'kiosk-doc' != [device] device_id 'kiosk-other'" in got["identity"][1]
+    assert by_name(run_checks(config(site), {"camera", "microphone", "models", "broker"}, 5.0))["identity"] == (
+        OK, "certificate CN kiosk-doc = device id")

@@ -180,9 +180,29 @@ def check_certificates(config: KioskConfig) -> list[Check]:
         status = FAIL if days < 0 else WARN if days < CERT_WARN_DAYS else OK
         out.append(Check(label, status, f"{path}: " + (f"expired {-days:.0f} days ago" if days < 0 else
                                                        f"{days:.0f} days left")))
+        if label == "device certificate":
+            out.append(_identity_check(Path(path), config.device.device_id))
     if s.key_file is not None:
         out.append(_key_check(Path(s.key_file)))
     return out
+
+
+def cert_common_name(path: Path) -> str | None:
+    """The subject CN of a PEM certificate (openssl CLI), or None."""
+    r = subprocess.run(["openssl", "x509", "-in", str(path), "-noout", "-subject", "-nameopt", "multiline"],
+                       capture_output=True, text=True, timeout=10)
+    cns = [ln.split("=", 1)[1].strip() for ln in r.stdout.splitlines() if ln.strip().startswith("commonName")]
+    return cns[0] if r.returncode == 0 and cns else None
+
+
+def _identity_check(cert: Path, device_id: str) -> Check:
+    """The broker ACL lets a kiosk publish only under clinic/<certificate CN>/: CN must be the device id.
+    (A mismatch is silent at run time: Mosquitto answers each publish 'Not authorized' and drops it.)"""
+    cn = cert_common_name(cert)
+    if cn == device_id:
+        return Check("identity", OK, f"certificate CN {cn} = device id")
+    return Check("identity", FAIL, f"certificate CN {cn!r} != [device] device_id {device_id!r}: the broker "
+                                   f"will refuse every session published under clinic/{device_id}/")
 
 
 def _key_check(key: Path) -> Check:
