@@ -16,7 +16,7 @@ from sync.clinic_db import SqliteClinicStore
 from sync.receiver import Receiver
 from sync.samples import sample_summary
 from sync.transport import MqttTransport
-from tests.deploy_helpers import production_broker_lines, provision, tls_client
+from deploy_helpers import production_broker_lines, provision, tls_client
 
 pytestmark = [pytest.mark.broker,
               pytest.mark.skipif(shutil.which("mosquitto") is None, reason="mosquitto not installed")]

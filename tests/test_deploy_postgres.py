@@ -20,7 +20,7 @@ from sync.clinic_db_pg import LATEST_VERSION, MIGRATIONS, PostgresClinicStore, m
 from sync.receiver import Receiver
 from sync.samples import sample_summary
 from sync.transport import MqttTransport
-from tests.deploy_helpers import PG_BIN, PostgresServer
+from deploy_helpers import PG_BIN, PostgresServer
 
 pytestmark = [pytest.mark.postgres,
               pytest.mark.skipif(not (PG_BIN / "initdb").exists(), reason="PostgreSQL 15 server not installed")]
@@ -152,7 +152,7 @@ def test_deployed_stack_end_to_end(pg: PostgresServer, tmp_path: Path) -> None:
     import sys
 
     from sync.outbox import Outbox, enqueue
-    from tests.deploy_helpers import ROOT, production_broker_lines, provision
+    from deploy_helpers import ROOT, production_broker_lines, provision
 
     pki = tmp_path / "pki"
     bundle = pki / "devices/kiosk-e2e"
