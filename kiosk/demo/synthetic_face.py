@@ -6,14 +6,15 @@ Each expression moves anatomical regions of the real photograph by a known amoun
 expression      movement on a healthy side (severity 0)           where
 ============== ================================================ ===============
 brow_raise      brow up 12 mm (mesh reads ~6 mm)                   brow
-eye_close_*     upper lid slides down: closure 0.95 (gentle), 1.0  upper lid
+eye_close_*     upper lid slides down: closure 0.95 (gentle), 0.97 (tight)
 smile           commissure 8 mm out + 6 mm up (mesh ~10 mm)        mouth corner
 snarl           upper lip / alar base up 9 mm (mesh ~6 mm)         lip-ala
 pucker          commissure 10 mm toward the midline (mesh ~8 mm)   mouth corner
 ============== ================================================ ===============
 
-Eye closure on the affected side is complete up to severity 0.3 (gentle) and 0.5 (tight),
-then falls linearly to none at severity 1 (``EYE_SPARING``).
+Gentle eye closure on the affected side weakens with severity like the other movements;
+tight closure stays complete up to severity 0.5, then falls linearly to none at severity 1
+(``EYE_SPARING``).
 The face mesh follows a local warp only partly (it keeps a face-shaped prior), hence the
 warp amplitudes above are larger than the movement the mesh reports.  The affected side's movement is scaled by ``1 - severity`` (1 = no movement).  Sides are
 the patient's: the patient's left is the image right.  Optional head roll, yaw (the face
@@ -68,16 +69,19 @@ EXPRESSIONS: dict[str, Expression] = {
     "rest": Expression(region="none"),
     "brow_raise": Expression(region="brow", up_mm=12.0, sigma_px=36.0),
     "eye_close_gentle": Expression(region="eye", closure=0.95),
-    "eye_close_tight": Expression(region="eye", closure=1.0),
+    "eye_close_tight": Expression(region="eye", closure=0.97),
     "smile": Expression(region="mouth_corner", up_mm=6.0, out_mm=8.0, sigma_px=30.0),
     "snarl": Expression(region="lip_ala", up_mm=9.0, sigma_px=28.0),
     "pucker": Expression(region="mouth_corner", out_mm=-10.0, sigma_px=34.0),
 }
 
 
-# Eye closure is spared in milder palsy (HB II-III: the eye still closes, with effort):
+# Forceful closure is spared in milder palsy (HB III: "closes completely with effort"):
 # the affected lid closes fully while 1 - severity >= this value, then proportionally.
-EYE_SPARING = {"eye_close_gentle": 0.7, "eye_close_tight": 0.5}
+# Gentle closure weakens in proportion to the severity (1.0 = no sparing).
+# The brow lift fades within ~1 cm below the brow so the eyes stay where they are.
+BROW_DECAY_BELOW_PX = 15.0
+EYE_SPARING = {"eye_close_gentle": 1.0, "eye_close_tight": 0.5}
 
 
 @dataclass(frozen=True)
@@ -214,7 +218,7 @@ def expression_image(step: str, spec: SyntheticSpec, fraction: float = 1.0) -> n
         elif expr.region != "none":
             outward = -1.0 if side == "right" else 1.0
             disp = np.array([outward * expr.out_mm, -expr.up_mm]) * a / MM_PER_PX
-            below = expr.sigma_px * 0.5 if expr.region == "brow" else None
+            below = BROW_DECAY_BELOW_PX if expr.region == "brow" else None
             dx, dy = _bump_field((h, w), anchors[expr.region][i], disp, expr.sigma_px, below)
             map_x -= dx
             map_y -= dy

@@ -21,10 +21,12 @@ from kiosk.face import landmarks as L
 from kiosk.scoring import facial as scoring
 
 FACE_STEPS = ("rest", "brow_raise", "eye_close_gentle", "eye_close_tight", "smile", "snarl", "pucker")
-# Closure fraction from the iris-model eye contour at or above which an eye counts as
-# closed.  Calibrated: fully closed synthetic eyes read 0.66-0.90 with this lid model
-# (it never brings the lids to 0), open ones near 0.  See the report / tests.
+# Closure fraction (iris-model eye contour) at or above which an eye counts as closed.
+# Calibrated on synthetic faces: a lid slid over 95-97 % of the fissure reads 0.75-0.97
+# (the contour model never brings the lids fully together), an unmoved eye 0.0-0.05.
+# DESIGN.md's 0.9 would call most healthy closures incomplete with this lid model.
 COMPLETE_CLOSURE = 0.6
+SIZE_CHANGE_TOLERANCE = 0.10
 
 
 @dataclass(frozen=True)
@@ -139,8 +141,14 @@ class _Session:
         self.rest_frame, self.rest_measures = self.measure(rest)
 
     def frame(self, o: _Obs) -> FaceFrame:
-        """Face frame with the session scale, corrected for this frame's size change."""
-        return face_frame(o.landmarks_px, self.mm_per_px * self.span_px / rigid_span_px(o.landmarks_px))
+        """Face frame with the session scale, corrected when the face's size changed.
+
+        Only a size change above SIZE_CHANGE_TOLERANCE (the patient moved) is corrected:
+        smaller changes of the eye-corner span are the mesh deforming with the expression
+        (a pucker narrows it by ~5 %), not a change of distance.
+        """
+        ratio = self.span_px / rigid_span_px(o.landmarks_px)
+        return face_frame(o.landmarks_px, self.mm_per_px * (ratio if abs(ratio - 1) > SIZE_CHANGE_TOLERANCE else 1.0))
 
     def measure(self, o: _Obs) -> tuple[FaceFrame, FrameMeasures]:
         f = self.frame(o)

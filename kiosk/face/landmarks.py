@@ -54,9 +54,10 @@ ALA = SidePair(right=(129, 98), left=(358, 327))
 # Facial midline, forehead to chin (DESIGN section 5).
 MIDLINE = (10, 151, 9, 8, 168, 6, 197, 195, 5, 4, 1, 164, 0, 17, 152)
 # Midline points that expressions barely move (nasal bridge and dorsum): used for the
-# face frame's origin, the vertical axis and the midline fit.
+# face frame's vertical axis and the midline fit.
 MIDLINE_RIGID = (9, 8, 168, 6, 197, 195, 5, 4)
-# Mirror pairs on bony or slow-moving skin (eye corners, temples): their left-right
-# vectors define the face frame's horizontal axis and the scale reference.  The cheek
-# contour (234/454, 93/323) is left out: the mesh moves it 1-2 mm during a smile.
-RIGID_PAIRS = SidePair(right=(33, 133, 127), left=(263, 362, 356))
+# Mirror pairs that expressions move least: the four eye corners (canthi).  Their
+# left-right vectors give the face frame's horizontal axis, their mean its origin, their
+# span the per-frame size reference.  The temple/cheek contour (127/356, 234/454) is left
+# out: the mesh moves it 2-3 mm during smile and pucker.
+RIGID_PAIRS = SidePair(right=(33, 133), left=(263, 362))

@@ -5,7 +5,8 @@ pose-normalized *face frame*: the 3D mesh is rotated so that the left-right axis
 bilateral rigid landmark pairs) and the vertical axis (along the rigid nasal midline) lie
 in the image plane, which undoes yaw, pitch and roll; then the points are projected
 orthographically and scaled to mm.  Face-frame axes: ``x`` points to the patient's left,
-``y`` points up (superior); the origin is the mean of the rigid midline points.
+``y`` points up (superior); the origin is the mean of the four eye corners (symmetric by
+construction, so a symmetric deformation cannot move it sideways).
 
 Per side and frame: brow height, palpebral fissure height, commissure position relative
 to the lower-lip centre, alar position; plus the lip-centre offset from the fitted midline.
@@ -133,7 +134,7 @@ def face_frame(landmarks_px: np.ndarray, mm_per_px: float) -> FaceFrame:
         raise ValueError(f"mm_per_px must be positive, got {mm_per_px}")
     lm = _check_landmarks(landmarks_px)
     rot = face_axes(lm)
-    origin = lm[list(L.MIDLINE_RIGID)].mean(axis=0)
+    origin = lm[list(L.RIGID_PAIRS.right + L.RIGID_PAIRS.left)].mean(axis=0)
     local = (lm - origin) @ rot.T  # columns: face x (patient's left), y (superior), z
     pts = local[:, :2] * mm_per_px
     return FaceFrame(points_mm=pts, mm_per_px=float(mm_per_px), rotation=rot)
