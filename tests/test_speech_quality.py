@@ -83,3 +83,19 @@ def test_damaged_samples_rejected(vowel):
     bad = vowel.copy()
     bad[5000] = np.nan
     assert check_recording(bad, SR, task="vowel").code == "damaged"
+
+
+def test_sentence_in_hiss_rejected_but_rumble_accepted():
+    """Broadband hiss at 20 dB ruins phone recognition (gate rejects); low rumble does not."""
+    from speech_fixtures import CLEAN, flite
+
+    x = with_lead_in(flite(CLEAN, "rms"), SR)
+    hiss = add_noise(x, 20.0)
+    q = check_recording(hiss, SR, task="sentence")
+    assert (q.code, q.snr_db > 15.0, q.band_snr_db < 20.0) == ("noisy", True, True)
+    assert check_recording(hiss, SR, task="ddk").ok  # syllable counting copes with it
+    rng = np.random.default_rng(2)
+    rumble = np.cumsum(rng.normal(0, 1, x.size))
+    rumble = (rumble - np.convolve(rumble, np.ones(400) / 400, mode="same"))  # brown noise, no DC drift
+    rumble *= 0.1 * np.sqrt(np.mean(x[SR:] ** 2)) / np.std(rumble)
+    assert check_recording((x + rumble).astype(np.float32), SR, task="sentence").ok

@@ -41,7 +41,8 @@ class StepStatus:
             d["quality"] = {"duration_s": round(q.duration_s, 3), "clipped_pct": round(q.clipped_pct, 3),
                             "speech_level_dbfs": round(q.speech_level_dbfs, 1),
                             "noise_level_dbfs": round(q.noise_level_dbfs, 1), "snr_db": round(q.snr_db, 1),
-                            "voiced_fraction": round(q.voiced_fraction, 3)}
+                            "voiced_fraction": round(q.voiced_fraction, 3),
+                            "band_snr_db": round(q.band_snr_db, 1)}
         return d
 
 
