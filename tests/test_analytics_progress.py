@@ -65,7 +65,8 @@ def test_weekly_aggregation_iso_weeks_with_gap() -> None:
 
 def test_year_boundary_uses_iso_year() -> None:
     d = datetime(2026, 12, 31, 9, tzinfo=timezone.utc)   # Thursday of ISO week 2026-W53
-    weeks = history([Rec("x", d, sample_assessment(0.5)), Rec("y", d + timedelta(days=7), sample_assessment(0.4))]).weeks
+    recs = [Rec("x", d, sample_assessment(0.5)), Rec("y", d + timedelta(days=7), sample_assessment(0.4))]
+    weeks = history(recs).weeks
     assert [(w.iso_year, w.iso_week, w.week_index) for w in weeks] == [(2026, 53, 0), (2027, 1, 1)]
 
 

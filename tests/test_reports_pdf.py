@@ -149,7 +149,7 @@ def test_reports_with_missing_parts(tmp_path: Path) -> None:
         data = gather(s, sid, "Clinic")
         first = gather(s, s.sessions_for(p.id)[0].id, "Clinic")
     t = _text(build_clinician_pdf(first, tmp_path / "c0.pdf")).replace("\n", " ")
-    assert "speech part was not done" in t and "not measured (no file; no file)" in t
+    assert "speech part was not done" in t and "Open smile – – – not measured: no file" in t
     t = _text(build_clinician_pdf(data, tmp_path / "c.pdf")).replace("\n", " ")
     assert "No rest frame" in t and "Affected side (patient's) –" in t
     t = _text(build_patient_pdf(data, tmp_path / "p.pdf"))

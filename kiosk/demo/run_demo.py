@@ -17,6 +17,7 @@ from typing import Any
 
 SIDE = "left"
 SPEECH_SR_HZ = 16000
+CLIP_FRAMES = 9        # rest -> peak -> rest per expression, as the kiosk camera records it
 
 
 @dataclass(frozen=True)
@@ -63,12 +64,14 @@ def model_versions(model_dir: Path) -> dict[str, str]:
 def assess_week(severity: float, seed: int, config: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """Synthesize one session (faces and speech), run the real assessment; (assessment, peak frames)."""
     from kiosk.assess import assess_recordings
-    from kiosk.demo.synthetic_face import SyntheticSpec, make_session
+    from kiosk.demo.synthetic_face import SyntheticSpec, make_clip, make_session
     from kiosk.demo.synthetic_speech import synthesize_patient
 
-    faces = make_session(SyntheticSpec(affected_side=SIDE, severity=severity))
+    spec = SyntheticSpec(affected_side=SIDE, severity=severity)
+    faces = make_session(spec)                        # peak frames, for the overlays
+    clips = {step: ([faces[step]] if step == "rest" else make_clip(step, spec, CLIP_FRAMES)) for step in faces}
     audio, _truth = synthesize_patient(severity, seed=seed)
-    result = assess_recordings({k: [v] for k, v in faces.items()},
+    result = assess_recordings(clips,
                                {k: (x, SPEECH_SR_HZ) for k, x in audio.items()}, config)
     return result.to_dict(), faces
 

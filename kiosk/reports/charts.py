@@ -51,9 +51,9 @@ def line_chart(series: Sequence[tuple[str, Sequence[tuple[float, float]]]], *, t
     return d
 
 
-def _rotated_label(text: str, x: float, y: float) -> Group:
+def _rotated_label(text: str, x: float, y: float, font_size: float = 8) -> Group:
     """A y-axis label turned 90 degrees, centred on (x, y)."""
-    g = Group(String(0, 0, text, fontSize=8, textAnchor="middle"))
+    g = Group(String(0, 0, text, fontSize=font_size, textAnchor="middle"))
     g.transform = (0, 1, -1, 0, x, y)
     return g
 
@@ -76,7 +76,7 @@ def weekly_bars(labels: Sequence[str], values: Sequence[float], *, title: str, y
     d.add(bc)
     d.add(String(width / 2, height - 22, title, fontSize=font_size + 4, fontName="Helvetica-Bold",
                  textAnchor="middle"))
-    d.add(_rotated_label(y_label, 18, bc.y + bc.height / 2))
+    d.add(_rotated_label(y_label, 18, bc.y + bc.height / 2, font_size - 2))
     return d
 
 

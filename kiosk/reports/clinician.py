@@ -19,7 +19,8 @@ from reportlab.platypus import CondPageBreak, Image, KeepTogether, SimpleDocTemp
 from kiosk.reports.charts import line_chart
 from kiosk.reports.data import ReportData
 from kiosk.reports.layout import BODY, H1, H2, NOTE, SMALL, fmt, grid, numbered_canvas, para
-from kiosk.reports.norms import LIMITATIONS, REGION_LABELS, SPEECH_NORMS, hb_sunnybrook_note, side_text
+from kiosk.reports.norms import (LIMITATIONS, NOISE_RATIO, REGION_LABELS, REGION_STEPS, SPEECH_NORMS,
+                                 hb_sunnybrook_note, side_text)
 
 __all__ = ["build_clinician_pdf"]
 
@@ -29,13 +30,14 @@ STEP_ORDER = ("rest", "brow_raise", "eye_close_gentle", "eye_close_tight", "smil
 
 def _header(d: ReportData, device: dict[str, str]) -> list[Any]:
     s, p = d.session, d.patient
-    rows = [["Patient", f"{p.code}" + (f" – {p.display_name}" if p.display_name else "")
-             + (f" (born {p.birth_year})" if p.birth_year else ""), "Clinic", d.clinic_name],
+    rows = [["Patient", para(f"{p.code}" + (f" – {p.display_name}" if p.display_name else "")
+                             + (f" (born {p.birth_year})" if p.birth_year else "")), "Clinic", d.clinic_name],
             ["Session", s.id, "Date (UTC)", s.started_at.strftime("%Y-%m-%d %H:%M")],
             ["Device", s.device_id, "Software", f"kiosk {s.software_version}"]]
     out: list[Any] = [para("Facial palsy assessment – clinician report", H1),
                       grid(rows, [22 * mm, 78 * mm, 22 * mm, 58 * mm], header_rows=0, zebra=False)]
-    pins = [[name, para(f"<font face='Courier' size='7'>{ver}</font>")] for name, ver in sorted(s.model_versions.items())]
+    pins = [[name, para(f"<font face='Courier' size='7'>{ver}</font>")]
+            for name, ver in sorted(s.model_versions.items())]
     pins += [[k, v] for k, v in device.items()]
     if pins:
         out += [Spacer(1, 2 * mm), grid([["Model file / component", "Version (sha256 pin)"]] + pins,
@@ -59,8 +61,17 @@ def _summary(d: ReportData) -> list[Any]:
             ["Severity class", str(f.get("severity_class") or "–"), para("from the House-Brackmann estimate")],
             ["Speech Clarity Score", fmt(sp.get("clarity_score"), 0) + " / 100", para("patient-facing; 100 = clear")],
             ["Motor-Speech Impairment Index", fmt(sp.get("msii"), 0) + " / 100", para("0 = no impairment")]]
+    cons = f.get("consistency") or {}
+    if cons.get("status"):
+        rng = cons.get("expected_range")
+        why = cons.get("note") or (f"composite within the usual range {rng[0]}–{rng[1]} for this grade "
+                                   "(Kanerva 2011)" if rng else "not enough measures to compare")
+        rows.append(["HB vs composite check", str(cons["status"]), para(why)])
+        note = ("The two estimates disagree: read both with care and grade clinically."
+                if cons["status"] == "inconsistent" else None)
+    else:
+        note = hb_sunnybrook_note(hb.get("grade"), sb.get("composite"))
     out: list[Any] = [para("Summary (automated estimates)", H2), grid(rows, [50 * mm, 30 * mm, 100 * mm])]
-    note = hb_sunnybrook_note(hb.get("grade"), sb.get("composite"))
     if note:
         out.append(para(note, NOTE))
     return out
@@ -72,8 +83,7 @@ def _face_tables(d: ReportData) -> list[Any]:
     for key, label in REGION_LABELS.items():
         m = regions.get(key)
         if not m:
-            why = (d.session.assessment.get("missing_steps") or {})
-            rows.append([label, "–", "–", "–", para(f"not measured {('(' + '; '.join(why.values()) + ')') if why else ''}")])
+            rows.append([label, "–", "–", "–", para(f"not measured: {_why_missing(d, key)}")])
             continue
         if "left_closure" in m or "right_closure" in m:
             l, r = fmt(m.get("left_closure"), 2), fmt(m.get("right_closure"), 2)
@@ -81,7 +91,11 @@ def _face_tables(d: ReportData) -> list[Any]:
         else:
             l, r = fmt(m.get("left_mm"), 1, "mm"), fmt(m.get("right_mm"), 1, "mm")
             label = f"{label} (excursion)"
-        rows.append([label, l, r, fmt(m.get("ratio"), 2), side_text(m.get("weaker_side"))])
+        ratio = m.get("ratio")
+        weaker = side_text(m.get("weaker_side"))
+        if isinstance(ratio, (int, float)) and ratio >= NOISE_RATIO and m.get("weaker_side") in ("left", "right"):
+            weaker = f"{m['weaker_side']}, within noise"
+        rows.append([label, l, r, fmt(ratio, 2), weaker])
     rest = d.face.get("rest") or {}
     rest_rows = [["Rest frame: left–right difference", "Value"]] + [
         [k.replace("_diff_mm", "").replace("_", " "), fmt(v, 1, "mm")] for k, v in rest.items()]
@@ -91,6 +105,14 @@ def _face_tables(d: ReportData) -> list[Any]:
                  "(1.00 = symmetric; landmark noise alone gives 0.85–0.99 on a symmetric face).", SMALL),
             Spacer(1, 2 * mm), grid(rows, [62 * mm, 25 * mm, 25 * mm, 20 * mm, 48 * mm]), Spacer(1, 3 * mm),
             grid(rest_rows, [62 * mm, 25 * mm]) if rest else para("No rest frame.", NOTE)]
+
+
+def _why_missing(d: ReportData, region: str) -> str:
+    """The reason the step behind ``region`` gave no measure (missing file, rejected frames ...)."""
+    step = REGION_STEPS.get(region, region)
+    missing = d.session.assessment.get("missing_steps") or {}
+    info = (d.face.get("steps") or {}).get(step) or {}
+    return str(missing.get(step) or info.get("reason") or "no measure")
 
 
 def _dig(obj: dict[str, Any], path: tuple[str, ...]) -> Any:
@@ -157,10 +179,11 @@ def _charts(d: ReportData) -> list[Any]:
     regions = [(REGION_LABELS[r], [((p.at - t0).days / 7, p.ratios[r]) for p in h.points if r in p.ratios])
                for r in REGION_LABELS]
     c1 = line_chart([("Composite (0–100)", series("composite")), ("Clarity (0–100)", series("clarity")),
-                     ("MSII (0 = none)", series("msii"))], title="Scores over time", x_label="weeks since first session",
-                    y_label="score", y_range=(0, 100))
+                     ("MSII (0 = none)", series("msii"))], title="Scores over time",
+                    x_label="weeks since first session", y_label="score", y_range=(0, 100))
     c2 = line_chart(regions, title="Symmetry ratio per region", x_label="weeks since first session",
-                    y_label="ratio (1 = symmetric)", y_range=(0, 1.05), ref_line=(0.85, "0.85: landmark-noise floor"))
+                    y_label="ratio (1 = symmetric)", y_range=(0, 1.05),
+                    ref_line=(NOISE_RATIO, "above 0.85: within landmark noise"))
     c3 = line_chart([("Side asymmetry %", series("asymmetry_pct"))], title="Side-asymmetry reduction",
                     x_label="weeks since first session", y_label="asymmetry (%)", y_range=(0, 100))
     return [KeepTogether([c1]), KeepTogether([c2]), KeepTogether([c3])]

@@ -5,6 +5,11 @@ from collections.abc import Callable
 
 REGION_LABELS = {"brow": "Brow raise", "eye_gentle": "Gentle eye closure", "eye_tight": "Tight eye closure",
                  "smile": "Open smile", "snarl": "Snarl", "pucker": "Lip pucker"}
+REGION_STEPS = {"brow": "brow_raise", "eye_gentle": "eye_close_gentle", "eye_tight": "eye_close_tight",
+                "smile": "smile", "snarl": "snarl", "pucker": "pucker"}
+
+# Landmark noise alone gives symmetry ratios of 0.85..0.99 on a mirrored, symmetric face (DESIGN.md section 5).
+NOISE_RATIO = 0.85
 
 # (label, path in speech dict, unit, decimals, normal range text, abnormal test)
 SpeechNorm = tuple[str, tuple[str, ...], str, int, str, Callable[[float], bool] | None]

@@ -32,7 +32,8 @@ def feedback(recovered_pct: float | None, first_visit: bool) -> tuple[float, str
     if first_visit or recovered_pct is None:
         return 0.4, "Thank you for doing your first check. Today's results are your starting point."
     if recovered_pct >= 10:
-        return min(1.0, 0.5 + recovered_pct / 200), "Your face is moving more evenly than at your first visit. Well done!"
+        return (min(1.0, 0.5 + recovered_pct / 200),
+                "Your face is moving more evenly than at your first visit. Well done!")
     if recovered_pct > -10:
         return 0.1, "Your face movement is about the same as at your first visit. Keep up your exercises."
     return -0.3, "Your face moved a little less evenly today. Your care team will go through this with you."
@@ -102,7 +103,8 @@ def build_patient_pdf(d: ReportData, out: Path) -> Path:
                             bottomMargin=20 * mm, title="Your facial palsy check", author=d.clinic_name)
     name = d.patient.display_name or d.patient.code
     story: list[Any] = [para("Your progress", TITLE),
-                        para(f"{name} – {d.session.started_at:%d %B %Y} – {d.clinic_name}", TEXT), Spacer(1, 4 * mm)]
+                        para(f"{name} – {d.session.started_at:%d %B %Y} – {d.clinic_name}", TEXT),
+                        Spacer(1, 4 * mm)]
     story += _headline(d) + [Spacer(1, 3 * mm)] + _weekly(d) + [Spacer(1, 3 * mm)] + _clarity(d)
     story += [Spacer(1, 3 * mm),
               para("This sheet shows measurements made by the kiosk. It is not a diagnosis. Your doctor or "

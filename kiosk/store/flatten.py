@@ -99,7 +99,8 @@ def score_rows(assessment: dict[str, Any]) -> list[ScoreRecord]:
     if face.get("severity_class") is not None:
         rows.append(ScoreRecord("severity_class", None, str(face["severity_class"])))
     if face.get("affected_side") is not None:
-        rows.append(ScoreRecord("affected_side", _num(face.get("affected_side_confidence")), str(face["affected_side"])))
+        rows.append(ScoreRecord("affected_side", _num(face.get("affected_side_confidence")),
+                                str(face["affected_side"])))
     if speech:
         rows.append(ScoreRecord("clarity_score", _num(speech.get("clarity_score")), None, speech.get("inputs")))
         rows.append(ScoreRecord("msii", _num(speech.get("msii")), None))
