@@ -79,7 +79,7 @@ class MosquittoProcess:
 
     def config_text(self) -> str:
         """The generated ``mosquitto.conf``."""
-        lines = [f"listener {self.port} {self.host}"]
+        lines = [f"listener {self.port} {self.host}", "set_tcp_nodelay true"]
         if self.anonymous:
             lines.append("allow_anonymous true")
         if os.geteuid() == 0:

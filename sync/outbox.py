@@ -101,12 +101,12 @@ class Outbox:
             self._conn.close()
             raise sqlite3.OperationalError(f"{self.path} has no outbox table (run the kiosk store migrations first)")
 
-    def pending(self, limit: int, *, exclude: Iterable[str] = ()) -> list[OutboxRow]:
-        """Up to ``limit`` unacked rows in id order, skipping the session ids in ``exclude``."""
+    def pending(self, limit: int, *, exclude: Iterable[str] = (), after_id: int = 0) -> list[OutboxRow]:
+        """Up to ``limit`` unacked rows with id > ``after_id`` in id order, skipping ``exclude`` session ids."""
         skip = set(exclude)
         rows: list[OutboxRow] = []
-        cur = self._conn.execute(
-            "SELECT id, session_id, topic, payload, attempts FROM outbox WHERE acked_at IS NULL ORDER BY id")
+        cur = self._conn.execute("SELECT id, session_id, topic, payload, attempts FROM outbox "
+                                 "WHERE id > ? AND acked_at IS NULL ORDER BY id", (after_id,))
         for r in cur:
             if r[1] in skip:
                 continue

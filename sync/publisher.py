@@ -61,6 +61,7 @@ class Publisher:
         self.outbox, self.transport, self.s = outbox, transport, settings
         self.stats = PublisherStats()
         self._inflight: dict[str, float] = {}      # session_id -> monotonic time of last publish
+        self._cursor = 0                           # highest outbox id published in this run
         self._acks: queue.Queue[tuple[str, str]] = queue.Queue()
         self._reconnected = threading.Event()
         self._wake = threading.Event()
@@ -99,7 +100,14 @@ class Publisher:
             self._send(due, now, repeat=True)
         free = self.s.inflight_window - len(self._inflight)
         if free > 0:
-            rows = self.outbox.pending(free, exclude=self._inflight)
+            # New rows always get higher ids (AUTOINCREMENT), so read on from the last id sent
+            # instead of rescanning acked rows; rescan from the start when that finds nothing.
+            rows = self.outbox.pending(free, exclude=self._inflight, after_id=self._cursor)
+            if not rows and self._cursor and not self._inflight:
+                self._cursor = 0
+                rows = self.outbox.pending(free, exclude=self._inflight)
+            if rows:
+                self._cursor = max(self._cursor, rows[-1].id)
             self._send([r.session_id for r in rows], now, repeat=False, rows={r.session_id: r for r in rows})
 
     def _send(self, session_ids: list[str], now: float, *, repeat: bool, rows: dict | None = None) -> None:
