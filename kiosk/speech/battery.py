@@ -110,9 +110,19 @@ def to_analysis_rate(x: np.ndarray, sr: int) -> np.ndarray:
     return y.astype(np.float32)
 
 
+def task_for_step(step: str) -> str:
+    """Quality-gate task of a step name: "vowel", "ddk" or "sentence"."""
+    return "vowel" if step == "vowel" else "sentence" if step == "sentence" else "ddk"
+
+
+def check_step(step: str, x: np.ndarray, sr: int, lead_in_s: float = 1.0) -> AudioQuality:
+    """Quality gate for one just-recorded step (any rate): the protocol's retry decision."""
+    return check_recording(to_analysis_rate(x, sr), ANALYSIS_RATE_HZ, lead_in_s=lead_in_s, task=task_for_step(step))
+
+
 def analyse_step(step: str, x: np.ndarray, sr: int, lead_in_s: float = 1.0):
     """Gate then measure one step at 16 kHz. Returns (StepStatus, result or None)."""
-    task = "vowel" if step == "vowel" else "sentence" if step == "sentence" else "ddk"
+    task = task_for_step(step)
     quality = check_recording(x, sr, lead_in_s=lead_in_s, task=task)
     if not quality.ok:
         return StepStatus("rejected", quality.message, quality.code, quality), None
