@@ -113,3 +113,15 @@ def test_cli_speech_errors(tmp_path, capsys):
     wavfile.write(silent, 16000, np.zeros(4 * 16000, np.int16))
     assert main(["speech", str(silent), "--task", "sentence", "--json"]) == 4
     assert json.loads(capsys.readouterr().out)["code"] == "silent"
+
+
+def test_check_step_gates_any_rate():
+    from scipy.signal import resample_poly
+
+    from kiosk.speech.battery import check_step
+
+    audio, _ = patient(0.0)
+    x48 = resample_poly(audio["vowel"], 3, 1).astype(np.float32)
+    assert check_step("vowel", x48, 48000).ok
+    assert check_step("vowel", np.clip(x48 * 10, -1, 1), 48000).code == "clipped"
+    assert check_step("ddk_pa", x48[: 2 * 48000], 48000).code == "too_short"
