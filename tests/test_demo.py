@@ -45,5 +45,6 @@ def test_demo_two_weeks_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture
     text = " ".join(p.extract_text() for p in clin.pages)
     assert "left (patient's)" in text and f"{f1['sunnybrook']['composite']:.0f} / 100" in text
     assert "Peak frames with landmarks" in text and "rest" in text
+    assert text.count("matches pin") == 3                      # the models used are the pinned ones
     patient_text = PdfReader(out / "report-patient.pdf").pages[0].extract_text()
     assert "Improvement since your first visit" in patient_text

@@ -58,6 +58,7 @@ def test_clinician_pdf_content(stored: tuple[Path, list[str]], tmp_path: Path) -
     assert f"{latest['sunnybrook']['composite']:.0f} / 100" in text
     assert f"House-Brackmann estimate {latest['house_brackmann']['roman']}" in text.replace("\n", " ")
     assert "1055cb9d4a9ca8b8" in text and "ai-edge-litert" in text
+    assert "DIFFERS from pin" in text          # the stored hash is not the full pinned sha256
     smile = latest["regions"]["smile"]
     assert f"{smile['left_mm']:.1f} mm" in text and f"{smile['right_mm']:.1f} mm" in text
     assert f"{smile['ratio']:.2f}" in text

@@ -8,7 +8,6 @@ local Mosquitto (sync.loopback). Everything runs offline.
 """
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -53,12 +52,10 @@ def severities(n: int, first: float = 0.9, last: float = 0.1) -> list[float]:
 
 
 def model_versions(model_dir: Path) -> dict[str, str]:
-    """sha256 of each model file actually used (the pins of DESIGN.md section 4)."""
-    out = {}
-    for name in ("face_detection_short_range.tflite", "face_landmark.tflite", "iris_landmark.tflite"):
-        p = Path(model_dir) / name
-        out[name] = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "missing"
-    return out
+    """sha256 of each model file actually used (compared with the pins in kiosk.vision.models)."""
+    from kiosk.vision.models import PINS, sha256_file
+    return {name: sha256_file(Path(model_dir) / name) if (Path(model_dir) / name).is_file() else "missing"
+            for name in PINS}
 
 
 def assess_week(severity: float, seed: int, config: Any) -> tuple[dict[str, Any], dict[str, Any]]:

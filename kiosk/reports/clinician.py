@@ -36,12 +36,15 @@ def _header(d: ReportData, device: dict[str, str]) -> list[Any]:
             ["Device", s.device_id, "Software", f"kiosk {s.software_version}"]]
     out: list[Any] = [para("Facial palsy assessment – clinician report", H1),
                       grid(rows, [22 * mm, 78 * mm, 22 * mm, 58 * mm], header_rows=0, zebra=False)]
-    pins = [[name, para(f"<font face='Courier' size='7'>{ver}</font>")]
-            for name, ver in sorted(s.model_versions.items())]
-    pins += [[k, v] for k, v in device.items()]
+    from kiosk.vision.models import PINS
+    pins: list[list[Any]] = []
+    for name, ver in sorted(s.model_versions.items()):
+        check = "" if name not in PINS else "matches pin" if PINS[name][1] == ver else "DIFFERS from pin"
+        pins.append([name, para(f"<font face='Courier' size='7'>{ver}</font>"), check])
+    pins += [[k, v, ""] for k, v in device.items()]
     if pins:
-        out += [Spacer(1, 2 * mm), grid([["Model file / component", "Version (sha256 pin)"]] + pins,
-                                         [55 * mm, 125 * mm], font_size=7.5)]
+        out += [Spacer(1, 2 * mm), grid([["Model file / component", "Version (sha256 of the file used)", "Check"]]
+                                         + pins, [52 * mm, 103 * mm, 25 * mm], font_size=7.5)]
     return out
 
 
