@@ -137,3 +137,24 @@ def test_tracking_follows_shifted_frames(model_dir, astronaut, base):
     assert r.face is not None and r.face.detection_box_px is not None
     pipe.reset()
     assert pipe.process(seq[1]).face.detection_box_px is not None
+
+
+def test_tracking_with_speculative_iris_matches_exact(model_dir, astronaut):
+    fast = FacePipeline(VisionConfig(model_dir=model_dir, threads=2), tracking=True)
+    exact = FacePipeline(VisionConfig(model_dir=model_dir, threads=2, iris_roi_reuse_tolerance=0.0), tracking=True)
+    seq = F.shifted_sequence(astronaut, 6, step_px=2.0)
+    # a jump of 30 px (far beyond 10 % of the ~44 px eye crop): speculation must be redone
+    seq.append(F.warp(astronaut, 1.0, 3.0, (-20.0, 18.0), (640, 480)))
+    for frame in seq:
+        a, b = fast.process(frame), exact.process(frame)
+        assert np.array_equal(a.face.landmarks_px, b.face.landmarks_px)  # the mesh is untouched
+        iod = b.face.interocular_px
+        for side in ("iris_right", "iris_left"):
+            err = np.linalg.norm(getattr(a.face, side).center_px - getattr(b.face, side).center_px) / iod
+            assert err < 0.03
+    assert fast.eyes.reused >= 4 and fast.eyes.redone == 1
+    assert exact.eyes.reused == 0 and exact.eyes.redone == 0
+    # after the redone frame the result is exactly the exact path's
+    assert np.array_equal(a.face.iris_left.points_px, b.face.iris_left.points_px)
+    fast.close()
+    exact.close()

@@ -129,3 +129,13 @@ def test_missing_model_is_a_clear_error(tmp_path):
     bad.write_bytes(b"not a model")
     with pytest.raises(RuntimeUnavailable, match="cannot load model"):
         Model(bad)
+
+
+def test_rois_agree_tolerance():
+    from kiosk.vision.eyes import rois_agree
+    b = NormRect(0.5, 0.5, 0.1, 0.1, 0.0)  # 64 px wide on a 640x480 image
+    assert rois_agree(NormRect(0.505, 0.5, 0.1, 0.1, 0.0), b, 640, 480, 0.1)       # 3.2 px
+    assert not rois_agree(NormRect(0.512, 0.5, 0.1, 0.1, 0.0), b, 640, 480, 0.1)   # 7.7 px
+    assert not rois_agree(NormRect(0.5, 0.5, 0.115, 0.1, 0.0), b, 640, 480, 0.1)   # 15 % larger
+    assert not rois_agree(NormRect(0.5, 0.5, 0.1, 0.1, 0.06), b, 640, 480, 0.1)    # 3.4 deg
+    assert rois_agree(b, b, 640, 480, 0.0)  # identical ROI agrees even at zero tolerance

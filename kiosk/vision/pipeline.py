@@ -10,7 +10,6 @@ mean (11.7 mm) that is typically within +-0.5 mm (about +-4 %) of an individual'
 """
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import cv2
@@ -18,9 +17,8 @@ import numpy as np
 
 from kiosk.config import VisionConfig
 from kiosk.vision.detector import FaceDetector
-from kiosk.vision.iris import LEFT_EYE_CORNERS, RIGHT_EYE_CORNERS, IrisModel, eye_roi, iris_diameter_px
-from kiosk.vision.iris import finish as iris_finish
-from kiosk.vision.iris import prepare as iris_prepare
+from kiosk.vision.eyes import EyePair, Speculation
+from kiosk.vision.iris import IrisResult, iris_diameter_px
 from kiosk.vision.mesh import LEFT_EYE_OUTER, RIGHT_EYE_OUTER, FaceMesh, MeshResult
 from kiosk.vision.pose import HeadPose, head_pose
 from kiosk.vision.quality import QualityVerdict, assess_quality, face_crop_gray
@@ -83,35 +81,38 @@ class FacePipeline:
         detector = FaceDetector(Model(d / "face_detection_short_range.tflite", t), self.config.min_detection_score)
         mesh = FaceMesh(Model(d / "face_landmark.tflite", t))
         self.tracker = FaceTracker(detector, mesh, tracking=tracking, min_presence=self.config.min_presence)
-        self.iris: IrisModel | None = None
-        self._iris_left: IrisModel | None = None  # second interpreter: both eyes in parallel
-        self._pool: ThreadPoolExecutor | None = None
+        self.eyes: EyePair | None = None
         if with_iris:
-            self.iris = IrisModel(Model(d / "iris_landmark.tflite", 1))
-            if self.config.threads >= 2:
-                self._iris_left = IrisModel(Model(d / "iris_landmark.tflite", 1))
-                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="iris")
+            self.eyes = EyePair(d / "iris_landmark.tflite", parallel=self.config.threads >= 2,
+                                tolerance=self.config.iris_roi_reuse_tolerance if tracking else 0.0)
+        self._prev: np.ndarray | None = None  # last tracked frame's normalized landmarks
 
     def reset(self) -> None:
         """Forget the tracked face."""
         self.tracker.reset()
+        self._prev = None
 
     def close(self) -> None:
-        """Stop the iris worker thread (also done at interpreter exit)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
-            self._iris_left = None
+        """Stop the iris worker threads (also done at interpreter exit)."""
+        if self.eyes is not None:
+            self.eyes.close()
 
     def process(self, rgb: np.ndarray, timestamp_s: float | None = None) -> FrameAnalysis:
         """Analyse one frame (H x W x 3 RGB uint8). Raises ValueError on another shape/dtype."""
         rgb = _check_frame(rgb)
+        spec = None
+        if self.eyes is not None and self._prev is not None and self.tracker.is_tracking:
+            spec = self.eyes.speculate(rgb, self._prev)  # runs while the mesh runs
         step = self.tracker.step(rgb)
+        self._prev = step.mesh.landmarks if step.mesh is not None and self.tracker.is_tracking else None
         if step.mesh is None:
+            if spec is not None:
+                for f in spec.futures:
+                    f.result()  # let the speculative inferences finish before the next frame
             gray_mean = float(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).mean())
             q = assess_quality(step.faces_found, None, None, None, self.config, gray_mean)
             return FrameAnalysis(step.faces_found, None, q, timestamp_s)
-        face = self._observe(rgb, step.mesh)
+        face = self._observe(rgb, step.mesh, spec)
         if step.detection is not None:
             h, w = rgb.shape[:2]
             face = _with_detection(face, step.detection.box_px(w, h), step.detection.score)
@@ -119,13 +120,13 @@ class FacePipeline:
         q = assess_quality(1, face.interocular_px, face.pose, gray, self.config)
         return FrameAnalysis(1, face, q, timestamp_s)
 
-    def _observe(self, rgb: np.ndarray, mesh: MeshResult) -> FaceObservation:
+    def _observe(self, rgb: np.ndarray, mesh: MeshResult, spec: Speculation | None) -> FaceObservation:
         h, w = rgb.shape[:2]
         scale = np.array([w, h, w], dtype=np.float64)
         lm_px = mesh.landmarks * scale
         iris_r = iris_l = None
-        if self.iris is not None:
-            iris_r, iris_l = self._irises(rgb, mesh.landmarks, scale)
+        if self.eyes is not None:
+            iris_r, iris_l = (_iris_obs(r, scale) for r in self.eyes.run(rgb, mesh.landmarks, spec))
         diam = [i.diameter_px for i in (iris_r, iris_l) if i is not None and i.diameter_px > 0]
         mm_per_px = self.config.iris_diameter_mm / float(np.mean(diam)) if diam else None
         x0, y0 = lm_px[:, :2].min(axis=0)
@@ -134,27 +135,11 @@ class FacePipeline:
         return FaceObservation(lm_px, mesh.presence, (float(x0), float(y0), float(x1), float(y1)),
                                iris_r, iris_l, mm_per_px, head_pose(lm_px), iod)
 
-    def _irises(self, rgb: np.ndarray, lm: np.ndarray, scale: np.ndarray) -> tuple[IrisObservation, IrisObservation]:
-        """Both eyes; with a second interpreter the two inferences run in parallel
-        (LiteRT releases the GIL while invoking)."""
-        h, w = rgb.shape[:2]
-        rois = [eye_roi(lm, RIGHT_EYE_CORNERS, w, h), eye_roi(lm, LEFT_EYE_CORNERS, w, h)]
-        flips = (False, True)
-        prepared = [iris_prepare(rgb, roi, flip) for roi, flip in zip(rois, flips)]
-        if self.iris is None:
-            raise RuntimeError("iris model not loaded (with_iris=False)")
-        if self._pool is not None and self._iris_left is not None:
-            pending = self._pool.submit(self._iris_left.infer, prepared[1][0])
-            raws = [self.iris.infer(prepared[0][0]), pending.result()]
-        else:
-            raws = [self.iris.infer(t) for t, _ in prepared]
-        out = []
-        for raw, roi, flip, (_, pads) in zip(raws, rois, flips, prepared):
-            res = iris_finish(raw, roi, flip, pads)
-            pts = res.points[:, :2] * scale[:2]
-            contour = None if res.contour is None else res.contour[:, :2] * scale[:2]
-            out.append(IrisObservation(pts[0].copy(), iris_diameter_px(pts), pts, contour))
-        return out[0], out[1]
+
+def _iris_obs(res: IrisResult, scale: np.ndarray) -> IrisObservation:
+    pts = res.points[:, :2] * scale[:2]
+    contour = None if res.contour is None else res.contour[:, :2] * scale[:2]
+    return IrisObservation(pts[0].copy(), iris_diameter_px(pts), pts, contour)
 
 
 def _with_detection(face: FaceObservation, box: tuple[float, float, float, float],

@@ -37,6 +37,11 @@ class FaceTracker:
         self.min_presence = min_presence
         self._roi: NormRect | None = None
 
+    @property
+    def is_tracking(self) -> bool:
+        """True when the next frame will reuse the previous ROI (no detection)."""
+        return self.tracking and self._roi is not None
+
     def reset(self) -> None:
         """Forget the tracked face; the next frame runs the detector."""
         self._roi = None
