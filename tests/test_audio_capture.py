@@ -91,3 +91,72 @@ def test_pcm_and_level_helpers():
     assert pcm16_to_float(pcm, channels=2).tolist() == pytest.approx([0.25, (32767 / 32768 - 0.5) / 2])
     assert level_dbfs(np.zeros(100)) == -120.0
     assert level_dbfs(np.full(100, 0.1)) == pytest.approx(-20.0)
+
+
+class _FakePortAudio:
+    """Stands in for the PortAudio device layer (no sound card in CI): two inputs, a 1 kHz tone."""
+
+    paInt16 = 8
+    devices = [{"index": 0, "name": "HDA Intel PCH: ALC3246 Analog", "maxInputChannels": 2},
+               {"index": 1, "name": "HDMI 0", "maxInputChannels": 0},
+               {"index": 2, "name": "USB PnP Sound Device: Audio", "maxInputChannels": 1}]
+    opened: list[dict] = []
+    reads: list[dict] = []
+
+    def PyAudio(self):  # noqa: N802 - the pyaudio API name
+        return self
+
+    def get_device_count(self):
+        return len(self.devices)
+
+    def get_device_info_by_index(self, i):
+        return self.devices[i]
+
+    def get_default_input_device_info(self):
+        return self.devices[0]
+
+    def is_format_supported(self, rate, **kw):
+        if rate not in (16000, 48000):
+            raise ValueError("Invalid sample rate")
+        return True
+
+    def open(self, **kw):
+        self.opened.append(kw)
+        self._t = 0
+        return self
+
+    def read(self, n, exception_on_overflow=True):
+        self.reads.append({"n": n, "exception_on_overflow": exception_on_overflow})
+        rate = self.opened[-1]["rate"]
+        t = (self._t + np.arange(n)) / rate
+        self._t += n
+        return (0.25 * np.sin(2 * np.pi * 1000 * t) * 32767).astype("<i2").tobytes()
+
+    def stop_stream(self):
+        pass
+
+    def close(self):
+        pass
+
+    def terminate(self):
+        pass
+
+
+def test_pyaudio_source_picks_device_by_name_and_tolerates_overflow(monkeypatch):
+    import sys
+
+    fake = _FakePortAudio()
+    monkeypatch.setitem(sys.modules, "pyaudio", fake)
+    levels: list[float] = []
+    with open_microphone(AudioConfig(source="pyaudio", device_name="usb pnp", sample_rate_hz=16000)) as mic:
+        assert (mic.device_index, mic.device_name) == (2, "USB PnP Sound Device: Audio")
+        rec = mic.record(1.0, levels.append)
+    assert rec.sample_rate_hz == 16000 and rec.samples.size == 16000
+    assert fake.opened[-1]["input_device_index"] == 2 and fake.opened[-1]["channels"] == 1
+    assert all(r["exception_on_overflow"] is False for r in fake.reads)
+    assert len(levels) == 20 and np.allclose(levels, 20 * np.log10(0.25 / np.sqrt(2)), atol=0.05)
+    with pytest.raises(MicrophoneUnavailable, match="HDMI") as err:  # not an input: not offered
+        open_microphone(AudioConfig(source="pyaudio", device_name="HDMI"))
+    assert "USB PnP" in str(err.value)
+    with pytest.raises(MicrophoneUnavailable, match="44100 Hz"):
+        open_microphone(AudioConfig(source="pyaudio", device_name="usb", sample_rate_hz=44100))
