@@ -63,6 +63,7 @@ def test_published_thresholds_sit_at_z_2():
 def test_every_input_and_weight_is_shown():
     s = motor_speech_impairment_index(_worse(0.5))
     d = s.to_dict()
+    assert "not specific to facial palsy" in d["meaning"]
     assert {i["key"] for i in d["items"]} == set(MSII_WEIGHTS)
     item = next(i for i in d["items"] if i["key"] == "pataka_rate_sps")
     assert item["value"] == pytest.approx(6.2 - 1.6) and item["weight"] == 0.10 and item["z_bad"] == pytest.approx(2.0)

@@ -64,6 +64,12 @@ MSII_WEIGHTS: dict[str, float] = {
     "mpt_s": 0.10, "jitter_local_pct": 0.05, "shimmer_local_pct": 0.05, "cpps_db": 0.05,
     "speaking_rate_sps": 0.05,
 }
+MEANING = {
+    "speech_clarity_score": "How clearly lip sounds and syllables came across in today's tasks, compared with "
+                            "typical adult speech (100 = typical). Not a diagnosis.",
+    "msii": "Weighted distance of lip, tongue and voice measures from adult norms (0 = no impairment, "
+            "100 = every measure 4 SD or more worse). Decision support; not specific to facial palsy.",
+}
 CLARITY_WEIGHTS: dict[str, float] = {
     "bilabial_accuracy_pct": 0.35, "phone_accuracy_pct": 0.25, "pa_ta_ratio": 0.15,
     "pataka_rate_sps": 0.15, "speaking_rate_sps": 0.10,
@@ -99,7 +105,8 @@ class SpeechScore:
     reason: str | None
 
     def to_dict(self) -> dict[str, object]:
-        return {"name": self.name, "value": self.value, "coverage_pct": round(self.coverage_pct, 1),
+        return {"name": self.name, "value": self.value, "meaning": MEANING[self.name],
+                "coverage_pct": round(self.coverage_pct, 1),
                 "reason": self.reason, "items": [asdict(i) for i in self.items]}
 
 
