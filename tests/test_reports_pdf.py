@@ -28,7 +28,8 @@ def stored(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
         p = s.add_patient("P-42", "Ann Example", 1961)
         ids = [s.save_session(p.id, sample_assessment(sev, "left", clarity=40 + 10 * i, msii=60 - 10 * i),
                               started_at=T0 + timedelta(weeks=i),
-                              model_versions={"face_landmark.tflite": "1055cb9d4a9ca8b8"}).id
+                              model_versions={"face_landmark.tflite": "0000cb9d4a9ca8b8",
+                                              "iris_landmark.tflite": "d1744d2a09c2"}).id
                for i, sev in enumerate(SEVERITIES)]
     return state, ids
 
@@ -57,8 +58,9 @@ def test_clinician_pdf_content(stored: tuple[Path, list[str]], tmp_path: Path) -
     assert "left (patient's)" in text
     assert f"{latest['sunnybrook']['composite']:.0f} / 100" in text
     assert f"House-Brackmann estimate {latest['house_brackmann']['roman']}" in text.replace("\n", " ")
-    assert "1055cb9d4a9ca8b8" in text and "ai-edge-litert" in text
-    assert "DIFFERS from pin" in text          # the stored hash is not the full pinned sha256
+    assert "0000cb9d4a9ca8b8" in text and "ai-edge-litert" in text
+    assert "DIFFERS from pin" in text          # 16 hex digits that are not the pinned sha256's start
+    assert "matches pin (prefix)" in text      # the iris model's 12-digit prefix is right
     smile = latest["regions"]["smile"]
     assert f"{smile['left_mm']:.1f} mm" in text and f"{smile['right_mm']:.1f} mm" in text
     assert f"{smile['ratio']:.2f}" in text

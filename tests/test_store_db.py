@@ -89,6 +89,7 @@ def test_session_round_trip(tmp_path: Path) -> None:
         assert payload["session_id"] == rec.id and payload["patient_ref"] == "P-1"
         assert payload["facial"]["affected_side"] == "left"
         assert [x.id for x in s.sessions_for(p.id)] == [rec.id]
+        assert [x.code for x in s.search_patients("ann ex")] == ["P-1"] and s.search_patients("zzz") == []
         assert s.count("audit_log") == 2
 
 

@@ -39,13 +39,22 @@ def _header(d: ReportData, device: dict[str, str]) -> list[Any]:
     from kiosk.vision.models import PINS
     pins: list[list[Any]] = []
     for name, ver in sorted(s.model_versions.items()):
-        check = "" if name not in PINS else "matches pin" if PINS[name][1] == ver else "DIFFERS from pin"
+        check = "" if name not in PINS else _pin_check(PINS[name][1], ver)
         pins.append([name, para(f"<font face='Courier' size='7'>{ver}</font>"), check])
     pins += [[k, v, ""] for k, v in device.items()]
     if pins:
         out += [Spacer(1, 2 * mm), grid([["Model file / component", "Version (sha256 of the file used)", "Check"]]
                                          + pins, [52 * mm, 103 * mm, 25 * mm], font_size=7.5)]
     return out
+
+
+def _pin_check(pin: str, stored: str) -> str:
+    """Compare a stored sha256 (full, or a prefix of at least 12 hex digits) with the pinned one."""
+    if stored == pin:
+        return "matches pin"
+    if len(stored) >= 12 and pin.startswith(stored):
+        return "matches pin (prefix)"
+    return "DIFFERS from pin"
 
 
 def _summary(d: ReportData) -> list[Any]:

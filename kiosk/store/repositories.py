@@ -166,6 +166,13 @@ class Store:
         rows = list(self.db.query("SELECT * FROM patients WHERE code = ?", [code]))
         return _patient(rows[0]) if rows else None
 
+    def search_patients(self, text: str, limit: int = 6) -> list[Patient]:
+        """Patients whose code or display name contains ``text`` (case-insensitive), newest first."""
+        like = f"%{text.strip()}%"
+        return [_patient(r) for r in self.db.query(
+            "SELECT * FROM patients WHERE code LIKE ? OR IFNULL(display_name, '') LIKE ? "
+            "ORDER BY created_at DESC LIMIT ?", [like, like, limit])]
+
     def get_session(self, session_id: str) -> SessionRecord:
         rows = list(self.db.query("SELECT * FROM sessions WHERE id = ?", [session_id]))
         if not rows:
