@@ -100,22 +100,20 @@ class Publisher:
             self._send(due, now, repeat=True)
         free = self.s.inflight_window - len(self._inflight)
         if free > 0:
-            # New rows always get higher ids (AUTOINCREMENT), so read on from the last id sent
-            # instead of rescanning acked rows; rescan from the start when that finds nothing.
+            # New rows always get higher ids (AUTOINCREMENT) and an unacked row below the cursor is
+            # always in flight, so read on from the last id sent instead of rescanning acked rows.
             rows = self.outbox.pending(free, exclude=self._inflight, after_id=self._cursor)
-            if not rows and self._cursor and not self._inflight:
-                self._cursor = 0
-                rows = self.outbox.pending(free, exclude=self._inflight)
-            if rows:
-                self._cursor = max(self._cursor, rows[-1].id)
-            self._send([r.session_id for r in rows], now, repeat=False, rows={r.session_id: r for r in rows})
+            sent = self._send([r.session_id for r in rows], now, repeat=False, rows={r.session_id: r for r in rows})
+            if sent:
+                self._cursor = max(r.id for r in rows if r.session_id in sent)
 
-    def _send(self, session_ids: list[str], now: float, *, repeat: bool, rows: dict | None = None) -> None:
+    def _send(self, session_ids: list[str], now: float, *, repeat: bool, rows: dict | None = None) -> set[str]:
+        """Publish the given rows while the transport takes them; return the session ids sent."""
         if repeat:
             rows = {r.session_id: r for r in self.outbox.rows(session_ids)}
             for sid in [s for s in session_ids if s not in rows]:
                 self._inflight.pop(sid, None)     # acked meanwhile
-        sent = []
+        sent: list[str] = []
         for sid in session_ids:
             row = (rows or {}).get(sid)
             if row is None:
@@ -130,6 +128,7 @@ class Publisher:
                 self.stats.republished += len(sent)
             else:
                 self.stats.published += len(sent)
+        return set(sent)
 
     def _apply_acks(self) -> None:
         acks: dict[str, str] = {}
@@ -161,7 +160,12 @@ class Publisher:
     def run(self, stop: threading.Event, *, exit_when_drained: bool = False) -> None:
         """Loop until ``stop`` is set (or, with ``exit_when_drained``, until nothing is pending)."""
         while not stop.is_set():
-            self.step()
+            try:
+                self.step()
+            except sqlite3.Error as e:   # device DB locked or full: nothing is lost, try again shortly
+                log.error("outbox unavailable (%s); retrying", e)
+                stop.wait(1.0)
+                continue
             if exit_when_drained and not self._inflight and self.outbox.counts().pending == 0:
                 return
             self.wait(min(self.s.poll_s, self.s.ack_timeout_s / 4))
