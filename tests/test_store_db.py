@@ -145,9 +145,10 @@ i = 0
 while True:
     a = sample_assessment(0.5)
     a["face"]["padding"] = "p" * 50000        # make each transaction span many pages
+    print("start", i, flush=True)
     s.save_session(p.id, a, started_at=t0 + datetime.timedelta(days=i))
+    print("done", i, flush=True)
     i += 1
-    print(i, flush=True)
 """
 
 
@@ -157,20 +158,23 @@ def test_kill_mid_write_keeps_earlier_sessions(tmp_path: Path) -> None:
                             cwd=Path(__file__).parent.parent)
     committed = 0
     deadline = time.monotonic() + 60
-    while committed < 8 and time.monotonic() < deadline:
-        line = proc.stdout.readline()
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline().split()
         if not line:
             break
-        committed = int(line)
-    time.sleep(0.013)                      # land somewhere inside a later transaction
-    os.kill(proc.pid, signal.SIGKILL)
+        if line[0] == "done":
+            committed = int(line[1]) + 1
+        elif committed >= 8:                 # "start": the writer is inside save_session now
+            os.kill(proc.pid, signal.SIGKILL)
+            break
     proc.wait()
+    assert proc.returncode == -signal.SIGKILL
     assert committed >= 8, "writer did not get going"
     assert integrity_ok(tmp_path / "kiosk.db") == (True, "ok")
     with Store.open(tmp_path) as s:
         assert s.open_report.moved_aside is None
         sessions = s.sessions_for(s.find_patient("KILL-1").id)
-        assert len(sessions) >= committed
+        assert committed <= len(sessions) <= committed + 1   # the killed write is all there or not at all
         # every stored session is complete: its rows and its outbox row came with it
         per_session = len(s.face_measures(sessions[0].id))
         for rec in sessions:
