@@ -36,7 +36,11 @@ class Speculation:
 
     rois: list[NormRect]
     pads: list[tuple[float, float]]
-    futures: list[Future]
+    future: Future  # -> [raw right, raw left]
+
+    def wait(self) -> list[np.ndarray]:
+        """The raw outputs (blocks until both eyes are done)."""
+        return self.future.result()
 
 
 def rois_agree(a: NormRect, b: NormRect, image_w: int, image_h: int, tolerance: float) -> bool:
@@ -56,7 +60,7 @@ class EyePair:
         self.pool: ThreadPoolExecutor | None = None
         if parallel:
             self.models.append(IrisModel(Model(model_path, 1)))
-            self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="iris")
+            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="iris")
         self.tolerance = tolerance
         self.reused = 0    # frames whose speculative iris result was kept
         self.redone = 0    # frames whose speculation missed and were run again
@@ -68,8 +72,10 @@ class EyePair:
         h, w = rgb.shape[:2]
         rois = [eye_roi(prev_landmarks, corners, w, h) for corners, _ in EYES]
         prepared = [iris_prepare(rgb, roi, flip) for roi, (_, flip) in zip(rois, EYES)]
-        futures = [self.pool.submit(m.infer, t) for m, (t, _) in zip(self.models, prepared)]
-        return Speculation(rois, [p for _, p in prepared], futures)
+        tensors = [t for t, _ in prepared]
+        # one task for both eyes: a single hand-off to the worker while the mesh runs here
+        future = self.pool.submit(lambda: [m.infer(t) for m, t in zip(self.models, tensors)])
+        return Speculation(rois, [p for _, p in prepared], future)
 
     def run(self, rgb: np.ndarray, landmarks: np.ndarray,
             spec: Speculation | None = None) -> tuple[IrisResult, IrisResult]:
@@ -77,7 +83,7 @@ class EyePair:
         h, w = rgb.shape[:2]
         rois = [eye_roi(landmarks, corners, w, h) for corners, _ in EYES]
         if spec is not None:
-            raws = [f.result() for f in spec.futures]
+            raws = spec.wait()
             if all(rois_agree(s, r, w, h, self.tolerance) for s, r in zip(spec.rois, rois)):
                 self.reused += 1
                 return self._finish(raws, spec.rois, spec.pads)

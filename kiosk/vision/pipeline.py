@@ -107,8 +107,7 @@ class FacePipeline:
         self._prev = step.mesh.landmarks if step.mesh is not None and self.tracker.is_tracking else None
         if step.mesh is None:
             if spec is not None:
-                for f in spec.futures:
-                    f.result()  # let the speculative inferences finish before the next frame
+                spec.wait()  # let the speculative inferences finish before the next frame
             gray_mean = float(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).mean())
             q = assess_quality(step.faces_found, None, None, None, self.config, gray_mean)
             return FrameAnalysis(step.faces_found, None, q, timestamp_s)
