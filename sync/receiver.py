@@ -21,7 +21,6 @@ import argparse
 import json
 import logging
 import signal
-import sqlite3
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -80,16 +79,13 @@ class Receiver:
         with self._lock:
             try:
                 outcome, ids, reason = self._process(msg)
-            except (sqlite3.Error, OSError) as e:     # also psycopg errors subclass Exception: see below
+            except Exception as e:   # sqlite3/psycopg errors, full disk, a store bug: never ack unstored data
                 return self._storage_failed(msg, e)
-            except Exception as e:
-                if type(e).__module__.startswith("psycopg"):
-                    return self._storage_failed(msg, e)
-                raise
-        if ids is not None:
-            body = {"session_id": ids[1], "outcome": outcome, "reason": reason}
-            self.transport.publish(ack_topic(self.topic_root, ids[0], ids[1]), json.dumps(body), qos=1)
-        return True
+        if ids is None:
+            return True
+        body = {"session_id": ids[1], "outcome": outcome, "reason": reason}
+        # not connected any more: no PUBACK either, so the broker delivers it again and we ack then
+        return self.transport.publish(ack_topic(self.topic_root, ids[0], ids[1]), json.dumps(body), qos=1)
 
     def _process(self, msg: Message) -> tuple[str, tuple[str, str] | None, str | None]:
         ids = parse_topic(msg.topic, self.topic_root)

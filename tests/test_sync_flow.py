@@ -325,3 +325,22 @@ def test_thousand_queued_summaries_drain_exactly_once(rig: Rig) -> None:
     elapsed = time.monotonic() - t0
     rig.assert_exactly_once(ids)
     print(f"1000 summaries in {elapsed:.2f} s ({1000 / elapsed:.0f} msg/s)")
+
+
+def test_two_receivers_share_the_load(rig: Rig, broker: MosquittoProcess) -> None:
+    ids = queue(rig.device_db, 100, seed=9)
+    receivers = []
+    for name in ("rx-1", "rx-2"):
+        t = MqttTransport(name, broker.host, broker.port, manual_ack=True, **FAST)
+        receivers.append((Receiver(SqliteClinicStore(rig.clinic_db), t, group="clinic"), t))
+        t.connect()
+        assert t.wait_subscribed(10)
+    try:
+        rig.start_publisher()
+        rig.wait_drained(30)
+    finally:
+        for _, t in receivers:
+            t.stop()
+    rig.assert_exactly_once(ids)
+    stored = [r.stats.stored for r, _ in receivers]
+    assert sum(stored) == 100 and min(stored) > 0, stored    # both took part, none stored twice
