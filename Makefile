@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 export PYTHONUNBUFFERED := 1
 
-.PHONY: setup demo test reference bench clean
+.PHONY: setup demo test reference bench bench-vision clean
 
 setup:
 	scripts/setup
@@ -22,6 +22,11 @@ reference: setup
 bench: setup
 	$(PY) scripts/bench_speech.py
 	$(PY) scripts/bench_sync.py
+
+# Vision throughput and landmark agreement vs mediapipe 0.10.21 (builds .venv-ref if missing).
+bench-vision: setup
+	test -x .venv-ref/bin/python || $(MAKE) reference
+	$(PY) scripts/bench_vision.py
 
 clean:
 	rm -rf .venv .venv-ref models/*.tflite demo-out .pytest_cache
