@@ -11,6 +11,7 @@ methods with the same meaning:
     Keep a message that could not be accepted, with why; committed before returning.
 ``patient_summaries(patient_ref) -> list[dict]``
     That patient's sessions from every device, oldest first (the per-patient view).
+``patient_overview()``, ``dead_letters()``, ``session_ids()``, ``summary_payload(session_id)``,
 ``count_summaries() -> int``, ``count_dead_letters() -> int``, ``close()``.
 
 Tables: ``session_summaries`` (key columns + the full JSON payload), ``dead_letters``;
@@ -102,6 +103,21 @@ class ClinicStore(ABC):
     def patient_summaries(self, patient_ref: str) -> list[dict[str, Any]]: ...
 
     @abstractmethod
+    def patient_overview(self) -> list[dict[str, Any]]:
+        """The ``patient_summary`` view: one row per patient across devices."""
+
+    @abstractmethod
+    def dead_letters(self) -> list[dict[str, Any]]:
+        """id, topic, payload_bytes, reason, received_at of every dead letter, oldest first."""
+
+    @abstractmethod
+    def session_ids(self) -> list[str]: ...
+
+    @abstractmethod
+    def summary_payload(self, session_id: str) -> str | None:
+        """The JSON text exactly as received, or None."""
+
+    @abstractmethod
     def count_summaries(self) -> int: ...
 
     @abstractmethod
@@ -157,6 +173,10 @@ class SqliteClinicStore(ClinicStore):
 
     def session_ids(self) -> list[str]:
         return [r[0] for r in self._conn.execute("SELECT session_id FROM session_summaries")]
+
+    def summary_payload(self, session_id: str) -> str | None:
+        row = self._conn.execute("SELECT payload FROM session_summaries WHERE session_id = ?", (session_id,)).fetchone()
+        return row[0] if row else None
 
     def count_summaries(self) -> int:
         return int(self._conn.execute("SELECT COUNT(*) FROM session_summaries").fetchone()[0])

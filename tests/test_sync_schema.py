@@ -119,6 +119,8 @@ def test_clinic_store_is_idempotent_and_views_patients(tmp_path) -> None:  # typ
     latest = max((a1, a2), key=lambda s: s.started_at)
     assert view["P0042"]["latest_clarity_score"] == latest.speech.clarity_score
     assert store.dead_letters()[0]["reason"] == "malformed_json: bad"
+    assert store.summary_payload(a1.session_id) == a1.model_dump_json()
+    assert store.summary_payload("no-such-session") is None
 
 
 def test_outbox_uses_the_store_migrations(tmp_path) -> None:  # type: ignore[no-untyped-def]
