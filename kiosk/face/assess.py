@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from kiosk.face.augment import augmented_landmarks
 from kiosk.face.eyelids import EyelidModel, contour_fissure_px
 from kiosk.face.metrics import FaceFrame, FrameMeasures, face_frame, frame_measures, group_position_mm, rigid_span_px
 from kiosk.face.peaks import region_movement_mm, select_peak, select_rest
@@ -134,11 +135,19 @@ def _unusable(codes: list[str | None], messages: list[str], n: int) -> StepResul
 class _Session:
     """Scale and rest reference shared by all steps of a session."""
 
-    def __init__(self, rest: _Obs, mm_per_px: float, eyelids: EyelidModel | None) -> None:
-        self.span_px = rigid_span_px(rest.landmarks_px)
-        self.mm_per_px = mm_per_px
+    def __init__(self, rest: _Obs, mm_per_px: float, eyelids: EyelidModel | None, pipeline, augment: bool) -> None:
+        self.pipeline, self.augment = pipeline, augment
         self.eyelids = eyelids
+        self.mm_per_px = mm_per_px
+        rest = self.refine(rest)
+        self.span_px = rigid_span_px(rest.landmarks_px)
         self.rest_frame, self.rest_measures = self.measure(rest)
+
+    def refine(self, o: _Obs) -> _Obs:
+        """Landmarks averaged over jittered copies (kiosk.face.augment) when enabled."""
+        if not self.augment:
+            return o
+        return _Obs(augmented_landmarks(self.pipeline, o.rgb, o.landmarks_px), o.mm_per_px, o.rgb)
 
     def frame(self, o: _Obs) -> FaceFrame:
         """Face frame with the session scale, corrected when the face's size changed.
@@ -161,11 +170,12 @@ class _Session:
 
 
 def assess_face(frames: dict[str, list[np.ndarray]], pipeline, eyelids: EyelidModel | None = None,
-                use_eyelid_model: bool = True) -> FacialAssessment:
+                use_eyelid_model: bool = True, augment: bool = True) -> FacialAssessment:
     """Assess a session's face steps (step name -> RGB uint8 frames; one frame = a photo).
 
     pipeline: a kiosk.vision FacePipeline.  eyelids: the lid model (built from the
-    pipeline's model directory when None and ``use_eyelid_model``).
+    pipeline's model directory when None and ``use_eyelid_model``).  augment: average
+    the measured frames' landmarks over jittered copies (kiosk.face.augment).
     """
     steps: dict[str, StepResult] = {}
     observed: dict[str, tuple[list[_Obs | None], list[str | None]]] = {}
@@ -191,7 +201,7 @@ def assess_face(frames: dict[str, list[np.ndarray]], pipeline, eyelids: EyelidMo
         eyelids = EyelidModel(pipeline.config.model_dir)
     rest_frames = [face_frame(o.landmarks_px, 1.0) for o in rest_obs]
     rest = rest_obs[select_rest(rest_frames)]
-    session = _Session(rest, float(np.median(scales)), eyelids)
+    session = _Session(rest, float(np.median(scales)), eyelids, pipeline, augment)
     codes = observed["rest"][1]
     steps["rest"] = StepResult("ok", None, len(rest_obs), len(codes) - len(rest_obs),
                                dict(Counter(c for c in codes if c)), observed["rest"][0].index(rest))
@@ -213,7 +223,7 @@ def _peaks(session: _Session, observed: dict, steps: dict[str, StepResult]) -> d
         moves = [None if f is None else region_movement_mm(session.rest_frame, f, step) for f in frames]
         sel = select_peak(moves, codes)
         steps[step] = StepResult("ok", None, sel.frames_used, sel.frames_rejected, sel.rejected, sel.index)
-        out[step] = session.measure(obs[sel.index])
+        out[step] = session.measure(session.refine(obs[sel.index]))
     return out
 
 
