@@ -143,6 +143,7 @@ def test_report_command_and_printing(stored: tuple[Path, list[str]], tmp_path: P
 def test_reports_with_missing_parts(tmp_path: Path) -> None:
     a = sample_assessment(0.5, drop=("smile", "pucker"))
     a["speech"] = None
+    a["face"]["steps"]["brow_raise"]["rejected_by_reason"] = {"tilted": 3, "too_dark": 1}
     b = sample_assessment(0.5)
     b["face"] = None
     with Store.open(tmp_path) as s:
@@ -152,6 +153,7 @@ def test_reports_with_missing_parts(tmp_path: Path) -> None:
         data = gather(s, sid, "Clinic")
         first = gather(s, s.sessions_for(p.id)[0].id, "Clinic")
     t = _text(build_clinician_pdf(first, tmp_path / "c0.pdf")).replace("\n", " ")
+    assert "frames rejected: tilted 3, too dark 1" in t
     assert "speech part was not done" in t and "Open smile – – – not measured: no file" in t
     t = _text(build_clinician_pdf(data, tmp_path / "c.pdf")).replace("\n", " ")
     assert "No rest frame" in t and "Affected side (patient's) –" in t

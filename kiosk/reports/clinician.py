@@ -154,8 +154,15 @@ def _quality(d: ReportData) -> list[Any]:
     order = {name: i for i, name in enumerate(STEP_ORDER)}
     for st in sorted(d.steps, key=lambda st: (order.get(st.step, 99), st.step, st.attempt)):
         frames = "" if st.frames_used is None else f"{st.frames_used} / {st.frames_rejected or 0}"
-        rows.append([st.step, st.attempt, st.status, para(st.reason or ""), frames])
+        rows.append([st.step, st.attempt, st.status, para(st.reason or _rejections(d, st.step)), frames])
     return [para("Quality notes per step", H2), grid(rows, [38 * mm, 16 * mm, 22 * mm, 74 * mm, 30 * mm])]
+
+
+def _rejections(d: ReportData, step: str) -> str:
+    """'frames rejected: tilted 5, blurred 1' from the face step's counts, when there were any."""
+    counts = ((d.face.get("steps") or {}).get(step) or {}).get("rejected_by_reason") or {}
+    parts = [f"{k.replace('_', ' ')} {v}" for k, v in counts.items() if v]
+    return "frames rejected: " + ", ".join(parts) if parts else ""
 
 
 def _comparison(d: ReportData) -> list[Any]:

@@ -77,8 +77,11 @@ def _weekly(d: ReportData) -> list[Any]:
     chart = weekly_bars([f"Week {w.week_index + 1}" for w in weeks], [w.composite for w in weeks],
                         title="Your face movement score, week by week", y_label="score (100 = full movement)",
                         width=170 * mm, height=72 * mm, font_size=12)
-    return [chart, para("Taller bars mean your face moved more evenly. Gaps in the week numbers are weeks "
-                        "without a check.", FINE)]
+    gaps = any(b.week_index - a.week_index > 1 for a, b in zip(weeks, weeks[1:]))
+    note = "Taller bars mean your face moved more evenly."
+    if gaps:
+        note += " Missing week numbers are weeks without a check."
+    return [chart, para(note, FINE)]
 
 
 def _clarity(d: ReportData) -> list[Any]:
