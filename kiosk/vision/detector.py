@@ -20,7 +20,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from kiosk.vision.roi import NormRect, crop_to_tensor, rect_from_box, rotation_from_points, transform_rect
+from kiosk.vision.roi import NormRect, crop_uint8, rect_from_box, rotation_from_points, transform_rect
 from kiosk.vision.runtime import Model
 
 INPUT_SIZE = 128
@@ -116,8 +116,8 @@ class FaceDetector:
         h, w = rgb.shape[:2]
         side = float(max(w, h))  # keep_aspect_ratio: pad the full-image ROI to a square
         roi = NormRect(0.5, 0.5, side / w, side / h, 0.0)
-        tensor = crop_to_tensor(rgb, roi, INPUT_SIZE, INPUT_SIZE, (-1.0, 1.0), cv2.BORDER_CONSTANT)
-        regressors, logits = self.model.run(tensor[None])
+        crop = crop_uint8(rgb, roi, INPUT_SIZE, INPUT_SIZE, cv2.BORDER_CONSTANT)  # zero letterbox
+        regressors, logits = self.model.run_uint8(crop, 2.0 / 255.0, -1.0)  # input range [-1, 1]
         dets = weighted_nms(decode(regressors, logits, self.min_score))
         return [_unletterbox(d, side / w, side / h) for d in dets]
 

@@ -10,7 +10,7 @@ mean (11.7 mm) that is typically within +-0.5 mm (about +-4 %) of an individual'
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -143,7 +143,6 @@ def _iris_obs(res: IrisResult, scale: np.ndarray) -> IrisObservation:
 
 def _with_detection(face: FaceObservation, box: tuple[float, float, float, float],
                     score: float) -> FaceObservation:
-    from dataclasses import replace
     return replace(face, detection_box_px=tuple(float(v) for v in box), detection_score=score)
 
 
