@@ -48,3 +48,20 @@ def test_demo_two_weeks_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture
     assert text.count("matches pin") == 3                      # the models used are the pinned ones
     patient_text = PdfReader(out / "report-patient.pdf").pages[0].extract_text()
     assert "Improvement since your first visit" in patient_text
+
+
+def test_sync_skipped_without_mosquitto_keeps_outbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import datetime, timezone
+
+    from kiosk.demo.run_demo import severities, sync_outbox
+    from store_samples import sample_assessment
+    with Store.open(tmp_path) as s:
+        p = s.add_patient("P-1")
+        s.save_session(p.id, sample_assessment(0.5), started_at=datetime(2026, 1, 5, tzinfo=timezone.utc))
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    ok, msg = sync_outbox(tmp_path / "kiosk.db", tmp_path, "kiosk-dev", "clinic")
+    assert not ok and msg.startswith("sync skipped: could not run a local Mosquitto") and "not found" in msg
+    with Store.open(tmp_path) as s:
+        assert [o.acked_at for o in s.outbox()] == [None]          # still queued for the next sync
+    assert severities(6) == [0.9, 0.74, 0.58, 0.42, 0.26, 0.1] and severities(1) == [0.1]
+    assert kiosk_main(["demo", "--sessions", "0", "--out", str(tmp_path / "x")]) == 2
