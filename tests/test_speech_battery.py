@@ -125,3 +125,18 @@ def test_check_step_gates_any_rate():
     assert check_step("vowel", x48, 48000).ok
     assert check_step("vowel", np.clip(x48 * 10, -1, 1), 48000).code == "clipped"
     assert check_step("ddk_pa", x48[: 2 * 48000], 48000).code == "too_short"
+
+
+def test_clipping_is_caught_before_resampling():
+    """Clipping is counted on the samples as recorded (resampling turns plateaus into ringing)."""
+    from scipy.signal import resample_poly
+
+    from kiosk.speech.battery import check_step
+
+    audio, _ = patient(0.0)
+    x48 = resample_poly(audio["vowel"], 3, 1)
+    x48 = np.clip(x48 / np.max(np.abs(x48)) * 1.15, -1.0, 1.0).astype(np.float32)  # peaks flattened
+    q = check_step("vowel", x48, 48000)
+    assert q.code == "clipped"
+    assert q.clipped_pct == pytest.approx(100 * np.mean(np.abs(x48) >= 32767 / 32768))
+    assert assess_speech({"vowel": (x48, 48000)}).steps["vowel"].code == "clipped"

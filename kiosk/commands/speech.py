@@ -25,7 +25,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, config) -> int:
     from kiosk.capture.audio import AudioFileError, read_wav
-    from kiosk.speech.battery import ANALYSIS_RATE_HZ, analyse_step, to_analysis_rate
+    from kiosk.speech.battery import analyse_step
 
     try:
         x, sr = read_wav(args.wav)
@@ -34,7 +34,7 @@ def run(args: argparse.Namespace, config) -> int:
         return 2
     lead_in = config.audio.lead_in_s if args.lead_in is None else args.lead_in
     step = TASK_STEP[args.task].format(syllable=args.syllable)
-    status, result = analyse_step(step, to_analysis_rate(x, sr), ANALYSIS_RATE_HZ, lead_in)
+    status, result = analyse_step(step, x, sr, lead_in)
     out: dict[str, object] = {"file": str(args.wav), "task": args.task, "step": step,
                               "sample_rate_hz": sr, "duration_s": round(x.size / sr, 3), **status.to_dict()}
     if result is not None:

@@ -18,7 +18,7 @@ from kiosk.scoring.speech import SpeechScore, clarity_score, motor_speech_impair
 from kiosk.speech.ddk import DdkMeasures, measure_ddk, pa_ta_ratio
 from kiosk.speech.denoise import denoise
 from kiosk.speech.intelligibility import Intelligibility, measure_intelligibility
-from kiosk.speech.quality import AudioQuality, check_recording
+from kiosk.speech.quality import AudioQuality, check_recording, clipped_percent
 from kiosk.speech.voice import VoiceMeasures, measure_voice
 
 STEPS = ("vowel", "ddk_pa", "ddk_ta", "ddk_ka", "ddk_pataka", "sentence")
@@ -98,12 +98,14 @@ def flat_measures(voice: VoiceMeasures | None, ddk: dict[str, DdkMeasures | None
 
 
 def to_analysis_rate(x: np.ndarray, sr: int) -> np.ndarray:
-    """Mono float32 at 16 kHz (channels averaged, polyphase resampling)."""
+    """Mono float32 at 16 kHz (channels averaged, DC offset removed, polyphase resampling)."""
     from scipy.signal import resample_poly
 
     y = np.asarray(x, dtype=np.float64)
     if y.ndim > 1:
         y = y.mean(axis=1)
+    if y.size and np.all(np.isfinite(y)):
+        y = y - y.mean()
     if int(sr) != ANALYSIS_RATE_HZ:
         g = np.gcd(int(sr), ANALYSIS_RATE_HZ)
         y = resample_poly(y, ANALYSIS_RATE_HZ // g, int(sr) // g)
@@ -117,13 +119,18 @@ def task_for_step(step: str) -> str:
 
 def check_step(step: str, x: np.ndarray, sr: int, lead_in_s: float = 1.0) -> AudioQuality:
     """Quality gate for one just-recorded step (any rate): the protocol's retry decision."""
-    return check_recording(to_analysis_rate(x, sr), ANALYSIS_RATE_HZ, lead_in_s=lead_in_s, task=task_for_step(step))
+    return check_recording(to_analysis_rate(x, sr), ANALYSIS_RATE_HZ, lead_in_s=lead_in_s, task=task_for_step(step),
+                           clipped_pct=clipped_percent(x))
 
 
 def analyse_step(step: str, x: np.ndarray, sr: int, lead_in_s: float = 1.0):
-    """Gate then measure one step at 16 kHz. Returns (StepStatus, result or None)."""
+    """Gate then measure one step (samples at any rate; analysed at 16 kHz).
+
+    Returns (StepStatus, result or None)."""
     task = task_for_step(step)
-    quality = check_recording(x, sr, lead_in_s=lead_in_s, task=task)
+    clipped = clipped_percent(x)
+    x, sr = to_analysis_rate(x, sr), ANALYSIS_RATE_HZ
+    quality = check_recording(x, sr, lead_in_s=lead_in_s, task=task, clipped_pct=clipped)
     if not quality.ok:
         return StepStatus("rejected", quality.message, quality.code, quality), None
     lead = int(lead_in_s * sr)
@@ -157,7 +164,7 @@ def assess_speech(audio: dict[str, tuple[np.ndarray, int]], *, lead_in_s: float 
             steps[step] = StepStatus("missing", "no recording", "missing")
             continue
         x, sr = audio[step]
-        steps[step], results[step] = analyse_step(step, to_analysis_rate(x, sr), ANALYSIS_RATE_HZ, lead_in_s)
+        steps[step], results[step] = analyse_step(step, x, sr, lead_in_s)
     for extra in sorted(set(audio) - set(STEPS)):
         steps[extra] = StepStatus("ignored", f"unknown step name {extra!r}", "unknown_step")
     ddk = {name: results.get(f"ddk_{name}") for name in ("pa", "ta", "ka", "pataka")}

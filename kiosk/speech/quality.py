@@ -83,10 +83,19 @@ def voiced_fraction(x: np.ndarray, sr: int) -> float:
     return float(np.mean(f0[active] > 0))
 
 
-def check_recording(x: np.ndarray, sr: int, *, lead_in_s: float = 1.0, task: str = "sentence") -> AudioQuality:
+def clipped_percent(x: np.ndarray) -> float:
+    """% of samples at full scale. Measure it on the samples as recorded: resampling smears
+    clipped plateaus into ringing that no longer sits exactly at full scale."""
+    x = np.asarray(x)
+    return 100.0 * float(np.mean(np.abs(x) >= FULL_SCALE)) if x.size else 0.0
+
+
+def check_recording(x: np.ndarray, sr: int, *, lead_in_s: float = 1.0, task: str = "sentence",
+                    clipped_pct: float | None = None) -> AudioQuality:
     """Gate one recording (float samples -1..1 at ``sr`` Hz, starting with a quiet lead-in).
 
     ``task`` is "vowel", "ddk" or "sentence" (sets the minimum duration after the lead-in).
+    ``clipped_pct``: clipping measured on the original samples when ``x`` was resampled.
     """
     x = np.asarray(x, dtype=np.float64).ravel()
     if not np.all(np.isfinite(x)):
@@ -95,7 +104,7 @@ def check_recording(x: np.ndarray, sr: int, *, lead_in_s: float = 1.0, task: str
     lead_n = int(lead_in_s * sr)
     body = x[lead_n:]
     noise = x[:lead_n]
-    clipped = 100.0 * float(np.mean(np.abs(x) >= FULL_SCALE)) if x.size else 0.0
+    clipped = clipped_percent(x) if clipped_pct is None else float(clipped_pct)
     levels = frame_levels_dbfs(body, sr) if body.size else np.array([-200.0])
     speech_db = float(np.percentile(levels, 90))
     noise_db = _dbfs(noise) if noise.size else -200.0
