@@ -140,3 +140,11 @@ def test_clipping_is_caught_before_resampling():
     assert q.code == "clipped"
     assert q.clipped_pct == pytest.approx(100 * np.mean(np.abs(x48) >= 32767 / 32768))
     assert assess_speech({"vowel": (x48, 48000)}).steps["vowel"].code == "clipped"
+
+
+def test_integer_pcm_input_is_scaled():
+    audio, truth = patient(0.0)
+    pcm = np.round(audio["ddk_pa"] * 32767).astype(np.int16)
+    a = assess_speech({"ddk_pa": (pcm, SR)})
+    assert a.steps["ddk_pa"].status == "ok"
+    assert a.ddk["pa"].rate_sps == pytest.approx(truth.rates_sps["pa"], rel=0.10)

@@ -112,6 +112,16 @@ def to_analysis_rate(x: np.ndarray, sr: int) -> np.ndarray:
     return y.astype(np.float32)
 
 
+def as_float_audio(x: np.ndarray) -> np.ndarray:
+    """Samples as float -1..1: integer PCM arrays are scaled by their full scale."""
+    x = np.asarray(x)
+    if x.dtype.kind in "iu":
+        bits = 8 * x.dtype.itemsize
+        offset = 2 ** (bits - 1) if x.dtype.kind == "u" else 0
+        return (x.astype(np.float64) - offset) / 2 ** (bits - 1)
+    return x
+
+
 def task_for_step(step: str) -> str:
     """Quality-gate task of a step name: "vowel", "ddk" or "sentence"."""
     return "vowel" if step == "vowel" else "sentence" if step == "sentence" else "ddk"
@@ -119,6 +129,7 @@ def task_for_step(step: str) -> str:
 
 def check_step(step: str, x: np.ndarray, sr: int, lead_in_s: float = 1.0) -> AudioQuality:
     """Quality gate for one just-recorded step (any rate): the protocol's retry decision."""
+    x = as_float_audio(x)
     return check_recording(to_analysis_rate(x, sr), ANALYSIS_RATE_HZ, lead_in_s=lead_in_s, task=task_for_step(step),
                            clipped_pct=clipped_percent(x))
 
@@ -128,6 +139,7 @@ def analyse_step(step: str, x: np.ndarray, sr: int, lead_in_s: float = 1.0):
 
     Returns (StepStatus, result or None)."""
     task = task_for_step(step)
+    x = as_float_audio(x)
     clipped = clipped_percent(x)
     x, sr = to_analysis_rate(x, sr), ANALYSIS_RATE_HZ
     quality = check_recording(x, sr, lead_in_s=lead_in_s, task=task, clipped_pct=clipped)
@@ -153,7 +165,8 @@ def analyse_step(step: str, x: np.ndarray, sr: int, lead_in_s: float = 1.0):
 
 
 def assess_speech(audio: dict[str, tuple[np.ndarray, int]], *, lead_in_s: float = 1.0) -> SpeechAssessment:
-    """Assess the speech battery. ``audio``: step name -> (float samples -1..1, sample rate Hz).
+    """Assess the speech battery. ``audio``: step name -> (samples, sample rate Hz); samples float
+    -1..1 (or integer PCM, scaled by its full scale), mono or (n, channels).
 
     Unknown step names are ignored and reported in ``steps`` as "ignored".
     """
