@@ -18,8 +18,8 @@ from sync.clinic_db import SqliteClinicStore
 from sync.outbox import Outbox
 from sync.publisher import Publisher, PublisherSettings
 from sync.receiver import Receiver
-from sync.transport import MqttTransport, Will
 from sync.outbox import status_topic
+from sync.transport import MqttTransport, Will
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,15 @@ def run_local_sync(device_db: Path, clinic_db: Path, *, device_id: str | None = 
     outbox = Outbox(device_db)
     device_id = device_id or _device_from_outbox(outbox) or "kiosk-dev"
     store = SqliteClinicStore(clinic_db)
+    try:
+        return _run(outbox, store, device_id, topic_root, timeout_s, ack_timeout_s, inflight_window)
+    finally:
+        outbox.close()
+        store.close()
+
+
+def _run(outbox: Outbox, store: SqliteClinicStore, device_id: str, topic_root: str, timeout_s: float,
+         ack_timeout_s: float, inflight_window: int) -> SyncResult:
     t0 = time.monotonic()
     tag = uuid.uuid4().hex[:8]
     with MosquittoProcess() as broker:
@@ -73,13 +82,10 @@ def run_local_sync(device_db: Path, clinic_db: Path, *, device_id: str | None = 
             pub.shutdown()
             rx_t.stop()
     counts = outbox.counts()
-    result = SyncResult(published=pub.stats.published, republished=pub.stats.republished, acked=pub.stats.acked,
-                        pending=counts.pending, stored=receiver.stats.stored, duplicates=receiver.stats.duplicate,
-                        dead_lettered=receiver.stats.dead_lettered, clinic_total=store.count_summaries(),
-                        seconds=round(time.monotonic() - t0, 3))
-    outbox.close()
-    store.close()
-    return result
+    return SyncResult(published=pub.stats.published, republished=pub.stats.republished, acked=pub.stats.acked,
+                      pending=counts.pending, stored=receiver.stats.stored, duplicates=receiver.stats.duplicate,
+                      dead_lettered=receiver.stats.dead_lettered, clinic_total=store.count_summaries(),
+                      seconds=round(time.monotonic() - t0, 3))
 
 
 def _device_from_outbox(outbox: Outbox) -> str | None:

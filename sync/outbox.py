@@ -91,6 +91,8 @@ class Outbox:
 
     def __init__(self, db_path: Path | str, *, create: bool = False, busy_timeout_ms: int = 10_000) -> None:
         self.path = Path(db_path)
+        if not create and not self.path.is_file():
+            raise sqlite3.OperationalError(f"{self.path} does not exist (the kiosk has not stored a session yet)")
         self._conn = sqlite3.connect(self.path, timeout=busy_timeout_ms / 1000, isolation_level=None,
                                      check_same_thread=False)
         self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")

@@ -203,7 +203,9 @@ def settings_from(config) -> PublisherSettings:  # type: ignore[no-untyped-def]
 
 def device_db_path(config) -> Path:  # type: ignore[no-untyped-def]
     """The kiosk database (the store's file in the state directory)."""
-    return Path(config.device.state_dir) / "kiosk.db"
+    from kiosk.store.db import DB_NAME
+
+    return Path(config.device.state_dir) / DB_NAME
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -145,5 +145,9 @@ def test_outbox_uses_the_store_migrations(tmp_path) -> None:  # type: ignore[no-
     assert ob.mark_acked([rec.id]) == 1 and ob.mark_acked([rec.id]) == 0
     assert ob.counts().pending == 1 and ob.counts().acked == 1
     ob.close()
+    with pytest.raises(sqlite3.OperationalError, match="does not exist"):
+        Outbox(tmp_path / "missing.db")
+    assert not (tmp_path / "missing.db").exists()           # not created as a side effect
+    sqlite3.connect(tmp_path / "empty.db").close()
     with pytest.raises(sqlite3.OperationalError, match="no outbox table"):
         Outbox(tmp_path / "empty.db")
