@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import math
+from dataclasses import astuple
 
 import numpy as np
 import pytest
 
 from kiosk.config import VisionConfig
 from kiosk.vision.detector import Detection, decode, ssd_anchors, weighted_nms
-from kiosk.vision.pose import HeadPose, head_pose
+from kiosk.vision.pose import NEUTRAL_PITCH_DEG, HeadPose, head_pose
 from kiosk.vision.quality import MESSAGES, assess_quality, sharpness
 from kiosk.vision.roi import NormRect, project_landmarks, rect_from_landmarks, transform_rect
 from kiosk.vision.runtime import Model, RuntimeUnavailable
@@ -68,9 +69,13 @@ def _rot(yaw: float, pitch: float, roll: float) -> np.ndarray:
 
 
 def _frontal_mesh() -> np.ndarray:
+    """Eye corners, forehead top (10), below the nose (2, leaning as in the canonical face), chin."""
     pts = np.zeros((468, 3))
     pts[33], pts[263] = [-45, 0, 0], [45, 0, 0]
-    pts[10], pts[152] = [0, -80, 0], [0, 90, 0]
+    lean = math.radians(NEUTRAL_PITCH_DEG)
+    pts[10] = [0, -80, 0]
+    pts[2] = pts[10] + 130 * np.array([0, math.cos(lean), math.sin(lean)])
+    pts[152] = [0, 90, 0]
     return pts
 
 
@@ -86,9 +91,13 @@ def test_head_pose_signs():
     pts = _frontal_mesh()
     pts[263, 2], pts[33, 2] = 15.0, -15.0
     assert head_pose(pts).yaw_deg > 5
-    pts = _frontal_mesh()
-    pts[152, 2] = 30.0  # chin back: looking down
-    assert head_pose(pts).pitch_deg > 5
+    pts = _frontal_mesh() @ _rot(0, 10, 0).T  # looking down: the nose base moves back
+    assert head_pose(pts).pitch_deg == pytest.approx(10.0, abs=0.5)
+    assert pts[2, 2] > _frontal_mesh()[2, 2]
+    # opening the mouth (chin down and back) does not change the pose
+    open_mouth = _frontal_mesh()
+    open_mouth[152] += [0, 25, 10]
+    assert astuple(head_pose(open_mouth)) == pytest.approx(astuple(head_pose(_frontal_mesh())))
 
 
 CFG = VisionConfig()

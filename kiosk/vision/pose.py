@@ -4,8 +4,13 @@ Method: a face frame from three mesh directions, in pixel units with z scaled li
 (mediapipe's convention; z grows away from the camera):
 
 * x axis: outer eye corners, patient's right (33) -> left (263);
-* y axis: forehead (10) -> chin (152), made orthogonal to x;
+* y axis: forehead top (10) -> below the nose (2), made orthogonal to x; both points sit
+  on the rigid upper face, so opening the mouth or smiling does not change the pitch;
 * z axis: x cross y (into the face).
+
+Pitch 0 is the pose of mediapipe's canonical face model (face_geometry
+canonical_face_model.obj), in which the forehead -> below-nose line leans
+``NEUTRAL_PITCH_DEG`` = -8.7 deg (the nose base is nearer the camera than the forehead top).
 
 Conventions (image y points down; "patient's left" is image right in an unmirrored frame):
 
@@ -13,9 +18,10 @@ Conventions (image y points down; "patient's left" is image right in an unmirror
 * yaw_deg   > 0: the patient turns to their left (their left eye moves away from the camera).
 * pitch_deg > 0: the chin goes down (the patient looks down).
 
-Limits: the angles are relative to the mesh model's own frame; pitch 0 means the
-forehead-chin line is parallel to the image plane, which for most faces is within a few
-degrees of looking straight ahead. The mesh model is trained on faces within about
+Limits: the mesh's z is a learned relative depth, so the angles are estimates, not
+measurements; faces differ from the canonical one by a few degrees (the astronaut portrait,
+chin slightly down, reads pitch +8 deg; the same photo scaled, shifted or rolled reads
++8..+11 deg). The mesh model is trained on faces within about
 +-45 deg; beyond that the angles are not trustworthy. Good enough for a quality gate
 (|yaw| <= 12, |pitch| <= 15), not a measuring instrument.
 """
@@ -26,7 +32,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-RIGHT_EYE_OUTER, LEFT_EYE_OUTER, FOREHEAD, CHIN = 33, 263, 10, 152
+RIGHT_EYE_OUTER, LEFT_EYE_OUTER, FOREHEAD, BELOW_NOSE = 33, 263, 10, 2
+NEUTRAL_PITCH_DEG = -8.7  # forehead -> below-nose line in mediapipe's canonical face model
 
 
 @dataclass(frozen=True)
@@ -39,11 +46,11 @@ class HeadPose:
 
 
 def face_axes(landmarks_px: np.ndarray) -> np.ndarray:
-    """3x3 rotation whose columns are the face's x (right->left eye), y (forehead->chin), z axes."""
+    """3x3 rotation whose columns are the face's x (right->left eye), y (forehead->nose), z axes."""
     p = np.asarray(landmarks_px, dtype=np.float64)
     x = p[LEFT_EYE_OUTER] - p[RIGHT_EYE_OUTER]
     x /= np.linalg.norm(x)
-    y = p[CHIN] - p[FOREHEAD]
+    y = p[BELOW_NOSE] - p[FOREHEAD]
     y -= x * float(x @ y)
     y /= np.linalg.norm(y)
     return np.column_stack([x, y, np.cross(x, y)])
@@ -53,10 +60,11 @@ def head_pose(landmarks_px: np.ndarray) -> HeadPose:
     """Yaw, pitch and roll (deg) from (468, 3) landmarks in px (x, y, z scaled like x).
 
     Yaw from the depth slope of the eye line, roll from its image angle, pitch from the
-    depth slope of the forehead-chin line (in the plane orthogonal to the eye line).
+    depth slope of the forehead -> below-nose line (in the plane orthogonal to the eye line),
+    relative to the canonical face.
     """
     r = face_axes(landmarks_px)
     yaw = math.asin(max(-1.0, min(1.0, r[2, 0])))
     roll = math.atan2(r[1, 0], r[0, 0])
-    pitch = math.atan2(r[2, 1], r[2, 2])
-    return HeadPose(math.degrees(yaw), math.degrees(pitch), math.degrees(roll))
+    pitch = math.degrees(math.atan2(r[2, 1], r[2, 2])) - NEUTRAL_PITCH_DEG
+    return HeadPose(math.degrees(yaw), (pitch + 180.0) % 360.0 - 180.0, math.degrees(roll))
