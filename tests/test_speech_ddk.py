@@ -77,3 +77,18 @@ def test_espeak_pa_pa_pa_counts_every_syllable(wpm, tmp_path):
     assert m.n_syllables == 15
     assert m.rate_sps == pytest.approx(15 / (x.size / SR), rel=0.35)  # rough: whole-file duration
     assert m.rate_sps > {120: 2.5, 200: 4.5, 320: 8.0}[wpm]
+
+
+@pytest.mark.parametrize("text,repeats,syllables", [("pataka", 6, 18), ("mah", 15, 15)])
+def test_espeak_pataka_and_voiced_onsets_counted(text, repeats, syllables, tmp_path):
+    """Three-syllable words and /m/ onsets (voicing never stops): nuclei still separate."""
+    import subprocess
+
+    from kiosk.demo.synthetic_speech import read_resampled, with_lead_in
+
+    wav = tmp_path / "w.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "200", "-w", str(wav), " ".join([text] * repeats)],
+                   check=True, capture_output=True, timeout=30)
+    x = read_resampled(wav, SR)
+    m = measure_ddk(denoise(with_lead_in(0.3 * x / np.max(np.abs(x)), SR), SR)[SR:], SR)
+    assert m.n_syllables == syllables
