@@ -148,3 +148,11 @@ def test_rois_agree_tolerance():
     assert not rois_agree(NormRect(0.5, 0.5, 0.115, 0.1, 0.0), b, 640, 480, 0.1)   # 15 % larger
     assert not rois_agree(NormRect(0.5, 0.5, 0.1, 0.1, 0.06), b, 640, 480, 0.1)    # 3.4 deg
     assert rois_agree(b, b, 640, 480, 0.0)  # identical ROI agrees even at zero tolerance
+
+
+def test_no_runtime_is_a_clear_error(monkeypatch, model_dir):
+    import sys
+    monkeypatch.setitem(sys.modules, "ai_edge_litert.interpreter", None)
+    monkeypatch.setitem(sys.modules, "tflite_runtime.interpreter", None)
+    with pytest.raises(RuntimeUnavailable, match="ai-edge-litert==1.4.0"):
+        Model(model_dir / "face_landmark.tflite")
