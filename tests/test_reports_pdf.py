@@ -70,6 +70,8 @@ def test_clinician_pdf_content(stored: tuple[Path, list[str]], tmp_path: Path) -
     for date in ("2026-01-05", "2026-01-12", "2026-01-19", "2026-01-26"):
         assert date in text                                      # comparison table
     assert "Symmetry ratio per region" in text and "Side-asymmetry reduction" in text
+    # improvement table: smile ratio 0.1 -> 0.7 recovers 0.6 of a 0.9 deficit = 67 %
+    assert "Open smile: symmetry ratio 0.10 0.70 +0.60 67 %" in " ".join(text.split())
     # charts are vector drawings: many path operators on the comparison pages
     ops = sum(len(re.findall(rb"\b[lc]\n", p.get_contents().get_data())) for p in reader.pages[1:])
     assert ops > 40

@@ -185,7 +185,26 @@ def _comparison(d: ReportData) -> list[Any]:
             f"recovered); side asymmetry reduced by {fmt(imp.asymmetry_reduction_pct, 0, '%')}; clarity "
             f"{fmt(imp.clarity.baseline, 0)} to {fmt(imp.clarity.latest, 0)}; MSII {fmt(imp.msii.baseline, 0)} to "
             f"{fmt(imp.msii.latest, 0)}.", BODY))
+        out += [Spacer(1, 2 * mm), _improvement_table(imp)]
     return out + _charts(d)
+
+
+def _improvement_table(imp: Any) -> Any:
+    """Baseline against this session for the composite, each region's ratio and the speech scores."""
+    rows: list[list[Any]] = [["Measure", "First session", "This session", "Change", "Improvement"]]
+
+    def add(label: str, c: Any, digits: int) -> None:
+        rows.append([label, fmt(c.baseline, digits), fmt(c.latest, digits),
+                     "–" if c.change is None else f"{c.change:+.{digits}f}", fmt(c.recovered_pct, 0, "%")])
+    add("Sunnybrook-style composite (0–100)", imp.composite, 0)
+    for key, label in REGION_LABELS.items():
+        add(f"{label}: symmetry ratio", imp.regions[key], 2)
+    add("Speech Clarity Score (0–100)", imp.clarity, 0)
+    add("Motor-Speech Impairment Index (0 = none)", imp.msii, 0)
+    return KeepTogether([grid(rows, [70 * mm, 27 * mm, 27 * mm, 22 * mm, 30 * mm]), para(
+        "Improvement = share of the first session's distance from the ideal value (composite 100, ratio 1.00, "
+        "clarity 100, MSII 0) that has been recovered; negative = worse. A region missing in a session is "
+        "compared from the first session that has it.", SMALL)])
 
 
 def _charts(d: ReportData) -> list[Any]:
