@@ -28,7 +28,8 @@ def sample_assessment(severity: float, side: str = "left", *, clarity: float | N
     for name, full in (("eye_gentle", 1.0), ("eye_tight", 1.0)):
         weak = round(full * (1 - 0.8 * severity), 3)
         regions[name] = {f"{side}_closure": weak, f"{other}_closure": full, "ratio": round(weak / full, 4),
-                         "weaker_side": side}
+                         "weaker_side": side, f"{side}_lid_travel_mm": round(7.0 * weak, 3),
+                         f"{other}_lid_travel_mm": 7.0}
     vol_items = [_vol(regions[k]["ratio"]) for k in ("brow", "eye_gentle", "smile", "snarl", "pucker")]
     resting = 1 if severity >= 0.5 else 0
     voluntary = sum(vol_items) * 4

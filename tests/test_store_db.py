@@ -75,6 +75,10 @@ def test_session_round_trip(tmp_path: Path) -> None:
         assert (smile.left_value, smile.right_value, smile.unit, smile.weaker_side) == (4.0, 10.0, "mm", "left")
         assert smile.ratio == pytest.approx(0.4)
         assert not any(m.region == "snarl" for m in s.face_measures(rec.id))
+        eye = [m for m in s.face_measures(rec.id) if m.region == "eye_gentle"]
+        assert [(m.measure, m.unit, m.ratio is not None) for m in eye] == [("closure_fraction", "1", True),
+                                                                          ("lid_travel_mm", "mm", False)]
+        assert eye[1].left_value == pytest.approx(7.0 * (1 - 0.8 * 0.6))
         steps = {st.step: st for st in s.steps(rec.id)}
         assert steps["snarl"].status == "missing" and steps["snarl"].reason == "no file"
         assert steps["smile"].frames_used == 10

@@ -99,7 +99,12 @@ def _face_tables(d: ReportData) -> list[Any]:
             continue
         if "left_closure" in m or "right_closure" in m:
             l, r = fmt(m.get("left_closure"), 2), fmt(m.get("right_closure"), 2)
-            label = f"{label} (closure 0–1)"
+            if "left_lid_travel_mm" in m or "right_lid_travel_mm" in m:
+                l += f" ({fmt(m.get('left_lid_travel_mm'), 1, 'mm')})"
+                r += f" ({fmt(m.get('right_lid_travel_mm'), 1, 'mm')})"
+                label = f"{label} (closure 0–1, lid travel)"
+            else:
+                label = f"{label} (closure 0–1)"
         else:
             l, r = fmt(m.get("left_mm"), 1, "mm"), fmt(m.get("right_mm"), 1, "mm")
             label = f"{label} (excursion)"

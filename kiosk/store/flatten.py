@@ -46,19 +46,31 @@ def step_rows(assessment: dict[str, Any]) -> list[StepRecord]:
     return rows
 
 
+def _region_measures(m: dict[str, Any]) -> list[tuple[str, Any, Any, str]]:
+    """(measure, left, right, unit) for every ``left_X``/``right_X`` pair; the primary measure first."""
+    names = {"mm": ("excursion_mm", "mm"), "closure": ("closure_fraction", "1")}
+    found = []
+    for key in m:
+        if key.startswith("left_") and f"right_{key[5:]}" in m:
+            x = key[5:]
+            measure, unit = names.get(x, (x, unit_of(x)))
+            found.append((measure, m[key], m[f"right_{x}"], unit))
+    found.sort(key=lambda t: t[0] not in ("excursion_mm", "closure_fraction"))
+    return found
+
+
 def face_rows(assessment: dict[str, Any]) -> list[FaceMeasure]:
-    """Region excursions (mm) or closure fractions with ratios, and rest-frame differences (mm)."""
+    """Per region: excursions (mm), closure fractions, lid travel (mm) with the region's ratio on the
+    primary measure; and rest-frame left-right differences (mm)."""
     face = assessment.get("face") or {}
     rows: list[FaceMeasure] = []
     for region, m in (face.get("regions") or {}).items():
         if not m:
             continue
-        if "left_closure" in m or "right_closure" in m:
-            left, right, measure, unit = m.get("left_closure"), m.get("right_closure"), "closure_fraction", "1"
-        else:
-            left, right, measure, unit = m.get("left_mm"), m.get("right_mm"), "excursion_mm", "mm"
-        rows.append(FaceMeasure(region=region, measure=measure, left_value=_num(left), right_value=_num(right),
-                                value=None, unit=unit, ratio=_num(m.get("ratio")), weaker_side=m.get("weaker_side")))
+        for i, (measure, left, right, unit) in enumerate(_region_measures(m)):
+            rows.append(FaceMeasure(region=region, measure=measure, left_value=_num(left), right_value=_num(right),
+                                    value=None, unit=unit, ratio=_num(m.get("ratio")) if i == 0 else None,
+                                    weaker_side=m.get("weaker_side") if i == 0 else None))
     for key, v in (face.get("rest") or {}).items():
         rows.append(FaceMeasure(region="rest", measure=key, left_value=None, right_value=None, value=_num(v),
                                 unit=unit_of(key), ratio=None, weaker_side=None))
