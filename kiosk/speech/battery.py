@@ -134,7 +134,8 @@ def check_step(step: str, x: np.ndarray, sr: int, lead_in_s: float = 1.0) -> Aud
                            clipped_pct=clipped_percent(x))
 
 
-def analyse_step(step: str, x: np.ndarray, sr: int, lead_in_s: float = 1.0):
+def analyse_step(step: str, x: np.ndarray, sr: int, lead_in_s: float = 1.0
+                 ) -> tuple[StepStatus, VoiceMeasures | DdkMeasures | Intelligibility | None]:
     """Gate then measure one step (samples at any rate; analysed at 16 kHz).
 
     Returns (StepStatus, result or None)."""
