@@ -8,6 +8,7 @@ reason, and every score that needs it is marked unavailable, never guessed.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,7 +82,9 @@ def _read_wav(path: Path) -> tuple[np.ndarray, int]:
     from scipy.io import wavfile
 
     try:
-        sr, data = wavfile.read(str(path))
+        with warnings.catch_warnings():  # unknown chunks: the data chunk decides
+            warnings.simplefilter("ignore", wavfile.WavFileWarning)
+            sr, data = wavfile.read(str(path))
     except (ValueError, EOFError) as e:
         raise ValueError(f"not a readable WAV file ({e})") from e
     x = np.asarray(data)
