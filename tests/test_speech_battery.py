@@ -113,6 +113,8 @@ def test_cli_speech_errors(tmp_path, capsys):
     wavfile.write(silent, 16000, np.zeros(4 * 16000, np.int16))
     assert main(["speech", str(silent), "--task", "sentence", "--json"]) == 4
     assert json.loads(capsys.readouterr().out)["code"] == "silent"
+    assert main(["speech", str(silent), "--task", "vowel", "--lead-in", "-1"]) == 2
+    assert "--lead-in" in capsys.readouterr().err
 
 
 def test_check_step_gates_any_rate():

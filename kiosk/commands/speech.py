@@ -33,6 +33,9 @@ def run(args: argparse.Namespace, config) -> int:
         print(f"kiosk speech: {e}", file=sys.stderr)
         return 2
     lead_in = config.audio.lead_in_s if args.lead_in is None else args.lead_in
+    if not 0.2 <= lead_in <= 5.0:
+        print(f"kiosk speech: --lead-in must be between 0.2 and 5 s (got {lead_in})", file=sys.stderr)
+        return 2
     step = TASK_STEP[args.task].format(syllable=args.syllable)
     status, result = analyse_step(step, x, sr, lead_in)
     out: dict[str, object] = {"file": str(args.wav), "task": args.task, "step": step,
