@@ -177,10 +177,10 @@ def generate_patient_speech(out_dir: Path | str, severity: float = 0.0, *, voice
         return paths
     audio, _ = synthesize_patient(severity, voice=voice, f0_hz=f0_hz, seed=seed)
     folder.mkdir(parents=True, exist_ok=True)
-    for step, x in audio.items():
-        tmp = paths[step].with_suffix(".tmp")
-        wavfile.write(tmp, SAMPLE_RATE_HZ, np.round(x * 32767).astype(np.int16))
-        tmp.replace(paths[step])
+    from kiosk.capture.audio import write_wav
+
+    for step, x in audio.items():  # each file appears whole or not at all (temp file, then rename)
+        write_wav(paths[step], x, SAMPLE_RATE_HZ)
     return paths
 
 
