@@ -94,14 +94,14 @@ def test_window_order_and_acks(tmp_path: Path) -> None:
 def test_timeout_republishes_and_restart_resumes(tmp_path: Path) -> None:
     db, ids = make_outbox(tmp_path, 6)
     t = MemoryTransport()
-    pub = Publisher(Outbox(db), t, PublisherSettings(device_id=DEVICE, inflight_window=3, ack_timeout_s=0.2))
+    pub = Publisher(Outbox(db), t, PublisherSettings(device_id=DEVICE, inflight_window=3, ack_timeout_s=0.5))
     t.connect()
     pub.step()
     t.ack(ids[0])
     pub.step()
     assert t.sessions_sent() == ids[:4]
-    time.sleep(0.25)
-    pub.step()                                                          # no ack for 1..3 within 0.2 s
+    time.sleep(0.6)
+    pub.step()                                                          # no ack for 1..3 within 0.5 s
     assert t.sessions_sent()[4:] == ids[1:4] and pub.stats.republished == 3
     attempts = dict(sqlite3.connect(db).execute("SELECT session_id, attempts FROM outbox").fetchall())
     assert [attempts[s] for s in ids] == [1, 2, 2, 2, 0, 0]
@@ -146,13 +146,13 @@ class FullDiskOutbox(Outbox):
 def test_device_disk_full_keeps_the_row_until_an_ack_is_recorded(tmp_path: Path) -> None:
     db, ids = make_outbox(tmp_path, 1)
     t = MemoryTransport()
-    pub = Publisher(FullDiskOutbox(db), t, PublisherSettings(device_id=DEVICE, inflight_window=2, ack_timeout_s=0.1))
+    pub = Publisher(FullDiskOutbox(db), t, PublisherSettings(device_id=DEVICE, inflight_window=2, ack_timeout_s=0.5))
     t.connect()
     pub.step()
     t.ack(ids[0])
     pub.step()                                    # the ack could not be written: still pending, still in flight
     assert pub.outbox.counts().pending == 1 and pub.inflight == 1
-    time.sleep(0.15)
+    time.sleep(0.6)
     pub.step()                                    # republished; the receiver answers "duplicate"
     assert t.sessions_sent() == ids * 2
     t.ack(ids[0], "duplicate")
