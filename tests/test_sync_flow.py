@@ -168,8 +168,9 @@ def test_normal_flow_with_status_and_acks(rig: Rig, broker: MosquittoProcess) ->
     rig.assert_exactly_once(ids)
     wait_for(lambda: sum("/ack/" in t for t, _, _ in acks.messages) >= 30, 5, "30 acks seen")
     outcomes = [json.loads(p) for t, p, _ in acks.messages if "/ack/" in t]
-    assert {o["session_id"] for o in outcomes} == set(ids)
-    assert {o["outcome"] for o in outcomes} == {"stored"}
+    assert {o["session_id"] for o in outcomes if o["outcome"] == "stored"} == set(ids)
+    assert {o["outcome"] for o in outcomes} <= {"stored", "duplicate"}    # a slow ack may cause a repeat
+    assert rig.receiver.stats.stored == 30 and rig.receiver.stats.dead_lettered == 0
     assert (f"clinic/{DEVICE}/status", b"online", False) in acks.messages
     # every row was published at least once and acked once
     ob = Outbox(rig.device_db)
