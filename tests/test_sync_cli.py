@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
@@ -122,3 +123,34 @@ def test_run_local_sync_for_the_demo(tmp_path: Path) -> None:
     clinic = SqliteClinicStore(tmp_path / "clinic.db")
     assert sorted(clinic.session_ids()) == sorted(ids + more)
     clinic.close()
+
+
+def test_kiosk_sync_killed_mid_backlog_resumes_from_the_table(tmp_path: Path) -> None:
+    state, clinic_db = tmp_path / "state", tmp_path / "clinic.db"
+    ids = make_device_db(state, 400, seed=14)
+    with MosquittoProcess(workdir=tmp_path / "broker") as broker:
+        cfg = write_config(tmp_path / "kiosk.toml", state, broker.port, clinic_db)
+        rx = subprocess.Popen([sys.executable, "-m", "sync.receiver", "--config", str(cfg)], cwd=ROOT)
+        try:
+            tx = subprocess.Popen([sys.executable, "-m", "sync.publisher", "--config", str(cfg)], cwd=ROOT)
+            ob = Outbox(state / "kiosk.db")
+            deadline = time.monotonic() + 30
+            while ob.counts().acked < 50 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            tx.kill()                                     # SIGKILL: no clean shutdown
+            tx.wait(10)
+            at_kill = ob.counts()
+            assert 50 <= at_kill.acked < 400
+            assert retained(broker, f"clinic/{DEVICE}/status") == b"offline"     # the last will
+            again = subprocess.run([sys.executable, "-m", "sync.publisher", "--config", str(cfg), "--once"],
+                                   cwd=ROOT, capture_output=True, text=True, timeout=60)
+            assert again.returncode == 0, again.stderr
+            assert ob.counts().pending == 0
+            ob.close()
+        finally:
+            rx.terminate()
+            rx.wait(15)
+    clinic = SqliteClinicStore(clinic_db)
+    got = clinic.session_ids()
+    clinic.close()
+    assert len(got) == 400 and set(got) == set(ids)
