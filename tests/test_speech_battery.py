@@ -150,3 +150,19 @@ def test_integer_pcm_input_is_scaled():
     a = assess_speech({"ddk_pa": (pcm, SR)})
     assert a.steps["ddk_pa"].status == "ok"
     assert a.ddk["pa"].rate_sps == pytest.approx(truth.rates_sps["pa"], rel=0.10)
+
+
+def test_replay_microphone_to_battery(tmp_path):
+    """Generated session files replayed through the microphone interface, then assessed."""
+    from kiosk.capture.audio import open_microphone
+    from kiosk.config import AudioConfig
+
+    paths = generate_patient_speech(tmp_path, 0.0)
+    audio = {}
+    for step in ("ddk_pa", "ddk_ta"):
+        with open_microphone(AudioConfig(source="replay", replay_path=paths[step])) as mic:
+            rec = mic.record(6.5)
+        audio[step] = (rec.samples, rec.sample_rate_hz)
+    a = assess_speech(audio)
+    assert a.pa_ta_ratio == pytest.approx(1.0, abs=0.05)
+    assert a.ddk["pa"].rate_sps == pytest.approx(6.0, rel=0.05)
