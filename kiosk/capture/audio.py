@@ -133,7 +133,10 @@ class PyAudioMicrophone(Microphone):
         except ImportError as e:  # pragma: no cover - pinned dependency
             raise MicrophoneUnavailable(f"PyAudio is not installed ({e}); run scripts/setup") from e
         self._pa_mod = pyaudio
-        self._pa = pyaudio.PyAudio()
+        try:
+            self._pa = pyaudio.PyAudio()
+        except OSError as e:
+            raise MicrophoneUnavailable(f"the audio system did not start ({e}); check the sound drivers") from e
         self.rate = int(config.sample_rate_hz)
         try:
             self.device_index, self.device_name = self._find_device(config.device_name)
@@ -189,8 +192,11 @@ class PyAudioMicrophone(Microphone):
         except OSError as e:
             raise MicrophoneUnavailable(f"microphone '{self.device_name}' stopped delivering audio: {e}") from e
         finally:
-            stream.stop_stream()
-            stream.close()
+            try:
+                stream.stop_stream()
+                stream.close()
+            except OSError:
+                pass  # the device is already gone; the error above says so
         samples = np.concatenate(chunks)[:n_total] if chunks else np.zeros(0, np.float32)
         return Recording(samples.astype(np.float32), self.rate)
 
