@@ -158,3 +158,18 @@ def test_tracking_with_speculative_iris_matches_exact(model_dir, astronaut):
     assert np.array_equal(a.face.iris_left.points_px, b.face.iris_left.points_px)
     fast.close()
     exact.close()
+
+
+def test_tracking_notices_a_second_face(model_dir, astronaut):
+    pipe = FacePipeline(VisionConfig(model_dir=model_dir, redetect_every_frames=3), tracking=True, with_iris=False)
+    crop = astronaut[20:260, 110:340]
+    one = np.hstack([crop, np.full_like(crop, 200)])
+    two = np.hstack([crop, crop])
+    assert pipe.process(one).faces_found == 1 and pipe.process(one).face is not None
+    results = [pipe.process(two) for _ in range(3)]
+    assert results[0].face is not None  # still tracked until the next count check
+    assert results[-1].faces_found == 2 and results[-1].face is None
+    assert results[-1].quality.code == "multiple_faces"
+    r = pipe.process(two)  # the track is dropped: every frame now detects, still two faces
+    assert r.faces_found == 2 and r.face is None
+    assert pipe.process(one).face is not None

@@ -80,7 +80,8 @@ class FacePipeline:
         d, t = self.config.model_dir, min(self.config.mesh_threads, self.config.threads)
         detector = FaceDetector(Model(d / "face_detection_short_range.tflite", t), self.config.min_detection_score)
         mesh = FaceMesh(Model(d / "face_landmark.tflite", t))
-        self.tracker = FaceTracker(detector, mesh, tracking=tracking, min_presence=self.config.min_presence)
+        self.tracker = FaceTracker(detector, mesh, tracking=tracking, min_presence=self.config.min_presence,
+                                   redetect_every=self.config.redetect_every_frames)
         self.eyes: EyePair | None = None
         if with_iris:
             self.eyes = EyePair(d / "iris_landmark.tflite", parallel=self.config.threads >= 2,

@@ -1,9 +1,10 @@
 """Face tracking: reuse the ROI from the previous frame's landmarks, detect again on loss.
 
-As mediapipe's face_landmark_front graph with one face: while a face is tracked the
-detector does not run (so a second person stepping in is noticed only after the track is
-lost, or on :meth:`FaceTracker.reset`); when the mesh presence drops below the threshold,
-the next frame runs the detector.
+As mediapipe's face_landmark_front graph with one face: while a face is tracked the mesh
+runs on the ROI from the previous frame's landmarks and the detector does not run; when the
+mesh presence drops below the threshold, the next frame runs the detector. Unlike mediapipe,
+the detector also runs every ``redetect_every`` tracked frames (0 = never), so a second
+person stepping into view is reported ("multiple_faces") within that many frames.
 """
 from __future__ import annotations
 
@@ -30,12 +31,14 @@ class FaceTracker:
     """Detector + mesh with optional ROI tracking between frames."""
 
     def __init__(self, detector: FaceDetector, mesh: FaceMesh, *, tracking: bool,
-                 min_presence: float = 0.5) -> None:
+                 min_presence: float = 0.5, redetect_every: int = 0) -> None:
         self.detector = detector
         self.mesh = mesh
         self.tracking = tracking
         self.min_presence = min_presence
+        self.redetect_every = redetect_every
         self._roi: NormRect | None = None
+        self._tracked_frames = 0
 
     @property
     def is_tracking(self) -> bool:
@@ -45,11 +48,18 @@ class FaceTracker:
     def reset(self) -> None:
         """Forget the tracked face; the next frame runs the detector."""
         self._roi = None
+        self._tracked_frames = 0
 
     def step(self, rgb: np.ndarray) -> TrackStep:
         """Process one RGB uint8 frame."""
         h, w = rgb.shape[:2]
         if self.tracking and self._roi is not None:
+            self._tracked_frames += 1
+            if self.redetect_every and self._tracked_frames % self.redetect_every == 0:
+                count = len(self.detector.detect(rgb))
+                if count > 1:  # someone else stepped in: no single face to measure
+                    self.reset()
+                    return TrackStep(count, None, None)
             result = self.mesh.run(rgb, self._roi)
             if result.presence >= self.min_presence:
                 self._roi = landmarks_to_roi(result.landmarks, w, h)
