@@ -160,3 +160,24 @@ def test_pyaudio_source_picks_device_by_name_and_tolerates_overflow(monkeypatch)
     assert "USB PnP" in str(err.value)
     with pytest.raises(MicrophoneUnavailable, match="44100 Hz"):
         open_microphone(AudioConfig(source="pyaudio", device_name="usb", sample_rate_hz=44100))
+
+
+def test_pyaudio_unplugged_mid_recording_is_reported(monkeypatch):
+    import sys
+
+    class Unplugged(_FakePortAudio):
+        def read(self, n, exception_on_overflow=True):
+            if len(self.reads) >= 3:
+                raise OSError(-9981, "Input overflowed / device unavailable")
+            return super().read(n, exception_on_overflow)
+
+        def stop_stream(self):
+            raise OSError("Stream is stopped")
+
+    fake = Unplugged()
+    fake.reads = []
+    monkeypatch.setitem(sys.modules, "pyaudio", fake)
+    mic = open_microphone(AudioConfig(source="pyaudio", device_name="USB", sample_rate_hz=48000))
+    with pytest.raises(MicrophoneUnavailable, match="stopped delivering audio"):
+        mic.record(1.0)
+    mic.close()
