@@ -120,6 +120,14 @@ def test_step_without_face_is_reported_not_scored(assess_frames):
     assert d["steps"]["smile"]["frames_rejected"] == 1 and d["house_brackmann"]["roman"] is None
 
 
+def test_malformed_frame_is_unusable_not_a_crash(assess_frames):
+    frames = {k: [v] for k, v in make_session(SYMMETRIC, ("rest", "brow_raise")).items()}
+    frames["brow_raise"] = [np.zeros((40, 40), np.float64)]
+    fa = assess_frames(frames)
+    assert fa.steps["brow_raise"].status == "unusable" and "bad_frame" in fa.steps["brow_raise"].reason
+    assert fa.steps["rest"].status == "ok" and "brow" not in fa.regions
+
+
 def test_missing_rest_scores_nothing(assess_frames):
     frames = {k: [v] for k, v in make_session(SYMMETRIC, ("brow_raise", "smile")).items()}
     fa = assess_frames(frames)
