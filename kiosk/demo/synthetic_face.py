@@ -5,11 +5,11 @@ Each expression moves anatomical regions of the real photograph by a known amoun
 ============== ================================================ ===============
 expression      movement on a healthy side (severity 0)           where
 ============== ================================================ ===============
-brow_raise      brow up 12 mm (mesh reads ~6 mm)                   brow
+brow_raise      brow up 12 mm (mesh reads ~7.5 mm)                 brow
 eye_close_*     upper lid slides down: closure 0.95 (gentle), 0.97 (tight)
-smile           commissure 8 mm out + 6 mm up (mesh ~10 mm)        mouth corner
-snarl           upper lip / alar base up 9 mm (mesh ~6 mm)         lip-ala
-pucker          commissure 10 mm toward the midline (mesh ~8 mm)   mouth corner
+smile           commissure 8 mm out + 6 mm up (mesh ~8.4 mm)       mouth corner
+snarl           upper lip / alar base up 9 mm (mesh ~5.3 mm)       lip-ala
+pucker          commissure 10 mm toward the midline (mesh ~7 mm)   mouth corner
 ============== ================================================ ===============
 
 Gentle eye closure on the affected side weakens with severity like the other movements;
@@ -97,11 +97,17 @@ class Pose:
 
 @dataclass(frozen=True)
 class SyntheticSpec:
-    """What to synthesize: affected side ('left', 'right' or 'none'), severity 0..1."""
+    """What to synthesize: affected side ('left', 'right' or 'none'), severity 0..1.
+
+    symmetric=True (default) starts from the mirrored, perfectly symmetric face, so all
+    asymmetry comes from ``severity``.  symmetric=False uses the photograph as it is; its
+    own asymmetry (head slightly turned; the left lid travels ~25 % less on closure) reads
+    as a mild left-sided asymmetry (HB II estimate) at severity 0.
+    """
 
     affected_side: str = "none"
     severity: float = 0.0
-    symmetric: bool = False
+    symmetric: bool = True
     pose: Pose = field(default_factory=Pose)
 
     def amplitude(self, side: str) -> float:
