@@ -118,7 +118,9 @@ class MqttTransport(Transport):
         c.on_disconnect = self._on_disconnect
         c.on_message = self._on_message
         c.on_subscribe = lambda *a: self._subscribed.set()
+        c.on_publish = self._on_publish
         self._client = c
+        self.refused_publishes = 0
 
     # -- Transport interface -------------------------------------------------
     def connect(self) -> None:
@@ -219,6 +221,15 @@ class MqttTransport(Transport):
         self._connected.set()
         if self.on_connect:
             self.on_connect(bool(flags.session_present))
+
+    def _on_publish(self, client: mqtt.Client, userdata: object, mid: int,
+                    reason_code: object, properties: object) -> None:
+        # MQTT v5: the broker answers a publish the ACL refuses with 135 "Not authorized"
+        # (MQTT 3.1.1 would PUBACK it silently). The row stays unacked and is retried.
+        if getattr(reason_code, "is_failure", False):
+            self.refused_publishes += 1
+            log.error("broker refused publish (mid %s): %s — does the certificate CN match "
+                      "device_id, and does the ACL allow this topic?", mid, reason_code)
 
     def _on_disconnect(self, client: mqtt.Client, userdata: object, flags: object,
                        reason_code: object, properties: object) -> None:

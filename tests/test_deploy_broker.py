@@ -181,3 +181,27 @@ def test_revocation_while_running_takes_effect_on_sighup(broker: MosquittoProces
     still = held.publish("clinic/kiosk-stolen/status", "online")
     assert not still.is_failure and not held.gone.is_set()      # the old connection survives the reload
     held.close()
+
+
+def test_kiosk_transport_logs_a_refused_publish(broker: MosquittoProcess, pki: Path,
+                                                caplog: pytest.LogCaptureFixture) -> None:
+    """The device's own MqttTransport (as kiosk-sync uses it) sees the v5 refusal and logs it."""
+    d = pki / "devices" / "kiosk-a"
+    t = MqttTransport("kiosk-a-transport", "127.0.0.1", broker.port, backoff_base_s=0.1,
+                      tls={"ca_certs": str(d / "ca.crt"), "certfile": str(d / "device.crt"),
+                           "keyfile": str(d / "device.key")})
+    t.connect()
+    try:
+        assert wait_for(lambda: t.connected), broker.log_tail()
+        forged = sample_summary(random.Random(21), device_id="kiosk-b")
+        with caplog.at_level(logging.ERROR, logger="sync.transport"):
+            assert t.publish(f"clinic/kiosk-b/sessions/{forged.session_id}", forged.model_dump_json())
+            assert wait_for(lambda: t.refused_publishes == 1)
+        assert any("refused publish" in r.getMessage() and "Not authorized" in r.getMessage()
+                   for r in caplog.records)
+        own = sample_summary(random.Random(22), device_id="kiosk-a")
+        assert t.publish(f"clinic/kiosk-a/sessions/{own.session_id}", own.model_dump_json())
+        time.sleep(0.5)
+        assert t.refused_publishes == 1               # its own topic is accepted
+    finally:
+        t.stop()
