@@ -32,7 +32,7 @@ mean ratio 0.935.  Hence:
 
 Limits: the face mesh keeps a face-shaped prior, so it follows a one-sided movement only
 partly and lets the other side move along (a brow or mouth corner that does not move at
-all reads 30-60 % of the healthy side's movement).  Ratios therefore stay above 0 even
+all reads 45-75 % of the healthy side's movement).  Ratios therefore stay above 0 even
 for a complete one-sided palsy; eye closure, measured with the iris model's eye contour,
 does not have this problem (ratio < 0.05 for no movement).
 

@@ -15,7 +15,7 @@ standard form:
 * Voluntary movement (sum x 4): brow raise, gentle eye closure, smile, snarl, pucker, each
   1..5 from the symmetry ratio: < 0.2 -> 1, < 0.4 -> 2, < 0.65 -> 3, < 0.9 -> 4, else 5
   (DESIGN.md section 5).  Millimetre observer thresholds are not used here: the mesh
-  under-reads movement amplitude (a 12 mm synthetic brow lift reads ~5 mm), so the
+  under-reads movement amplitude (a 12 mm synthetic brow lift reads ~7.5 mm), so the
   differences it reports are smaller than what an observer would see.
 * Synkinesis, 0..3 per expression: excess involuntary movement on the affected side over
   the healthy side: palpebral-fissure narrowing during smile and snarl (1 point per
@@ -38,7 +38,7 @@ else gentle closure; "incomplete" = the affected eye's closure fraction below th
 calibrated COMPLETE_CLOSURE and a closure ratio below 0.75.
 
 Known limit: the face mesh lets a paralysed brow or mouth corner move along with the
-healthy side (30-60 % of its movement), so the /8 score rarely falls below 3-4 and a
+healthy side (45-75 % of its movement), so the /8 score rarely falls below 3-4 and a
 complete palsy tends to be estimated as IV rather than VI.
 
 Consistency: Sunnybrook composite per HB grade, middle 50 % of 5,397 gradings [Kan11]:
