@@ -85,6 +85,7 @@ def test_ratio_falls_with_severity(assess, side):
     assert spearmanr(severities, [fa.regions["eye_gentle"].ratio for fa in runs]).statistic <= -0.9
     composites = [fa.sunnybrook.composite for fa in runs]
     assert spearmanr(severities, composites).statistic <= -0.9, composites
+    assert spearmanr(severities, [fa.eface.dynamic for fa in runs]).statistic <= -0.9
     assert runs[-1].house_brackmann.grade >= 4 and runs[0].house_brackmann.grade == 1
 
 

@@ -151,3 +151,19 @@ def test_side_verdict_none_gives_synkinesis_side_from_the_data():
     items = [F.SynkinesisInput("smile", "fissure_narrowing_mm", 3.0, 0.0)]
     s = F.sunnybrook(regions(), CALM_REST, items, SideVerdict("none", 0.9, 0.95, 0.0, (), ()))
     assert s.inputs["synkinesis_side"] == "right" and s.inputs["synkinesis_items_0_3"]["smile"] == 3
+
+
+def test_eface_items_and_subscores():
+    from kiosk.scoring.eface import eface, item_score
+
+    assert item_score(5.0, 10.0) == 50.0 and item_score(12.0, 10.0) == 80.0 and item_score(30.0, 10.0) == 0.0
+    assert item_score(3.0, 0.0) is None
+    e = eface(static={"brow_height": (20.0, 18.0), "palpebral_fissure": (10.0, 10.0)},
+              dynamic={"brow": (8.0, 2.0), "smile": (10.0, 5.0)},
+              ocular={"smile": (10.0, 7.0), "pucker": (10.0, 9.0)}, affected_side="left")
+    assert e.items == {"static_brow_height": 90.0, "static_palpebral_fissure": 100.0, "dynamic_brow": 25.0,
+                       "dynamic_smile": 50.0, "synkinesis_ocular_smile": 70.0, "synkinesis_ocular_pucker": 90.0}
+    assert (e.static, e.dynamic, e.synkinesis) == (95.0, 37.5, 70.0) and not e.affected_side_assumed
+    # no side detected: the vote's sign picks it, and the result says it was assumed
+    e2 = eface({"brow_height": (18.0, 20.0)}, {}, {}, "none", vote=-0.2)
+    assert e2.affected_side == "right" and e2.affected_side_assumed and e2.static == 90.0 and e2.dynamic is None

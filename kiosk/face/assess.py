@@ -20,6 +20,7 @@ from kiosk.face.symmetry import (EYE_REGIONS, MOVEMENT_REGIONS, REGION_ORDER, Re
                                  affected_side, closure, excursion)
 from kiosk.face import landmarks as L
 from kiosk.scoring import facial as scoring
+from kiosk.scoring.eface import EFaceEstimate, eface
 
 FACE_STEPS = ("rest", "brow_raise", "eye_close_gentle", "eye_close_tight", "smile", "snarl", "pucker")
 # Closure fraction (iris-model eye contour) at or above which an eye counts as closed.
@@ -59,6 +60,7 @@ class FacialAssessment:
     house_brackmann: scoring.HouseBrackmannEstimate | None
     steps: dict[str, StepResult]
     synkinesis: tuple[scoring.SynkinesisInput, ...] = ()
+    eface: EFaceEstimate | None = None
 
     @property
     def severity_class(self) -> str | None:
@@ -87,6 +89,7 @@ class FacialAssessment:
                 "inputs": hb.inputs,
                 "what_it_is": "automated House-Brackmann estimate (I normal .. VI total) from brow and "
                               "commissure movement scaled by the healthy side; not a clinician grading"},
+            "eface": self.eface.to_dict() if self.eface else None,
             "severity_class": self.severity_class,
             "consistency": scoring.consistency(sb.composite if sb else None, hb.grade if hb else None),
             "steps": {k: v.to_dict() for k, v in self.steps.items()},
@@ -243,7 +246,24 @@ def _finish(session: _Session, peaks: dict, steps: dict[str, StepResult]) -> Fac
     syn = tuple(synkinesis_inputs(rest_f, rest_m, peaks))
     sb = scoring.sunnybrook(regions, rest, list(syn), side)
     hb = scoring.house_brackmann(regions, rest, side, COMPLETE_CLOSURE)
-    return FacialAssessment(session.mm_per_px, regions, rest, side, sb, hb, steps, syn)
+    return FacialAssessment(session.mm_per_px, regions, rest, side, sb, hb, steps, syn,
+                            eface_items(rest_m, regions, peaks, side))
+
+
+def _pair(f, *args) -> tuple[float, float]:
+    return (round(float(f("right", *args)), 3), round(float(f("left", *args)), 3))
+
+
+def eface_items(rest_m: FrameMeasures, regions: dict[str, RegionSymmetry], peaks: dict,
+                side: SideVerdict) -> EFaceEstimate:
+    """eFACE-style items from the rest measures, region movements and mouth peaks."""
+    static = {"brow_height": _pair(lambda s: rest_m.side(s).brow_height_mm),
+              "palpebral_fissure": _pair(lambda s: rest_m.side(s).palpebral_fissure_mm),
+              "commissure": _pair(lambda s: rest_m.side(s).commissure_distance_mm)}
+    dynamic = {k: _pair(regions[k].movement) for k in ("brow", "eye_gentle", "eye_tight", "smile") if k in regions}
+    ocular = {step: _pair(lambda s: peaks[step][1].side(s).palpebral_fissure_mm)
+              for step in ("smile", "pucker") if step in peaks}
+    return eface(static, dynamic, ocular, side.side, side.vote)
 
 
 def rest_asymmetry(m: FrameMeasures) -> scoring.RestAsymmetry:
