@@ -91,6 +91,8 @@ def test_one_sided_brow_raise_and_drag():
     assert e.right_mm == pytest.approx(0.0, abs=1e-9)
     assert e.ratio == pytest.approx(0.0, abs=1e-9) and e.weaker_side == "right"
     assert e.visibly_asymmetric
+    d = e.to_dict()
+    assert d["difference_mm"] == 6.0 and d["visibility"].startswith("side difference 6.0 mm: above the ~3 mm")
 
 
 def test_directional_excursion_projects_the_weaker_side():

@@ -121,8 +121,19 @@ class RegionSymmetry:
                      left_lid_travel_mm=_r(self.left_mm), right_lid_travel_mm=_r(self.right_mm))
         else:
             d.update(left_mm=_r(self.left_mm), right_mm=_r(self.right_mm))
-        d.update(ratio=_r(self.ratio), weaker_side=self.weaker_side, note=self.note or None)
+        d.update(ratio=_r(self.ratio), weaker_side=self.weaker_side, difference_mm=_r(self.difference_mm, 2),
+                 visibility=self.visibility, note=self.note or None)
         return d
+
+    @property
+    def visibility(self) -> str | None:
+        """Plain wording against the observer threshold (Chu 2011, Hohman 2014)."""
+        if self.ratio is None:
+            return None
+        t = PERCEPTION_MM[self.region]
+        if self.difference_mm >= t:
+            return f"side difference {self.difference_mm:.1f} mm: above the ~{t:g} mm most observers notice"
+        return f"side difference {self.difference_mm:.1f} mm: below the ~{t:g} mm most observers notice"
 
 
 def _r(v: float | None, nd: int = 3) -> float | None:

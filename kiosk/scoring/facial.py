@@ -37,6 +37,11 @@ judged on forceful closure when recorded (HB III "closes completely with effort"
 else gentle closure; "incomplete" = the affected eye's closure fraction below the
 calibrated COMPLETE_CLOSURE and a closure ratio below 0.75.
 
+Known limit (resting items): on the mirrored symmetric synthetic face the mesh reads a
+1.7 mm commissure-height difference, and a 6 mm synthetic sag of one commissure changes
+it by only ~0.4 mm, so resting asymmetry is rarely scored and the "asymmetric at rest"
+rule rarely fires; a clinician should judge resting tone.
+
 Known limit: the face mesh lets a paralysed brow or mouth corner move along with the
 healthy side (45-75 % of its movement), so the /8 score rarely falls below 3-4 and a
 complete palsy tends to be estimated as IV rather than VI.
