@@ -8,7 +8,7 @@
    ratios, Sunnybrook-style composite and House-Brackmann estimate.
 
 Usage: .venv/bin/python scripts/face_calibration.py [--quick]
-The pitch gate is widened to 25 deg (see tests/test_face_synthetic.py for why).
+Default vision configuration (see tests/test_face_synthetic.py about the pitch gate).
 """
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="3 poses only")
     args = ap.parse_args()
-    cfg = VisionConfig(max_pitch_deg=25)
+    cfg = VisionConfig()
     pipe, lids = FacePipeline(cfg, tracking=True), EyelidModel(cfg.model_dir)
     run = lambda spec: assess_face({k: [v] for k, v in make_session(spec).items()}, pipe, lids)  # noqa: E731
     t0 = time.perf_counter()

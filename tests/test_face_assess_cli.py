@@ -18,8 +18,7 @@ def session_dir(tmp_path_factory, model_dir):
     (d / "vowel.wav").write_bytes(b"RIFF....WAVEjunk")
     (d / "notes.txt").write_text("ignored")
     cfg = d.parent / "kiosk.toml"
-    # see tests/test_face_synthetic.py for why the pitch gate is widened
-    cfg.write_text(f'[vision]\nmodel_dir = "{model_dir}"\nmax_pitch_deg = 25.0\n')
+    cfg.write_text(f'[vision]\nmodel_dir = "{model_dir}"\n')
     return d, cfg
 
 

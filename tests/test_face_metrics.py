@@ -179,3 +179,14 @@ def test_bad_landmarks_raise():
     with pytest.raises(ValueError, match="degenerate"):
         face_frame(flat, 0.5)
     assert rigid_span_px(to_image(template_mm())) == pytest.approx((90 + 30) / 2 / MM_PER_PX)
+
+
+def test_pitch_relative_to_rest_rule():
+    from kiosk.face.assess import _Obs, _Observed, _relax_pitch
+
+    lm = to_image(template_mm())
+    cand = {i: _Obs(lm, 0.5, np.zeros((4, 4, 3), np.uint8), p) for i, p in ((0, 16.5), (1, 24.0), (3, 31.0))}
+    seen = _Observed([None, None, None, None], ["tilted", "tilted", "too_dark", "tilted"], ["m"] * 4, cand)
+    _relax_pitch(seen, rest_pitch_deg=11.0, max_pitch_deg=15.0)
+    # 16.5 is 5.5 deg from rest: kept; 24 is 13 deg from rest: still rejected; too_dark untouched
+    assert seen.relaxed == 1 and seen.obs[0] is cand[0] and seen.codes == [None, "tilted", "too_dark", "tilted"]

@@ -29,6 +29,7 @@ FACE_STEPS = ("rest", "brow_raise", "eye_close_gentle", "eye_close_tight", "smil
 # DESIGN.md's 0.9 would call most healthy closures incomplete with this lid model.
 COMPLETE_CLOSURE = 0.6
 SIZE_CHANGE_TOLERANCE = 0.10
+PITCH_FROM_REST_DEG = 8.0
 
 
 @dataclass(frozen=True)
@@ -41,11 +42,13 @@ class StepResult:
     frames_rejected: int = 0
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
     peak_index: int | None = None
+    frames_accepted_pitch_from_rest: int = 0
 
     def to_dict(self) -> dict:
         return {"status": self.status, "reason": self.reason, "frames_used": self.frames_used,
                 "frames_rejected": self.frames_rejected, "rejected_by_reason": self.rejected_by_reason or None,
-                "peak_index": self.peak_index}
+                "peak_index": self.peak_index,
+                "frames_accepted_pitch_from_rest": self.frames_accepted_pitch_from_rest}
 
 
 @dataclass(frozen=True)
@@ -107,25 +110,51 @@ class _Obs:
     landmarks_px: np.ndarray
     mm_per_px: float | None
     rgb: np.ndarray
+    pitch_deg: float = 0.0
 
 
-def _observe(frames: list[np.ndarray], pipeline) -> tuple[list[_Obs | None], list[str | None], list[str]]:
-    """Run the pipeline on every frame; (accepted obs or None, reject codes, messages)."""
+@dataclass
+class _Observed:
+    """One step's frames after the vision gate: accepted obs, reject codes, tilted candidates."""
+
+    obs: list[_Obs | None]
+    codes: list[str | None]
+    messages: list[str]
+    tilted: dict[int, _Obs]
+    relaxed: int = 0
+
+
+def _observe(frames: list[np.ndarray], pipeline) -> _Observed:
+    """Run the pipeline on every frame; keep frames rejected only for pitch as candidates."""
     pipeline.reset()
-    obs: list[_Obs | None] = []
-    codes: list[str | None] = []
-    messages: list[str] = []
-    for rgb in frames:
+    out = _Observed([], [], [], {})
+    for i, rgb in enumerate(frames):
         try:
             a = pipeline.process(rgb)
         except ValueError as e:  # wrong shape / dtype: an unusable frame, not a crash
-            obs.append(None), codes.append("bad_frame"), messages.append(str(e))
+            out.obs.append(None), out.codes.append("bad_frame"), out.messages.append(str(e))
             continue
-        if a.face is not None and a.quality.ok:
-            obs.append(_Obs(a.face.landmarks_px, a.face.mm_per_px, rgb)), codes.append(None)
-        else:
-            obs.append(None), codes.append(a.quality.code), messages.append(a.quality.message)
-    return obs, codes, messages
+        o = None if a.face is None else _Obs(a.face.landmarks_px, a.face.mm_per_px, rgb, a.face.pose.pitch_deg)
+        if o is not None and a.quality.ok:
+            out.obs.append(o), out.codes.append(None)
+            continue
+        out.obs.append(None), out.codes.append(a.quality.code), out.messages.append(a.quality.message)
+        if o is not None and a.quality.code == "tilted":
+            out.tilted[i] = o
+    return out
+
+
+def _relax_pitch(seen: _Observed, rest_pitch_deg: float, max_pitch_deg: float) -> None:
+    """Accept frames rejected only as "tilted" whose pitch is within PITCH_FROM_REST_DEG of rest.
+
+    The mesh-based pitch rises by 3-5 deg when the eyes close or the lips pucker (measured
+    on synthetic faces), so the absolute gate would drop exactly the peak frames; the
+    metrics undo head rotation in 3D, and what matters is the change from rest.
+    """
+    for i, o in seen.tilted.items():
+        if abs(o.pitch_deg - rest_pitch_deg) <= PITCH_FROM_REST_DEG and abs(o.pitch_deg) <= max_pitch_deg + PITCH_FROM_REST_DEG:
+            seen.obs[i], seen.codes[i] = o, None
+            seen.relaxed += 1
 
 
 def _unusable(codes: list[str | None], messages: list[str], n: int) -> StepResult:
@@ -150,7 +179,7 @@ class _Session:
         """Landmarks averaged over jittered copies (kiosk.face.augment) when enabled."""
         if not self.augment:
             return o
-        return _Obs(augmented_landmarks(self.pipeline, o.rgb, o.landmarks_px), o.mm_per_px, o.rgb)
+        return _Obs(augmented_landmarks(self.pipeline, o.rgb, o.landmarks_px), o.mm_per_px, o.rgb, o.pitch_deg)
 
     def frame(self, o: _Obs) -> FaceFrame:
         """Face frame with the session scale, corrected when the face's size changed.
@@ -161,6 +190,12 @@ class _Session:
         """
         ratio = self.span_px / rigid_span_px(o.landmarks_px)
         return face_frame(o.landmarks_px, self.mm_per_px * (ratio if abs(ratio - 1) > SIZE_CHANGE_TOLERANCE else 1.0))
+
+    def lid_travel_mm(self, o: _Obs) -> float:
+        """Both eyes' lid travel from rest (mm) by the eye contour: ranks eye-closure frames."""
+        _, m = self.measure(o)
+        return sum(max(self.rest_measures.side(s).palpebral_fissure_mm - m.side(s).palpebral_fissure_mm, 0.0)
+                   for s in ("right", "left"))
 
     def measure(self, o: _Obs) -> tuple[FaceFrame, FrameMeasures]:
         f = self.frame(o)
@@ -181,33 +216,37 @@ def assess_face(frames: dict[str, list[np.ndarray]], pipeline, eyelids: EyelidMo
     the measured frames' landmarks over jittered copies (kiosk.face.augment).
     """
     steps: dict[str, StepResult] = {}
-    observed: dict[str, tuple[list[_Obs | None], list[str | None]]] = {}
+    observed: dict[str, _Observed] = {}
     for step in FACE_STEPS:
-        clip = frames.get(step)
-        if not clip:
+        if frames.get(step):
+            observed[step] = _observe(frames[step], pipeline)
+        else:
             steps[step] = StepResult("missing", "no recording for this step")
-            continue
-        obs, codes, messages = _observe(clip, pipeline)
-        observed[step] = (obs, codes)
-        if not any(o is not None for o in obs):
-            steps[step] = _unusable(codes, messages, len(clip))
-    if "rest" not in observed or steps.get("rest"):
+    rest_seen = observed.get("rest")
+    rest_obs = [o for o in rest_seen.obs if o is not None] if rest_seen else []
+    if rest_seen and rest_obs:
+        rest_pitch = float(np.median([o.pitch_deg for o in rest_obs]))
+        for step, seen in observed.items():
+            if step != "rest":
+                _relax_pitch(seen, rest_pitch, pipeline.config.max_pitch_deg)
+    for step, seen in observed.items():
+        if not any(o is not None for o in seen.obs):
+            steps[step] = _unusable(seen.codes, seen.messages, len(seen.obs))
+    if not rest_obs:
         steps.setdefault("rest", StepResult("missing", "no recording for this step"))
         return FacialAssessment(None, {}, None, None, None, None, {**steps, **_pending(observed, steps,
                                 "rest frame unavailable: nothing can be measured from rest")})
-    rest_obs = [o for o in observed["rest"][0] if o is not None]
     scales = [o.mm_per_px for o in rest_obs if o.mm_per_px]
     if not scales:
         return FacialAssessment(None, {}, None, None, None, None, {**steps, **_pending(
             observed, steps, "no iris scale in the rest frames: mm cannot be measured")})
     if eyelids is None and use_eyelid_model:
         eyelids = EyelidModel(pipeline.config.model_dir)
-    rest_frames = [face_frame(o.landmarks_px, 1.0) for o in rest_obs]
-    rest = rest_obs[select_rest(rest_frames)]
+    rest = rest_obs[select_rest([face_frame(o.landmarks_px, 1.0) for o in rest_obs])]
     session = _Session(rest, float(np.median(scales)), eyelids, pipeline, augment)
-    codes = observed["rest"][1]
+    codes = rest_seen.codes
     steps["rest"] = StepResult("ok", None, len(rest_obs), len(codes) - len(rest_obs),
-                               dict(Counter(c for c in codes if c)), observed["rest"][0].index(rest))
+                               dict(Counter(c for c in codes if c)), rest_seen.obs.index(rest))
     peaks = _peaks(session, observed, steps)
     return _finish(session, peaks, steps)
 
@@ -216,17 +255,22 @@ def _pending(observed: dict, steps: dict[str, StepResult], reason: str) -> dict[
     return {s: StepResult("not_scored", reason) for s in observed if s not in steps}
 
 
-def _peaks(session: _Session, observed: dict, steps: dict[str, StepResult]) -> dict[str, tuple[FaceFrame, FrameMeasures]]:
+def _peaks(session: _Session, observed: dict[str, _Observed],
+           steps: dict[str, StepResult]) -> dict[str, tuple[FaceFrame, FrameMeasures]]:
     """Peak frame per expression step (face frame + measures)."""
     out = {}
-    for step, (obs, codes) in observed.items():
+    for step, seen in observed.items():
         if step == "rest" or step in steps:
             continue
-        frames = [session.frame(o) if o is not None else None for o in obs]
-        moves = [None if f is None else region_movement_mm(session.rest_frame, f, step) for f in frames]
-        sel = select_peak(moves, codes)
-        steps[step] = StepResult("ok", None, sel.frames_used, sel.frames_rejected, sel.rejected, sel.index)
-        out[step] = session.measure(session.refine(obs[sel.index]))
+        if step in EYE_REGIONS.values() and session.eyelids is not None:
+            moves = [None if o is None else session.lid_travel_mm(o) for o in seen.obs]
+        else:
+            frames = [session.frame(o) if o is not None else None for o in seen.obs]
+            moves = [None if f is None else region_movement_mm(session.rest_frame, f, step) for f in frames]
+        sel = select_peak(moves, seen.codes)
+        steps[step] = StepResult("ok", None, sel.frames_used, sel.frames_rejected, sel.rejected, sel.index,
+                                 seen.relaxed)
+        out[step] = session.measure(session.refine(seen.obs[sel.index]))
     return out
 
 
