@@ -94,3 +94,13 @@ def test_wav_reader_scales_integer_pcm(tmp_path):
     np.testing.assert_allclose(x, [0.0, 0.5, -1.0, 32767 / 32768])
     np.testing.assert_allclose(audio["ddk_pa"][0], [0.0, 127 / 128, -1.0])
     assert "vowel" not in missing and missing["rest"] == "no file"
+
+
+def test_unreadable_video_is_listed(tmp_path, session_dir, capsys):
+    src, cfg = session_dir
+    (tmp_path / "rest.png").write_bytes((src / "rest.png").read_bytes())
+    (tmp_path / "smile.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42 but not really a video")
+    code, out, _ = run_cli(capsys, "--config", str(cfg), "assess", str(tmp_path), "--json")
+    r = json.loads(out)
+    assert code == 0 and "not a readable video" in r["missing_steps"]["smile"]
+    assert r["face"]["steps"]["rest"]["status"] == "ok" and r["face"]["regions"] == {}

@@ -34,7 +34,11 @@ PITCH_FROM_REST_DEG = 8.0
 
 @dataclass(frozen=True)
 class StepResult:
-    """What happened to one step: status ok / missing / unusable, and why."""
+    """What happened to one step, and why.
+
+    status: "ok", "missing" (no recording), "unusable" (no frame passed the quality gate)
+    or "not_scored" (usable, but the rest frame or the scale it needs is missing).
+    """
 
     status: str
     reason: str | None = None
@@ -135,6 +139,9 @@ def _observe(frames: list[np.ndarray], pipeline) -> _Observed:
             out.obs.append(None), out.codes.append("bad_frame"), out.messages.append(str(e))
             continue
         o = None if a.face is None else _Obs(a.face.landmarks_px, a.face.mm_per_px, rgb, a.face.pose.pitch_deg)
+        if o is not None and not np.all(np.isfinite(o.landmarks_px)):
+            out.obs.append(None), out.codes.append("bad_landmarks"), out.messages.append("non-finite landmarks")
+            continue
         if o is not None and a.quality.ok:
             out.obs.append(o), out.codes.append(None)
             continue
