@@ -64,6 +64,8 @@ class App:
 
     # -- navigation ---------------------------------------------------------------------------
     def go(self, name: str, **kw: Any) -> None:
+        """Show screen ``name``; a new screen restarts the idle timer."""
+        self.last_input_s = self.now_s
         self.current.leave()
         self.current = self.screens[name]
         self.current.enter(**kw)
@@ -176,8 +178,12 @@ class App:
         return 0
 
     def close(self) -> None:
+        """Stop the workers (waiting briefly for them), close the store and the window."""
         for w in (self.camera, self.analysis):
             if w is not None:
                 w.stop()
+        for w in (self.camera, self.analysis):
+            if w is not None and w.is_alive():
+                w.join(timeout=5.0)
         self.services.close()
         pygame.quit()

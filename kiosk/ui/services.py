@@ -102,8 +102,12 @@ class Services:
         return self._store
 
     def save_session(self, patient_id: str, assessment: dict, *, started_at: Any, ended_at: Any) -> Any:
-        return self.store().save_session(patient_id, assessment, started_at=started_at, ended_at=ended_at,
-                                         model_versions=_model_versions(self.config))
+        """Store a session (one transaction) through a connection of the calling thread: the
+        assessment job runs off the UI thread and SQLite connections stay in their thread."""
+        from kiosk.store import Store
+        with Store.from_config(self.config, self.state) as store:
+            return store.save_session(patient_id, assessment, started_at=started_at, ended_at=ended_at,
+                                      model_versions=_model_versions(self.config))
 
     def search_patients(self, text: str, limit: int = 6) -> list[Any]:
         """Patients whose code or name contains ``text`` (case-insensitive), newest first."""

@@ -29,6 +29,8 @@ class SessionRunner:
                  events: queue.Queue, *, max_retries: int = 2, lead_in_s: float = 1.0) -> None:
         self.services, self.camera, self.analysis, self.audio, self.events = services, camera, analysis, audio, events
         self.state: SessionState = new_session(max_retries)
+        self.analysis.rest_pitch_deg = None
+        self.analysis.max_pitch_deg = services.config.vision.max_pitch_deg
         self.lead_in_s = lead_in_s
         self.face_frames: dict[str, list[np.ndarray]] = {}
         self.audio_clips: dict[str, tuple[np.ndarray, int]] = {}
@@ -126,6 +128,12 @@ class SessionRunner:
     def _face_verdict(self, step: str, frames: list, reasons: Counter) -> Verdict:
         """Pass with enough good frames; else the most frequent quality problem, as the patient prompt."""
         if len(frames) >= MIN_GOOD_FRAMES:
+            if step == "rest":
+                pitches = [f.analysis.face.pose.pitch_deg for f in frames if f.analysis.face is not None]
+                self.analysis.rest_pitch_deg = float(np.median(pitches)) if pitches else None
+                # One rest frame (the middle of the window): kiosk.face.assess looks its chosen rest
+                # frame up with list.index, which fails on equal-valued observations of several frames.
+                frames = frames[len(frames) // 2: len(frames) // 2 + 1]
             self.face_frames[step] = [f.rgb for f in frames]
             return Verdict(True, "ok", "")
         if not reasons:

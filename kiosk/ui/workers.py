@@ -7,6 +7,7 @@ follows when it works again.
 """
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 from collections import Counter
@@ -16,6 +17,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+log = logging.getLogger(__name__)
 RETRY_S = 1.0
 MAX_FRAMES_PER_STEP = 10     # frames kept per face step (memory: 10 x 2.7 MB at 1280x720)
 
@@ -40,7 +42,7 @@ class CameraWorker(threading.Thread):
         self.seq = 0
         self._want: str | None = None
         self._switch = threading.Event()
-        self._stop = threading.Event()
+        self._halt = threading.Event()
         self.error: str | None = None
         self.frames_read = 0
 
@@ -55,12 +57,12 @@ class CameraWorker(threading.Thread):
             return self._frame, self.seq
 
     def stop(self) -> None:
-        self._stop.set()
+        self._halt.set()
 
     def run(self) -> None:
         cam = None
         lost = False
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             if cam is None or self._switch.is_set():
                 self._switch.clear()
                 _close(cam)
@@ -69,7 +71,7 @@ class CameraWorker(threading.Thread):
                     if not lost:
                         self.events.put(("lost", "camera", err))
                         lost = True
-                    self._stop.wait(RETRY_S)
+                    self._halt.wait(RETRY_S)
                     continue
                 if lost:
                     self.events.put(("back", "camera", ""))
@@ -88,7 +90,7 @@ class CameraWorker(threading.Thread):
                     self._frame = frame.rgb
                     self.seq += 1
                 self.frames_read += 1
-            self._stop.wait(max(0.0, self.period - (time.monotonic() - t0)))
+            self._halt.wait(max(0.0, self.period - (time.monotonic() - t0)))
         _close(cam)
 
     def _open(self) -> tuple[Any, str]:
@@ -99,6 +101,21 @@ class CameraWorker(threading.Thread):
         except Exception as e:
             self.error = _device_text("camera", e)
             return None, self.error
+
+
+def frame_usable(analysis: Any, rest_pitch_deg: float | None, max_pitch_deg: float) -> bool:
+    """A frame for the assessment: it passed the quality gate, or it was rejected only as "tilted"
+    while its pitch stays within kiosk.face.assess.PITCH_FROM_REST_DEG of the rest frame's
+    (the mesh's pitch rises when the eyes close or the lips pucker; the face assessment applies
+    the same rule to the frames it is given)."""
+    q = analysis.quality
+    if q.ok:
+        return True
+    if q.code != "tilted" or rest_pitch_deg is None or analysis.face is None:
+        return False
+    from kiosk.face.assess import PITCH_FROM_REST_DEG
+    pitch = analysis.face.pose.pitch_deg
+    return abs(pitch - rest_pitch_deg) <= PITCH_FROM_REST_DEG and abs(pitch) <= max_pitch_deg + PITCH_FROM_REST_DEG
 
 
 class AnalysisWorker(threading.Thread):
@@ -114,9 +131,11 @@ class AnalysisWorker(threading.Thread):
         self._collected: list[Analysed] = []
         self._analysed_in_capture = 0
         self._reasons: Counter = Counter()
-        self._stop = threading.Event()
+        self._halt = threading.Event()
         self.error: str | None = None
         self.analysed = 0
+        self.rest_pitch_deg: float | None = None   # set by the runner once the rest step passed
+        self.max_pitch_deg = 15.0
 
     def latest(self) -> Analysed | None:
         with self._lock:
@@ -141,7 +160,7 @@ class AnalysisWorker(threading.Thread):
             return got, reasons
 
     def stop(self) -> None:
-        self._stop.set()
+        self._halt.set()
 
     def run(self) -> None:
         try:
@@ -150,10 +169,10 @@ class AnalysisWorker(threading.Thread):
             self.error = f"The face analysis could not start: {e}"
             return
         last_seq = -1
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             rgb, seq = self.camera.latest()
             if rgb is None or seq == last_seq:
-                self._stop.wait(0.005)
+                self._halt.wait(0.005)
                 continue
             last_seq = seq
             try:
@@ -167,7 +186,7 @@ class AnalysisWorker(threading.Thread):
                 self._latest = item
                 if self._collect_id:
                     self._analysed_in_capture += 1
-                    if res.quality.ok:
+                    if frame_usable(res, self.rest_pitch_deg, self.max_pitch_deg):
                         self._collected.append(item)
                         if len(self._collected) > MAX_FRAMES_PER_STEP:
                             del self._collected[::2]     # keep an even spread over the window
@@ -239,6 +258,7 @@ class Job:
             try:
                 self.result = fn()
             except Exception as e:
+                log.exception("%s failed", name)
                 self.error = f"{type(e).__name__}: {e}"
             finally:
                 self._done.set()

@@ -29,7 +29,7 @@ class AttractScreen(Screen):
         bh = m.button_h
         start = pygame.Rect(m.margin * 2, m.height - bh * 2 - m.margin * 3, m.width - m.margin * 4, int(bh * 1.3))
         edge = tuple(int(c * (0.6 + 0.4 * pulse)) for c in theme.ACCENT)
-        p.button(start, "Nurse: start a session", lambda: self.app.go("pin", next="patient"), kind="primary",
+        p.button(start, "Nurse: start a session", lambda: self.app.go("pin", next="session"), kind="primary",
                  key="start", px=m.title)
         pygame.draw.rect(p.surface, edge, start.inflate(8, 8), 3, border_radius=m.px(14))
         row_y = m.height - bh - m.margin

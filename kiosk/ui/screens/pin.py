@@ -17,12 +17,12 @@ class PinScreen(Screen):
     def __init__(self, app) -> None:  # noqa: ANN001
         super().__init__(app)
         self.pin = ""
-        self.next = "patient"
+        self.next = "session"
         self.message = ""
         self.fails = 0
         self.locked_until = 0.0
 
-    def enter(self, next: str = "patient", **kw) -> None:  # noqa: A002, ANN003
+    def enter(self, next: str = "session", **kw) -> None:  # noqa: A002, ANN003
         self.next, self.pin, self.message = next, "", ""
 
     def clear(self) -> None:

@@ -21,6 +21,7 @@ class SessionScreen(Screen):
         self.runner: SessionRunner | None = None
         self.nurse_menu = False
         self.error = ""
+        self._finished = False
 
     def enter(self, **kw) -> None:  # noqa: ANN003
         self.app.ensure_camera()
@@ -28,7 +29,7 @@ class SessionScreen(Screen):
                                     self.app.device_events, max_retries=self.app.config.ui.max_retries,
                                     lead_in_s=self.app.config.audio.lead_in_s)
         self.app.camera.switch("rest")
-        self.nurse_menu, self.error = False, ""
+        self.nurse_menu, self.error, self._finished = False, "", False
 
     def clear(self) -> None:
         if self.runner is not None and self.runner.state.phase in ACTIVE_PHASES:
@@ -44,6 +45,7 @@ class SessionScreen(Screen):
 
     def _finish(self) -> None:
         self.error = ""
+        self._finished = True
         self.runner.finish(self.app.patient)
 
     def update(self, now_s: float) -> None:
@@ -51,7 +53,10 @@ class SessionScreen(Screen):
         if r is None:
             return
         s = r.update(now_s)
-        if s.phase == "done" and r.job is None and not any(o.status == "failed" for o in s.outcomes):
+        if self.keeps_awake():
+            self.app.last_input_s = now_s     # the idle timer counts from the end of the session
+        if (s.phase == "done" and r.job is None and not self._finished
+                and not any(o.status == "failed" for o in s.outcomes)):
             self._finish()
         if r.job is not None and r.job.done:
             job, r.job = r.job, None
