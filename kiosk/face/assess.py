@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from kiosk.face.augment import augmented_landmarks
+from kiosk.face.augment import augmented_landmarks, landmark_pipeline
 from kiosk.face.eyelids import EyelidModel, contour_fissure_px
 from kiosk.face.metrics import FaceFrame, FrameMeasures, face_frame, frame_measures, group_position_mm, rigid_span_px
 from kiosk.face.peaks import region_movement_mm, select_peak, select_rest
@@ -175,7 +175,8 @@ class _Session:
     """Scale and rest reference shared by all steps of a session."""
 
     def __init__(self, rest: _Obs, mm_per_px: float, eyelids: EyelidModel | None, pipeline, augment: bool) -> None:
-        self.pipeline, self.augment = pipeline, augment
+        self.augment = augment
+        self.jitter_pipeline = landmark_pipeline(pipeline) if augment else None
         self.eyelids = eyelids
         self.mm_per_px = mm_per_px
         rest = self.refine(rest)
@@ -186,7 +187,8 @@ class _Session:
         """Landmarks averaged over jittered copies (kiosk.face.augment) when enabled."""
         if not self.augment:
             return o
-        return _Obs(augmented_landmarks(self.pipeline, o.rgb, o.landmarks_px), o.mm_per_px, o.rgb, o.pitch_deg)
+        return _Obs(augmented_landmarks(self.jitter_pipeline, o.rgb, o.landmarks_px), o.mm_per_px, o.rgb,
+                    o.pitch_deg)
 
     def frame(self, o: _Obs) -> FaceFrame:
         """Face frame with the session scale, corrected when the face's size changed.

@@ -63,7 +63,7 @@ from dataclasses import dataclass, field
 from kiosk.face.symmetry import RATIO_REGION_MIN, RegionSymmetry, SideVerdict
 
 # A brow or smile ratio at or above this is within landmark noise: lowest values on the
-# mirrored symmetric synthetic faces over 12 poses were brow 0.939, smile 0.949
+# mirrored symmetric synthetic faces over 12 poses were brow 0.965, smile 0.933
 # (kiosk.face.symmetry docstring; scripts/face_calibration.py).
 HB_NOISE_RATIO = 0.90
 VOLUNTARY_REGIONS = ("brow", "eye_gentle", "smile", "snarl", "pucker")
