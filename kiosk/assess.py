@@ -136,8 +136,8 @@ def read_session_dir(path: Path) -> tuple[dict[str, list[np.ndarray]], dict[str,
 def _assess_speech(audio: dict[str, tuple[np.ndarray, int]], config: KioskConfig) -> tuple[Any | None, str | None]:
     try:
         from kiosk.speech.battery import assess_speech
-    except ImportError:
-        return None, "speech engine not installed"
+    except ImportError as e:
+        return None, f"speech engine not installed ({e})"
     if not audio:
         return None, "no speech recordings"
     return assess_speech(audio, lead_in_s=config.audio.lead_in_s), None
