@@ -10,9 +10,8 @@ from kiosk.ui import theme
 from kiosk.ui.paint import fmt
 from kiosk.ui.screens.base import Screen
 
-REGIONS = (("brow", "Brow raise", "mm"), ("eye_gentle", "Eye closure gentle", "%"),
-           ("eye_tight", "Eye closure tight", "%"), ("smile", "Smile", "mm"), ("snarl", "Snarl", "mm"),
-           ("pucker", "Pucker", "mm"))
+REGIONS = (("brow", "Brow", "mm"), ("eye_gentle", "Eye gentle", "%"), ("eye_tight", "Eye tight", "%"),
+           ("smile", "Smile", "mm"), ("snarl", "Snarl", "mm"), ("pucker", "Pucker", "mm"))
 
 
 def region_values(region: dict[str, Any] | None, unit: str) -> tuple[float | None, float | None]:
@@ -67,21 +66,21 @@ class ClinicianScreen(Screen):
             return
         latest = self.sessions[-1]
         prev = self.sessions[-2] if len(self.sessions) > 1 else None
-        table = pygame.Rect(body.x, body.y, int(body.w * 0.6), body.h - m.button_h - m.margin)
+        table = pygame.Rect(body.x, body.y, int(body.w * 0.56), body.h - m.button_h - m.margin)
         side = pygame.Rect(table.right + m.margin, body.y, body.right - table.right - m.margin, table.h)
         self._table(p, table, latest.assessment, prev.assessment if prev else None)
         self._summary(p, side, latest, prev)
         y = body.bottom - m.button_h
         p.button(pygame.Rect(body.x, y, m.px(300), m.button_h), "Export / print PDF", self._report,
                  kind="primary", key="export_pdf")
-        p.text(f"{len(self.sessions)} session(s); latest {latest.started_at:%Y-%m-%d %H:%M} UTC",
+        p.text(f"{len(self.sessions)} sessions; latest {latest.started_at:%Y-%m-%d %H:%M} UTC",
                (body.x + m.px(316), y + m.button_h // 2), m.small, theme.MUTED, anchor="midleft")
 
     def _table(self, p, rect: pygame.Rect, a: dict, before: dict | None) -> None:  # noqa: ANN001
         m = self.m
         regions = (a.get("face") or {}).get("regions") or {}
         old = ((before or {}).get("face") or {}).get("regions") or {}
-        cols = (0.0, 0.34, 0.5, 0.66, 0.82)
+        cols = (0.0, 0.27, 0.46, 0.65, 0.83)
         heads = ("Region", "Right", "Left", "Ratio", "Before")
         rh = max(m.small + 10, (rect.h - m.small - 8) // (len(REGIONS) + 1))
         for c, h in zip(cols, heads):
@@ -94,15 +93,18 @@ class ClinicianScreen(Screen):
             weak = reg.get("weaker_side") if reg else None
             prev = (old.get(key) or {}).get("ratio")
             colour = theme.BAD if ratio is not None and ratio < 0.75 else theme.FG
-            vals = (label, fmt(r, ".1f", unit), fmt(lft, ".1f", unit), fmt(ratio, ".2f"), fmt(prev, ".2f"))
+            spec = ".0f" if unit == "%" else ".1f"
+            vals = (label, fmt(r, spec, unit), fmt(lft, spec, unit), fmt(ratio, ".2f"), fmt(prev, ".2f"))
             for j, (c, v) in enumerate(zip(cols, vals)):
                 bold = (j == 1 and weak == "right") or (j == 2 and weak == "left")
                 p.text(v, (rect.x + int(c * rect.w), y), m.small, colour if j == 3 else theme.FG, bold=bold)
-        p.text("Ratio = weaker / stronger side (1.00 = symmetric). Bold: weaker side.",
-               (rect.x, rect.bottom), m.small - 2, theme.MUTED, anchor="bottomleft")
+        y = rect.y + (len(REGIONS) + 1) * rh
+        p.wrap("Excursion rest to peak (mm), eye closure (%). Ratio = weaker / stronger (1.00 = symmetric); "
+               "bold = weaker side; red < 0.75.", pygame.Rect(rect.x, y, rect.w, rect.bottom - y), m.small - 3,
+               theme.MUTED)
 
     def _summary(self, p, rect: pygame.Rect, latest, prev) -> None:  # noqa: ANN001
-        from kiosk.reports.norms import hb_sunnybrook_note, side_text
+        from kiosk.reports.norms import hb_sunnybrook_note
         m = self.m
         face = latest.assessment.get("face") or {}
         speech = latest.assessment.get("speech") or {}
@@ -111,14 +113,14 @@ class ClinicianScreen(Screen):
         pataka = ((speech.get("ddk") or {}).get("pataka") or {}).get("rate_sps")
         old_sb = (((prev.assessment.get("face") or {}).get("sunnybrook") or {}).get("composite")
                   if prev else None)
-        lines = [("Affected side", side_text(face.get("affected_side"))),
-                 ("Severity (est.)", face.get("severity_class") or "–"),
-                 ("House-Brackmann est.", hb.get("roman") or "–"),
-                 ("Sunnybrook composite", fmt(sb.get("composite"), ".0f") + (
+        lines = [("Affected side", face.get("affected_side") or "–"),
+                 ("Severity est.", face.get("severity_class") or "–"),
+                 ("HB estimate", hb.get("roman") or "–"),
+                 ("Sunnybrook", fmt(sb.get("composite"), ".0f") + (
                      f" (was {old_sb:.0f})" if old_sb is not None else "")),
-                 ("Speech clarity", fmt(speech.get("clarity_score"), ".0f", "/100")),
+                 ("Clarity", fmt(speech.get("clarity_score"), ".0f", "/100")),
                  ("MSII", fmt(speech.get("msii"), ".0f", "/100")),
-                 ("/pataka/ rate", fmt(pataka, ".1f", "syll/s"))]
+                 ("/pataka/", fmt(pataka, ".1f", "syll/s"))]
         p.panel(rect)
         y = rect.y + m.px(8)
         for k, v in lines:
@@ -129,4 +131,5 @@ class ClinicianScreen(Screen):
         missing = latest.assessment.get("missing_steps") or {}
         extra = ("Not measured: " + ", ".join(missing) + ". ") if missing else ""
         p.wrap(extra + (note or "Automated estimates: decision support, not a diagnosis."),
-               pygame.Rect(rect.x + m.px(10), y, rect.w - m.px(20), rect.bottom - y), m.small - 2, theme.ACCENT)
+               pygame.Rect(rect.x + m.px(10), y, rect.w - m.px(20), rect.bottom - y), m.small - 4, theme.ACCENT,
+               line_gap=1.0)

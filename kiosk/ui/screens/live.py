@@ -93,9 +93,9 @@ class LiveScreen(Screen):
         cam = pygame.Rect(body.x, body.y, int(body.w * 0.48), body.h)
         a = self.app.analysis.latest() if self.app.analysis else None
         self.preview(p, cam, a, mesh=True, guide=False)
-        bars = pygame.Rect(cam.right + m.margin, body.y, body.right - cam.right - m.margin, body.h - m.small - 8)
+        bars = pygame.Rect(cam.right + m.margin, body.y, body.right - cam.right - m.margin, body.h - 2 * m.small)
         rows = [(r, *(self.move.get(r) or (None, None))) for r in LIVE_REGIONS]
         left_right_bars(p, bars, rows, full_scale=FULL_SCALE_MM, unit="mm")
-        note = ("Movement from the rest frame, patient's sides (R right, L left)." if self.move
+        note = ("Movement from the rest frame (mm), patient's own sides." if self.move
                 else "Waiting for a face with a measurable iris...")
-        p.text(note, (bars.x, body.bottom), m.small - 2, theme.MUTED, anchor="bottomleft")
+        p.wrap(note, pygame.Rect(bars.x, bars.bottom + 4, bars.w, body.bottom - bars.bottom), m.small - 3, theme.MUTED)

@@ -108,7 +108,7 @@ class ResultsScreen(Screen):
     def _draw_graph_and_speech(self, p, rect: pygame.Rect) -> None:  # noqa: ANN001
         m, h = self.m, self.history
         weeks = [w for w in (h.weeks if h else ()) if w.composite is not None][-6:]
-        graph = pygame.Rect(rect.x, rect.y, rect.w, int(rect.h * 0.58))
+        graph = pygame.Rect(rect.x, rect.y, rect.w, int(rect.h * 0.5))
         if len(weeks) >= 2:
             weekly_bars(p, graph, [f"Wk {w.week_index + 1}" for w in weeks], [w.composite for w in weeks],
                         title="Face movement, week by week")
@@ -126,6 +126,7 @@ class ResultsScreen(Screen):
             p.wrap("Speech clarity was not measured today.", pygame.Rect(tx, box.y + m.px(10), box.right - tx,
                                                                           box.h), m.small)
             return
-        p.text(f"Speech clarity {score:.0f} / 100", (tx, box.y + m.px(10)), m.text, theme.FG, bold=True)
-        p.wrap(clarity_words(score), pygame.Rect(tx, box.y + m.px(14) + m.text, box.right - tx - m.px(8),
-                                                  box.bottom - box.y - m.text), m.small)
+        p.text("Speech clarity", (tx, box.y + m.px(8)), m.small, theme.MUTED)
+        p.text(f"{score:.0f} / 100", (tx, box.y + m.px(10) + m.small), m.title, theme.FG, bold=True)
+        y = box.y + m.px(14) + m.small + m.title
+        p.wrap(clarity_words(score), pygame.Rect(tx, y, box.right - tx - m.px(8), box.bottom - y), m.small)

@@ -135,7 +135,8 @@ class SessionScreen(Screen):
         if s.phase in ("retry_wait", "device_wait"):
             p.panel(rect, (70, 55, 0), theme.ACCENT)
             msg = s.message or ""
-            y = p.wrap(msg, rect.inflate(-2 * m.margin, -m.margin), m.text, theme.FG, bold=True)
+            y = p.wrap(msg, rect.inflate(-2 * m.margin, -m.margin), m.title if len(msg) < 40 else m.text, theme.FG,
+                       bold=True)
             sub = "Let's try again." if s.phase == "retry_wait" else self.runner.device_detail.get(
                 s.current.device, "")
             p.wrap(sub, pygame.Rect(rect.x + m.margin, y, rect.w - 2 * m.margin, rect.bottom - y), m.small,

@@ -10,9 +10,9 @@ import pygame
 from kiosk.ui import theme
 from kiosk.ui.screens.base import Screen
 
-KNOBS = (("vision", "min_interocular_px", "Min eye distance", 5.0, "px"),
-         ("vision", "max_yaw_deg", "Max head turn", 1.0, "deg"),
-         ("ui", "max_retries", "Automatic retries", 1, ""),
+KNOBS = (("vision", "min_interocular_px", "Eye distance min", 5.0, "px"),
+         ("vision", "max_yaw_deg", "Head turn max", 1.0, "deg"),
+         ("ui", "max_retries", "Retries", 1, ""),
          ("ui", "idle_timeout_s", "Idle timeout", 10.0, "s"))
 
 
@@ -71,27 +71,32 @@ class SettingsScreen(Screen):
         status = (cam.error if cam and cam.error and latest is None else
                   f"working ({cam.frames_read} frames)" if cam else "stopped")
         y = col.y
-        for k, v in (("Camera", f"{cfg.camera.source} {cfg.camera.device}, {cfg.camera.width}x{cfg.camera.height}"),
+        replay = self.app.services.replay_dir
+        cam_text = (f"replay {replay}" if replay else
+                    f"{cfg.camera.source} {cfg.camera.device}, {cfg.camera.width}x{cfg.camera.height}")
+        mic_text = (f"replay {replay}" if replay else
+                    f"{cfg.audio.source} {cfg.audio.device_name or 'default'}, {cfg.audio.sample_rate_hz} Hz")
+        for k, v in (("Camera", cam_text),
                      ("Camera status", status),
                      ("Face check", latest.analysis.quality.message if latest else "-"),
-                     ("Microphone", f"{cfg.audio.source} {cfg.audio.device_name or 'default'}, "
-                                    f"{cfg.audio.sample_rate_hz} Hz")):
+                     ("Microphone", mic_text)):
             p.text(k, (col.x, y), m.small, theme.MUTED)
             y = p.wrap(v, pygame.Rect(col.x, y + m.small + 2, col.w, m.small * 3), m.small, theme.FG, bold=True)
             y += m.px(4)
         p.bar(pygame.Rect(col.x, y + m.px(4), col.w, m.px(28)), (self.app.audio.level_dbfs + 60) / 60, theme.INFO)
         p.button(pygame.Rect(col.x, y + m.px(40), col.w, m.button_h), "Test microphone (3 s)",
                  None if self.app.audio.recording else self.test_mic, key="test_mic")
-        right = pygame.Rect(col.right + m.margin * 2, body.y, body.right - col.right - m.margin * 2, body.h)
+        right = pygame.Rect(col.right + m.margin * 2, body.y, body.right - col.right - m.margin * 2,
+                            body.h - m.small)
         rh = (right.h - m.margin) // (len(KNOBS) + 1)
-        bw = max(64, m.px(64))
+        bw = max(56, m.px(56))
         for i, (section, key, label, step, unit) in enumerate(KNOBS):
             y = right.y + i * rh
             value = getattr(getattr(cfg, section), key)
             p.text(label, (right.x, y + rh // 2), m.small, theme.FG, anchor="midleft")
-            p.button(pygame.Rect(right.right - 2 * bw - m.px(110), y, bw, min(rh - 6, m.button_h)), "-",
+            p.button(pygame.Rect(right.right - 2 * bw - m.px(100), y, bw, min(rh - 6, m.button_h)), "-",
                      lambda s=section, k=key, d=step: self.change(s, k, -d), key=f"{key}:-")
-            p.text(f"{value:g} {unit}".strip(), (right.right - bw - m.px(55), y + rh // 2), m.small, theme.ACCENT,
+            p.text(f"{value:g} {unit}".strip(), (right.right - bw - m.px(50), y + rh // 2), m.small, theme.ACCENT,
                    bold=True, anchor="center")
             p.button(pygame.Rect(right.right - bw, y, bw, min(rh - 6, m.button_h)), "+",
                      lambda s=section, k=key, d=step: self.change(s, k, d), key=f"{key}:+")
