@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from kiosk.cli import main as kiosk_main
+from kiosk.reports.norms import side_text
 from kiosk.store import Store
 
 
@@ -43,7 +44,8 @@ def test_demo_two_weeks_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture
 
     clin = PdfReader(out / "report-clinician.pdf")
     text = " ".join(p.extract_text() for p in clin.pages)
-    assert "left (patient's)" in text and f"{f1['sunnybrook']['composite']:.0f} / 100" in text
+    # the report is of the latest (nearly recovered) session and names its own affected side
+    assert side_text(f1["affected_side"]) in text and f"{f1['sunnybrook']['composite']:.0f} / 100" in text
     assert "Peak frames with landmarks" in text and "rest" in text
     assert text.count("matches pin") == 3                      # the models used are the pinned ones
     patient_text = PdfReader(out / "report-patient.pdf").pages[0].extract_text()
