@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.store import Store
-from tests.ui_helpers import check_drawn, make_app, make_session_dir
+from ui_helpers import check_drawn, make_app, make_session_dir
 
 
 @pytest.fixture(scope="module")

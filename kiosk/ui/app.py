@@ -16,6 +16,7 @@ from typing import Any
 import pygame
 
 from kiosk.config import KioskConfig
+from kiosk.ui import theme
 from kiosk.ui.paint import Painter, Target
 from kiosk.ui.theme import Metrics
 from kiosk.ui.workers import AnalysisWorker, AudioWorker, CameraWorker
@@ -39,6 +40,7 @@ class App:
                  fullscreen: bool = False) -> None:
         os.environ.setdefault("SDL_AUDIODRIVER", "dummy")   # the kiosk makes no sound; keep the mic free
         pygame.init()
+        theme.font.cache_clear()
         self.surface = pygame.display.set_mode(size, pygame.FULLSCREEN if fullscreen else 0)
         pygame.display.set_caption("Facial palsy assessment kiosk")
         self.config, self.services = config, services
@@ -186,4 +188,5 @@ class App:
             if w is not None and w.is_alive():
                 w.join(timeout=5.0)
         self.services.close()
+        theme.font.cache_clear()          # Font objects die with pygame.quit()
         pygame.quit()

@@ -55,7 +55,8 @@ class Screen:
         if back is not None:
             p.button(pygame.Rect(m.margin, m.margin, m.px(130), h), back_label, back, key="back")
             x = m.margin + m.px(130) + m.margin
-        p.text(title, (x, m.margin + h // 2), m.title, theme.FG, bold=True, anchor="midleft")
+        if title:
+            p.text(title, (x, m.margin + h // 2), m.title, theme.FG, bold=True, anchor="midleft")
         top = m.margin * 2 + h
         return pygame.Rect(m.margin, top, m.width - 2 * m.margin, m.height - top - m.margin)
 

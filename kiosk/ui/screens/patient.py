@@ -91,7 +91,8 @@ class PatientScreen(Screen):
     def draw(self, p) -> None:  # noqa: ANN001
         m = self.m
         title = "Find the patient" if self.mode == "search" else "New patient"
-        body = self.header(p, title, self.app.home if self.mode == "search" else self._to_search,
+        body = self.header(p, "" if self.message else title,
+                           self.app.home if self.mode == "search" else self._to_search,
                            "Cancel" if self.mode == "search" else "Back")
         bw = m.px(220)
         top = pygame.Rect(m.width - m.margin - bw, m.margin, bw, m.button_h)
@@ -99,14 +100,15 @@ class PatientScreen(Screen):
             p.button(top, "New patient", self._to_register, key="new_patient")
         else:
             p.button(top, "Save", self._register, kind="primary", key="save_patient")
+        if self.message:   # in the title row: the keyboard leaves no other room at 800x480
+            x = m.margin * 2 + m.px(130)
+            p.wrap(self.message, pygame.Rect(x, m.margin, top.x - x - m.margin, m.button_h), m.small, theme.BAD,
+                   bold=True, line_gap=1.0)
         row_h = m.button_h + m.small + 6
         row = pygame.Rect(body.x, body.y, body.w, row_h)
         kb_h = max(5 * 48 + 4 * 5, m.px(250))
         kb = pygame.Rect(body.x, m.height - m.margin - kb_h, body.w, kb_h)
         (self._draw_search if self.mode == "search" else self._draw_register)(p, row)
-        if self.message:
-            p.wrap(self.message, pygame.Rect(body.x, row.bottom + 4, body.w, kb.y - row.bottom - 4), m.small,
-                   theme.BAD, bold=True)
         Keyboard(self._type, self._back).draw(p, kb)
 
     def _to_register(self) -> None:

@@ -1,0 +1,182 @@
+"""Every screen at 800x480 and 1280x720: rendered to PNG, touch targets >= 48 px and drawn,
+texts on screen, and the key texts and numbers present; idle timeout, PIN, touch input."""
+from __future__ import annotations
+
+import pygame
+import pytest
+
+from kiosk.ui.showcase import VIEWS, recovery_assessment, show
+from ui_helpers import check_drawn, make_app, make_session_dir
+
+EXPECTED = {
+    "attract": ["Nurse: start a session", "Clinician view", "Settings"],
+    "pin": ["Staff PIN", "OK", "Delete"],
+    "patient_search": ["Find the patient", "New patient", "P0042 ANNA"],
+    "patient_register": ["Clinic code", "P0107_", "JOHN", "195", "Save"],
+    "session_welcome": ["Hello, Anna!", "Start"],
+    "session_instruct": ["Step 1 of 13", "Get ready", "2", "Nurse"],
+    "session_speech": ["Step 9 of 13", "Go!", "Microphone"],
+    "session_retry": ["Please move closer", "Let's try again."],
+    "session_device": ["Nurse"],
+    "session_nurse": ["Nurse controls", "Skip this step", "Stop the session"],
+    "session_working": ["Well done!", "Working out your results..."],
+    "results": ["Face movement", "65 / 100", "Improvement: 44 %", "38", "47", "56", "65", "Print my sheet"],
+    "clinician": ["Clinician: P0042", "Export / print PDF", "Live view", "right", "II", "65 (was 56)"],
+    "live": ["Live symmetry", "Brow", "Eye", "Mouth corner", "Nose", "Set rest"],
+    "settings": ["Settings", "Test microphone (3 s)", "60 px", "12 deg", "90 s"],
+}
+
+
+@pytest.fixture(scope="module")
+def replay(tmp_path_factory):
+    return make_session_dir(tmp_path_factory.mktemp("shots") / "session", speech=False)
+
+
+@pytest.mark.parametrize("size", [(800, 480), (1280, 720)])
+def test_every_view_renders_with_its_texts(replay, tmp_path, size):
+    app, drv = make_app(replay, tmp_path / "state", size)
+    try:
+        for view in VIEWS:
+            show(app, view, drv)
+            drv.frame(2)
+            check_drawn(app)
+            texts = drv.texts()
+            for want in EXPECTED[view]:
+                assert want in texts, f"{view} at {size}: {want!r} not drawn; drew {texts}"
+            out = tmp_path / f"{view}.png"
+            pygame.image.save(app.surface, str(out))
+            back = pygame.image.load(str(out))
+            assert back.get_size() == size
+            assert len({back.get_at((x, y))[:3] for x in range(0, size[0], 40) for y in range(0, size[1], 40)}) > 3
+            gate = getattr(app.screens["session"], "_gate", None)
+            if gate is not None:
+                gate.set()
+        # the clinician table shows the stored ratios of the latest session
+        show(app, "clinician", drv)
+        drv.frame()
+        latest = app.services.sessions_for(app.patient.id)[-1].assessment
+        for region in ("brow", "smile", "pucker"):
+            assert f"{latest['face']['regions'][region]['ratio']:.2f}" in drv.texts()
+    finally:
+        app.close()
+
+
+def test_recovery_numbers_shown_are_the_stored_ones():
+    import random
+    a0, a3 = recovery_assessment(0, random.Random(1)), recovery_assessment(3, random.Random(1))
+    c0, c3 = a0["face"]["sunnybrook"]["composite"], a3["face"]["sunnybrook"]["composite"]
+    assert (c0, c3) == (38, 65)
+    assert round((c3 - c0) / (100 - c0) * 100) == 44      # "Improvement: 44 %" on the results screen
+
+
+def test_idle_timeout_clears_patient_data(replay, tmp_path):
+    app, drv = make_app(replay, tmp_path / "state")
+    try:
+        show(app, "results", drv)
+        drv.frame()
+        assert "Your results, Anna" in drv.texts()
+        drv.frame(n=int(app.config.ui.idle_timeout_s) - 5, dt_s=1.0)
+        assert app.current.name == "results"
+        drv.frame(n=10, dt_s=1.0)
+        assert app.current.name == "attract"
+        assert app.patient is None and app.result is None and app.screens["results"].history is None
+        assert not any("Anna" in t or "65 / 100" in t for t in drv.texts())
+        app.go("patient", next="session")
+        drv.frame()
+        assert "P00_" not in drv.texts() and app.screens["patient"].query.value == ""
+    finally:
+        app.close()
+
+
+def test_pin_wrong_lockout_then_right(replay, tmp_path):
+    app, drv = make_app(replay, tmp_path / "state")
+    try:
+        drv.tap("settings")
+        for _ in range(4):
+            drv.enter_pin("0000")
+            assert "Wrong PIN. Please try again." in drv.texts() and app.current.name == "pin"
+        drv.enter_pin("0000")
+        assert any(t.startswith("Too many wrong PINs") for t in drv.texts())
+        for d in "1234":
+            drv.tap(f"pad:{d}")
+        assert app.target("pad:ok").action is None            # locked: OK does nothing
+        drv.tap("pad:ok")
+        assert app.current.name == "pin"
+        drv.frame(n=31, dt_s=1.0)
+        drv.tap("pad:ok")
+        assert app.current.name == "settings"
+    finally:
+        app.close()
+
+
+def test_touch_and_mouse_input_count_once(replay, tmp_path):
+    app, drv = make_app(replay, tmp_path / "state")
+    try:
+        app.go("patient", next="session")
+        drv.frame()
+        key = app.target("key:A").rect.center
+        for t in (pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP):   # SDL's mouse copy of a touch: ignored
+            pygame.event.post(pygame.event.Event(t, pos=key, button=1, touch=True))
+        drv.frame()
+        assert app.screens["patient"].query.value == ""
+        for t in (pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP):   # a real mouse click
+            pygame.event.post(pygame.event.Event(t, pos=key, button=1, touch=False))
+        drv.frame()
+        drv.tap("key:B")
+        assert app.screens["patient"].query.value == "AB"
+        # press on one key, release on another: nothing typed
+        w, h = app.surface.get_size()
+        c = app.target("key:C").rect.center
+        pygame.event.post(pygame.event.Event(pygame.FINGERDOWN, x=key[0] / w, y=key[1] / h, dx=0, dy=0,
+                                             touch_id=1, finger_id=0, pressure=1.0))
+        pygame.event.post(pygame.event.Event(pygame.FINGERUP, x=c[0] / w, y=c[1] / h, dx=0, dy=0,
+                                             touch_id=1, finger_id=0, pressure=1.0))
+        drv.frame()
+        assert app.screens["patient"].query.value == "AB"
+    finally:
+        app.close()
+
+
+def test_registration_refuses_bad_input_with_a_message(replay, tmp_path):
+    app, drv = make_app(replay, tmp_path / "state")
+    try:
+        app.services.add_patient("P0001", None, None)
+        app.go("patient", next="session")
+        drv.frame()
+        drv.tap("new_patient")
+        drv.type_text("P1")
+        drv.tap("save_patient")
+        assert "The clinic code needs at least 3 characters." in " ".join(drv.texts())
+        drv.type_text("2")
+        drv.tap("field:Birth year (optional)")
+        drv.type_text("1850")
+        drv.tap("save_patient")
+        assert "Birth year must be between 1900" in " ".join(drv.texts())
+        scr = app.screens["patient"]
+        scr.fields[0].value, scr.fields[2].value = "P0001", ""
+        drv.tap("save_patient")
+        assert "already exists" in " ".join(drv.texts()) and app.current.name == "patient"
+        assert app.services.store().count("patients") == 1
+    finally:
+        app.close()
+
+
+def test_settings_apply_and_refuse_out_of_range(replay, tmp_path):
+    app, drv = make_app(replay, tmp_path / "state")
+    try:
+        app.go("settings")
+        drv.frame()
+        for _ in range(3):
+            drv.tap("max_retries:+")
+        assert app.config.ui.max_retries == 5 and app.services.config.ui.max_retries == 5
+        drv.tap("max_retries:+")                                    # 6 > le=5: refused
+        assert app.config.ui.max_retries == 5
+        assert "max_retries cannot be 6" in " ".join(drv.texts())
+        drv.tap("mesh")
+        assert app.config.ui.show_mesh is True
+        drv.tap("min_interocular_px:+")
+        assert app.config.vision.min_interocular_px == 65.0
+        drv.tap("back")
+        assert app.current.name == "attract" and app.camera is None    # vision restarts with new gate
+    finally:
+        app.close()
