@@ -22,7 +22,7 @@ EXPECTED = {
     "session_working": ["Well done!", "Working out your results..."],
     "results": ["Face movement", "65 / 100", "Improvement: 44 %", "38", "47", "56", "65", "Print my sheet"],
     "clinician": ["Clinician: P0042", "Export / print PDF", "Live view", "right", "II", "65 (was 56)"],
-    "live": ["Live symmetry", "Brow", "Eye", "Mouth corner", "Nose", "Set rest"],
+    "live": ["Live symmetry", "Brow", "Eyelids", "Mouth corner", "Nose, upper lip", "Set rest"],
     "settings": ["Settings", "Test microphone (3 s)", "60 px", "12 deg", "90 s"],
 }
 
@@ -47,7 +47,7 @@ def test_every_view_renders_with_its_texts(replay, tmp_path, size):
             pygame.image.save(app.surface, str(out))
             back = pygame.image.load(str(out))
             assert back.get_size() == size
-            assert len({back.get_at((x, y))[:3] for x in range(0, size[0], 40) for y in range(0, size[1], 40)}) > 3
+            assert len({back.get_at((x, y))[:3] for x in range(0, size[0], 8) for y in range(0, size[1], 8)}) > 3
             gate = getattr(app.screens["session"], "_gate", None)
             if gate is not None:
                 gate.set()

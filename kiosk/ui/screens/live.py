@@ -1,8 +1,8 @@
 """Live symmetry view (clinician): mirrored camera with the mesh and, per region, how far each
-side has moved from the rest frame (mm), updating while the patient moves."""
+side has moved from the rest frame (mm), updating while the patient moves. "Set rest" takes
+the next frame as the new rest frame."""
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pygame
@@ -11,41 +11,34 @@ from kiosk.ui import theme
 from kiosk.ui.charts import left_right_bars
 from kiosk.ui.screens.base import Screen
 
-LIVE_REGIONS = ("Brow", "Eye", "Mouth corner", "Nose")
+LIVE_REGIONS = ("Brow", "Eyelids", "Mouth corner", "Nose, upper lip")
+_MOVEMENT = {"Brow": "brow", "Mouth corner": "smile", "Nose, upper lip": "snarl"}
 FULL_SCALE_MM = 10.0
 
 
 def movement_mm(rest: Any, now: Any) -> dict[str, tuple[float, float]]:
-    """Per region, (right, left) distance in mm that the region moved from ``rest`` to ``now``
-    (both kiosk.face.metrics.FrameMeasures): brow height, eyelid opening (fissure), mouth corner
-    (2-D, lateral and vertical) and alar height."""
+    """Per region, (right, left) movement in mm from ``rest`` to ``now`` (kiosk.face.metrics.FaceFrame),
+    measured as the assessment measures it (kiosk.face.symmetry): directional excursion of the brow,
+    the mouth corner and the alar base/upper lip; eyelid travel (fissure narrowing) for the eyes."""
+    from kiosk.face.metrics import palpebral_fissure_mm
+    from kiosk.face.symmetry import excursion
     out = {}
-    for region in LIVE_REGIONS:
-        vals = []
-        for side in ("right", "left"):
-            a, b = rest.side(side), now.side(side)
-            if region == "Brow":
-                v = abs(b.brow_height_mm - a.brow_height_mm)
-            elif region == "Eye":
-                v = abs(b.palpebral_fissure_mm - a.palpebral_fissure_mm)
-            elif region == "Mouth corner":
-                v = math.hypot(b.commissure_lateral_mm - a.commissure_lateral_mm,
-                               b.commissure_vertical_mm - a.commissure_vertical_mm)
-            else:
-                v = abs(b.alar_height_mm - a.alar_height_mm)
-            vals.append(float(v))
-        out[region] = (vals[0], vals[1])
-    return out
+    for label, region in _MOVEMENT.items():
+        r = excursion(rest, now, region)
+        out[label] = (float(r.right_mm), float(r.left_mm))
+    out["Eyelids"] = tuple(max(palpebral_fissure_mm(rest, s) - palpebral_fissure_mm(now, s), 0.0)
+                           for s in ("right", "left"))
+    return {k: out[k] for k in LIVE_REGIONS}
 
 
 def measures_of(analysed: Any) -> Any:
-    """FrameMeasures of an analysed frame, or None without a face or a mm scale."""
-    from kiosk.face.metrics import face_frame, frame_measures
+    """The pose-normalized FaceFrame (mm) of an analysed frame, or None without a face or a mm scale."""
+    from kiosk.face.metrics import face_frame
     face = getattr(getattr(analysed, "analysis", None), "face", None)
     if face is None or not face.mm_per_px:
         return None
     try:
-        return frame_measures(face_frame(face.landmarks_px, face.mm_per_px))
+        return face_frame(face.landmarks_px, face.mm_per_px)
     except ValueError:
         return None
 
