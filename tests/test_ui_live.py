@@ -48,3 +48,25 @@ def test_kiosk_run_arguments(tmp_path):
             parse_size(bad)
     from kiosk.cli import main
     assert main(["run", "--replay", str(tmp_path / "missing"), "--windowed"]) == 2
+
+
+def test_main_loop_tells_systemd_ready_and_pets_the_watchdog(tmp_path, monkeypatch):
+    import socket
+
+    import pygame
+
+    from kiosk.config import KioskConfig
+    from kiosk.ui.app import App
+    from kiosk.ui.services import Services
+    sock_path = tmp_path / "notify.sock"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        sock.bind(str(sock_path))
+        sock.settimeout(2.0)
+        monkeypatch.setenv("NOTIFY_SOCKET", str(sock_path))
+        cfg = KioskConfig()
+        app = App(cfg, Services(cfg, state_dir=tmp_path / "state"), (800, 480))
+        pygame.event.post(pygame.event.Event(pygame.QUIT))
+        assert app.run() == 0
+        got = [sock.recv(256).decode() for _ in range(2)]
+    assert got == ["READY=1", "WATCHDOG=1"]
+    assert app.frames_drawn == 1

@@ -38,10 +38,11 @@ STEPS: tuple[StepSpec, ...] = (
              "rest", 3.0, 3.0),
     StepSpec("brow_raise", "face", "Raise your eyebrows", "Lift both eyebrows as high as you can and hold.",
              "brow_raise", 3.0, 3.0),
-    StepSpec("eye_close_gentle", "face", "Close your eyes gently", "Close both eyes softly, as if asleep.",
-             "eye_close_gentle", 3.0, 3.0),
-    StepSpec("eye_close_tight", "face", "Squeeze your eyes shut", "Close both eyes as tightly as you can.",
-             "eye_close_tight", 3.0, 3.0),
+    # With the eyes closed the patient cannot see the countdown, so they count themselves.
+    StepSpec("eye_close_gentle", "face", "Close your eyes gently", "When the countdown ends, close both eyes "
+             "softly, as if asleep. Count slowly to four, then open them.", "eye_close_gentle", 3.0, 3.0),
+    StepSpec("eye_close_tight", "face", "Squeeze your eyes shut", "When the countdown ends, squeeze both eyes "
+             "shut as tightly as you can. Count slowly to four, then open them.", "eye_close_tight", 3.0, 3.0),
     StepSpec("smile", "face", "Big smile", "Smile widely and show your teeth.", "smile", 3.0, 3.0),
     StepSpec("snarl", "face", "Wrinkle your nose", "Wrinkle your nose and lift your upper lip.", "snarl", 3.0, 3.0),
     StepSpec("pucker", "face", "Pucker your lips", "Push your lips forward as if to whistle.", "pucker", 3.0, 3.0),

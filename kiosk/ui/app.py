@@ -24,15 +24,6 @@ from kiosk.ui.workers import AnalysisWorker, AudioWorker, CameraWorker
 FPS = 30
 
 
-def _notify(state: str) -> None:
-    """systemd notify through kiosk.watchdog when the deployment part provides it."""
-    try:
-        from kiosk.watchdog import notify
-    except ImportError:
-        return
-    notify(state)
-
-
 class App:
     """Holds the window, the screens, the patient in front of the kiosk and the device workers."""
 
@@ -164,16 +155,19 @@ class App:
         self.p.wrap(text, r.inflate(-2 * m.margin, -m.px(8)), m.small)
 
     def run(self) -> int:
-        """The real loop: 30 fps, watchdog pets, until QUIT."""
+        """The real loop: 30 fps until QUIT. systemd hears READY=1 after the first frame is drawn
+        and WATCHDOG=1 about once a second from the loop (kiosk.watchdog; no-ops outside systemd)."""
+        from kiosk.watchdog import notify
         clock = pygame.time.Clock()
         t0 = time.monotonic()
-        _notify("READY=1")
-        last_pet = 0.0
+        last_pet = None
         while self.running:
             now = time.monotonic() - t0
             self.frame(now)
-            if now - last_pet >= 1.0:
-                _notify("WATCHDOG=1")
+            if last_pet is None:
+                notify("READY=1")
+            if last_pet is None or now - last_pet >= 1.0:
+                notify("WATCHDOG=1")
                 last_pet = now
             clock.tick(FPS)
         self.close()

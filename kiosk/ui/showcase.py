@@ -65,6 +65,7 @@ def show(app: Any, view: str, driver: Any) -> None:
     if view not in VIEWS:
         raise KeyError(f"unknown view {view!r}; views are {', '.join(VIEWS)}")
     app.home()
+    app.audio.level_dbfs = -120.0
     if view == "attract":
         pass
     elif view == "pin":

@@ -24,6 +24,10 @@ def region_values(region: dict[str, Any] | None, unit: str) -> tuple[float | Non
     return region.get("right_mm"), region.get("left_mm")
 
 
+def _of_100(v: float | None) -> str:
+    return "–" if v is None else f"{v:.0f}/100"
+
+
 class ClinicianScreen(Screen):
     name = "clinician"
 
@@ -80,7 +84,7 @@ class ClinicianScreen(Screen):
         m = self.m
         regions = (a.get("face") or {}).get("regions") or {}
         old = ((before or {}).get("face") or {}).get("regions") or {}
-        cols = (0.0, 0.27, 0.46, 0.65, 0.83)
+        cols = (0.0, 0.3, 0.49, 0.68, 0.85)
         heads = ("Region", "Right", "Left", "Ratio", "Before")
         rh = max(m.small + 10, (rect.h - m.small - 8) // (len(REGIONS) + 1))
         for c, h in zip(cols, heads):
@@ -118,8 +122,8 @@ class ClinicianScreen(Screen):
                  ("HB estimate", hb.get("roman") or "–"),
                  ("Sunnybrook", fmt(sb.get("composite"), ".0f") + (
                      f" (was {old_sb:.0f})" if old_sb is not None else "")),
-                 ("Clarity", fmt(speech.get("clarity_score"), ".0f", "/100")),
-                 ("MSII", fmt(speech.get("msii"), ".0f", "/100")),
+                 ("Clarity", _of_100(speech.get("clarity_score"))),
+                 ("MSII", _of_100(speech.get("msii"))),
                  ("/pataka/", fmt(pataka, ".1f", "syll/s"))]
         p.panel(rect)
         y = rect.y + m.px(8)

@@ -83,7 +83,9 @@ class SettingsScreen(Screen):
             p.text(k, (col.x, y), m.small, theme.MUTED)
             y = p.wrap(v, pygame.Rect(col.x, y + m.small + 2, col.w, m.small * 3), m.small, theme.FG, bold=True)
             y += m.px(4)
-        p.bar(pygame.Rect(col.x, y + m.px(4), col.w, m.px(28)), (self.app.audio.level_dbfs + 60) / 60, theme.INFO)
+        p.text("Level", (col.x, y + m.px(4)), m.small, theme.MUTED)
+        p.bar(pygame.Rect(col.x + m.px(70), y + m.px(4), col.w - m.px(70), m.px(28)),
+              (self.app.audio.level_dbfs + 60) / 60, theme.INFO)
         p.button(pygame.Rect(col.x, y + m.px(40), col.w, m.button_h), "Test microphone (3 s)",
                  None if self.app.audio.recording else self.test_mic, key="test_mic")
         right = pygame.Rect(col.right + m.margin * 2, body.y, body.right - col.right - m.margin * 2,
