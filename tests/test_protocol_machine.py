@@ -169,3 +169,22 @@ def test_bad_input_is_refused_clearly():
     s = transition(new_session(), Start(0.0))
     assert transition(s, Start(5.0)) == s                       # a second start does not reset a running session
     assert transition(new_session(), Skip()).phase == "idle"
+
+
+def test_pause_by_nurse_discards_the_attempt_and_resume_restarts_the_step():
+    from kiosk.protocol import Pause, Resume
+    s = transition(new_session(max_retries=0), Start(0.0, steps=("smile", "vowel")))
+    s = _to_capture(s)
+    cid = s.capture_id
+    s = transition(s, Pause())
+    assert s.phase == "paused" and s.message == "Please wait for the nurse."
+    assert transition(s, Pause()) == s
+    assert transition(s, CaptureResult(cid, OK)).phase == "paused"         # the open capture is dropped
+    assert transition(s, Tick(500.0)).phase == "paused"
+    s = transition(s, DeviceLost("camera"))
+    assert s.phase == "paused"                                             # stays with the nurse
+    s = transition(transition(s, DeviceBack("camera")), Resume())
+    assert s.phase == "instruct" and s.current.name == "smile" and s.attempt == 1
+    s = transition(transition(s, Pause()), Skip())
+    assert s.outcome("smile").status == "skipped" and s.current.name == "vowel"
+    assert transition(new_session(), Resume()).phase == "idle"

@@ -18,7 +18,7 @@ EXPECTED = {
     "session_speech": ["Step 9 of 13", "Go!", "Microphone"],
     "session_retry": ["Please move closer", "Let's try again."],
     "session_device": ["Nurse"],
-    "session_nurse": ["Nurse controls", "Skip this step", "Stop the session"],
+    "session_nurse": ["Session paused", "Continue", "Skip this step", "Stop the session", "PIN -"],
     "session_working": ["Well done!", "Working out your results..."],
     "results": ["Face movement", "65 / 100", "Improvement: 44 %", "38", "47", "56", "65", "Print my sheet"],
     "clinician": ["Clinician: P0042", "Export / print PDF", "Live view", "right", "II", "65 (was 56)"],

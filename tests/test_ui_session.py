@@ -113,10 +113,17 @@ def test_quality_prompt_retry_skip_and_abort_store_nothing(tmp_path):
         check_drawn(app)
         drv.tap("nurse")
         check_drawn(app)
+        assert _state(app).phase == "paused" and "Session paused" in drv.texts()
+        assert app.target("nurse:Skip this step").action is None           # locked until the staff PIN
+        assert app.target("nurse") is None                                  # the overlay is modal
+        drv.enter_pin("9999")
+        assert "Wrong PIN." in drv.texts() and app.target("nurse:Skip this step").action is None
+        drv.enter_pin("1234")
         drv.tap("nurse:Skip this step")
         assert _state(app).outcome("rest").status == "skipped"
         drv.run_until(lambda: _state(app).phase == "device_wait")      # no brow_raise source
         drv.tap("nurse")
+        drv.enter_pin("1234")
         drv.tap("nurse:Stop the session")
         assert _state(app).phase == "aborted"
         assert "Nothing from it was saved" in " ".join(drv.texts())

@@ -9,7 +9,8 @@ runs in unit tests. The runner (kiosk.ui.session_runner) starts a capture whenev
 Phases: ``idle`` → ``instruct`` (instruction + countdown) → ``capture`` (window open)
 → ``check`` (waiting for the quality verdict) → next step, or ``retry_wait`` (the
 quality prompt is shown, then ``instruct`` again) → ... → ``done``. ``device_wait``
-holds the session while the step's camera or microphone is missing; ``aborted`` ends it.
+holds the session while the step's camera or microphone is missing; ``paused`` holds it
+while the nurse has the controls open; ``aborted`` ends it.
 """
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ from typing import Literal, Union
 
 from kiosk.protocol.steps import STEPS, StepSpec, step_spec
 
-Phase = Literal["idle", "instruct", "capture", "check", "retry_wait", "device_wait", "done", "aborted"]
-ACTIVE: frozenset[str] = frozenset({"instruct", "capture", "check", "retry_wait", "device_wait"})
+Phase = Literal["idle", "instruct", "capture", "check", "retry_wait", "device_wait", "paused", "done", "aborted"]
+ACTIVE: frozenset[str] = frozenset({"instruct", "capture", "check", "retry_wait", "device_wait", "paused"})
 ACTIVE_PHASES = ACTIVE
 DEVICE_NAMES = {"camera": "camera", "microphone": "microphone"}
 
@@ -74,6 +75,16 @@ class Repeat:
 
 
 @dataclass(frozen=True)
+class Pause:
+    """The nurse opened the controls: hold the session; the attempt in progress is discarded."""
+
+
+@dataclass(frozen=True)
+class Resume:
+    """The nurse closed the controls: the current step starts again from its instruction."""
+
+
+@dataclass(frozen=True)
 class Abort:
     reason: str = "stopped by the nurse"
 
@@ -89,7 +100,7 @@ class DeviceBack:
     device: str
 
 
-Event = Union[Start, Tick, CaptureResult, Skip, Repeat, Abort, DeviceLost, DeviceBack]
+Event = Union[Start, Tick, CaptureResult, Skip, Repeat, Abort, DeviceLost, DeviceBack, Pause, Resume]
 
 
 # -- state ------------------------------------------------------------------------------------
@@ -164,6 +175,12 @@ def transition(state: SessionState, event: Event) -> SessionState:
         if state.phase in ("done", "aborted"):
             return state
         return replace(state, phase="aborted", abort_reason=event.reason, message=None, phase_started_s=state.now_s)
+    if isinstance(event, Pause):
+        if state.phase not in ACTIVE or state.phase == "paused":
+            return state
+        return _enter(state, "paused", message="Please wait for the nurse.")
+    if isinstance(event, Resume):
+        return _begin_step(state) if state.phase == "paused" else state
     if isinstance(event, DeviceLost):
         return _device_lost(state, event)
     if isinstance(event, DeviceBack):
@@ -257,7 +274,7 @@ def _device_lost(state: SessionState, event: DeviceLost) -> SessionState:
     missing = state.missing_devices | {event.device}
     state = replace(state, missing_devices=missing)
     spec = state.current
-    if spec is None or spec.device != event.device or state.phase == "device_wait":
+    if spec is None or spec.device != event.device or state.phase in ("device_wait", "paused"):
         return state
     # The attempt in progress is discarded without counting against the retries.
     return _enter(state, "device_wait", message=event.message or _device_message(event.device))

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from kiosk.protocol import (Abort, CaptureResult, DeviceBack, DeviceLost, Repeat, SessionState, Skip, Start, Tick,
+from kiosk.protocol import (Abort, CaptureResult, DeviceBack, DeviceLost, Pause, Repeat, Resume, SessionState, Skip, Start, Tick,
                             Verdict, new_session, step_spec, transition)
 from kiosk.ui.workers import AnalysisWorker, AudioWorker, CameraWorker, Job
 
@@ -53,6 +53,16 @@ class SessionRunner:
 
     def abort(self, reason: str = "stopped by the nurse") -> None:
         self._dispatch(Abort(reason))
+
+    def pause(self) -> None:
+        """Hold the session while the nurse has the controls; the open capture is discarded."""
+        self._dispatch(Pause())
+        if self.state.phase == "paused" and self._kind == "face":
+            self.analysis.end_capture()
+        self._kind = None
+
+    def resume(self) -> None:
+        self._dispatch(Resume())
 
     def repeat(self, step: str) -> None:
         self._dispatch(Repeat(step))

@@ -133,7 +133,7 @@ def _show_session(app: Any, view: str, driver: Any) -> None:
     r._started_id = s.capture_id      # shown, not captured
     if view == "session_nurse":
         r.state = transition(r.state, Tick(now + 1.0))
-        scr.nurse_menu = True
+        scr.open_nurse_menu()
     if view == "session_working":
         import threading
 

@@ -19,6 +19,7 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 RETRY_S = 1.0
+SILENT_CAMERA_S = 2.0        # no frame for this long from an open camera: treat it as unplugged
 MAX_FRAMES_PER_STEP = 10     # frames kept per face step (memory: 10 x 2.7 MB at 1280x720)
 
 
@@ -62,6 +63,7 @@ class CameraWorker(threading.Thread):
     def run(self) -> None:
         cam = None
         lost = False
+        last_frame_t = time.monotonic()
         while not self._halt.is_set():
             if cam is None or self._switch.is_set():
                 self._switch.clear()
@@ -76,16 +78,20 @@ class CameraWorker(threading.Thread):
                 if lost:
                     self.events.put(("back", "camera", ""))
                     lost = False
+                last_frame_t = time.monotonic()
             t0 = time.monotonic()
             try:
                 frame = cam.read()
-            except Exception as e:  # CameraUnavailable or a driver error: unplugged
+                if frame is None and t0 - last_frame_t > SILENT_CAMERA_S:
+                    raise RuntimeError(f"no frame for {SILENT_CAMERA_S:g} s")
+            except Exception as e:  # CameraUnavailable, a driver error or silence: unplugged
                 _close(cam)
                 cam = None
                 self.events.put(("lost", "camera", _device_text("camera", e)))
                 lost = True
                 continue
             if frame is not None:
+                last_frame_t = t0
                 with self._lock:
                     self._frame = frame.rgb
                     self.seq += 1

@@ -20,6 +20,7 @@ class SessionScreen(Screen):
         super().__init__(app)
         self.runner: SessionRunner | None = None
         self.nurse_menu = False
+        self.nurse_pin, self.nurse_ok, self.nurse_msg = "", False, ""
         self.error = ""
         self._finished = False
 
@@ -30,6 +31,7 @@ class SessionScreen(Screen):
                                     lead_in_s=self.app.config.audio.lead_in_s)
         self.app.camera.switch("rest")
         self.nurse_menu, self.error, self._finished = False, "", False
+        self.nurse_pin, self.nurse_ok, self.nurse_msg = "", False, ""
 
     def clear(self) -> None:
         if self.runner is not None and self.runner.state.phase in ACTIVE_PHASES:
@@ -117,7 +119,7 @@ class SessionScreen(Screen):
             self.preview(p, left, latest, mesh=self.app.config.ui.show_mesh)
         p.text(f"Step {s.step_number} of {s.total_steps}", (right.x, right.y), m.small, theme.MUTED)
         p.button(pygame.Rect(right.right - m.px(120), right.y, m.px(120), m.button_h), "Nurse",
-                 lambda: setattr(self, "nurse_menu", True), key="nurse")
+                 self.open_nurse_menu, key="nurse")
         y = p.wrap(spec.title, pygame.Rect(right.x, right.y + m.small + 4, right.w - m.px(130), m.px(100)),
                    m.title, theme.FG, bold=True)
         pic = m.px(130)
@@ -132,13 +134,13 @@ class SessionScreen(Screen):
 
     def _draw_status(self, p, rect: pygame.Rect, latest) -> None:  # noqa: ANN001
         m, s = self.m, self.runner.state
-        if s.phase in ("retry_wait", "device_wait"):
+        if s.phase in ("retry_wait", "device_wait", "paused"):
             p.panel(rect, (70, 55, 0), theme.ACCENT)
             msg = s.message or ""
             y = p.wrap(msg, rect.inflate(-2 * m.margin, -m.margin), m.title if len(msg) < 40 else m.text, theme.FG,
                        bold=True)
-            sub = "Let's try again." if s.phase == "retry_wait" else self.runner.device_detail.get(
-                s.current.device, "")
+            sub = {"retry_wait": "Let's try again.", "paused": ""}.get(
+                s.phase, self.runner.device_detail.get(s.current.device, ""))
             p.wrap(sub, pygame.Rect(rect.x + m.margin, y, rect.w - 2 * m.margin, rect.bottom - y), m.small,
                    theme.MUTED)
             return
@@ -167,24 +169,54 @@ class SessionScreen(Screen):
                 p.panel(box, (70, 55, 0), theme.ACCENT)
                 p.text(q.message, box.center, m.text, theme.FG, bold=True, anchor="center")
 
+    def open_nurse_menu(self) -> None:
+        self.nurse_menu, self.nurse_pin, self.nurse_ok, self.nurse_msg = True, "", False, ""
+        self.runner.pause()
+
     def _draw_nurse(self, p) -> None:  # noqa: ANN001
+        """Session held; Continue for anyone, Skip and Stop after the staff PIN."""
+        from kiosk.ui.widgets import NumberPad
         m = self.m
+        p.targets.clear()                        # modal: nothing underneath can be touched
         shade = pygame.Surface((m.width, m.height), pygame.SRCALPHA)
-        shade.fill((0, 0, 0, 200))
+        shade.fill((0, 0, 0, 215))
         p.surface.blit(shade, (0, 0))
-        box = pygame.Rect(0, 0, m.px(520), m.px(330))
-        box.center = (m.width // 2, m.height // 2)
+        box = pygame.Rect(m.margin, m.margin, m.width - 2 * m.margin, m.height - 2 * m.margin)
         p.panel(box, theme.PANEL, theme.PANEL_EDGE)
-        p.text("Nurse controls", (box.centerx, box.y + m.margin), m.title, bold=True, anchor="midtop")
-        bw, bh = box.w - 2 * m.margin, m.button_h
-        y = box.y + m.px(70)
-        for label, fn, kind in (("Continue", self._close_menu, "primary"), ("Skip this step", self._skip, "secondary"),
-                                ("Stop the session", self._stop, "danger")):
-            p.button(pygame.Rect(box.x + m.margin, y, bw, bh), label, fn, kind=kind, key=f"nurse:{label}")
+        half = box.w // 2
+        p.text("Session paused", (box.x + m.margin, box.y + m.margin), m.title, bold=True)
+        bw, bh = half - 2 * m.margin, m.button_h
+        y = box.y + m.margin * 2 + m.title
+        p.button(pygame.Rect(box.x + m.margin, y, bw, int(bh * 1.2)), "Continue", self._close_menu,
+                 kind="primary", key="nurse:Continue")
+        y += int(bh * 1.2) + m.margin
+        for label, fn, kind in (("Skip this step", self._skip, "secondary"), ("Stop the session", self._stop,
+                                                                              "danger")):
+            p.button(pygame.Rect(box.x + m.margin, y, bw, bh), label, fn if self.nurse_ok else None, kind=kind,
+                     key=f"nurse:{label}")
             y += bh + m.margin
+        note = self.nurse_msg or ("Skip and Stop unlocked." if self.nurse_ok else "Staff PIN unlocks Skip and Stop.")
+        p.wrap(note, pygame.Rect(box.x + m.margin, y, bw, box.bottom - y), m.small,
+               theme.BAD if self.nurse_msg else theme.MUTED)
+        pad = pygame.Rect(box.x + half + m.margin, box.y + m.margin * 2 + m.small, half - 2 * m.margin,
+                          box.h - 3 * m.margin - m.small)
+        p.text("PIN " + ("*" * len(self.nurse_pin) or "-"), (pad.x, box.y + m.margin), m.small, theme.ACCENT)
+        NumberPad(self._nurse_digit, lambda: setattr(self, "nurse_pin", self.nurse_pin[:-1]),
+                  self._nurse_check if self.nurse_pin else None).draw(p, pad)
+
+    def _nurse_digit(self, d: str) -> None:
+        if len(self.nurse_pin) < 12:
+            self.nurse_pin += d
+
+    def _nurse_check(self) -> None:
+        from kiosk.pin import verify_pin
+        self.nurse_ok = verify_pin(self.nurse_pin, self.app.config.ui.pin_hash)
+        self.nurse_msg = "" if self.nurse_ok else "Wrong PIN."
+        self.nurse_pin = ""
 
     def _close_menu(self) -> None:
         self.nurse_menu = False
+        self.runner.resume()
 
     def _skip(self) -> None:
         self.nurse_menu = False
