@@ -21,7 +21,8 @@ EXPECTED = {
     "session_nurse": ["Session paused", "Continue", "Skip this step", "Stop the session", "PIN -"],
     "session_working": ["Well done!", "Working out your results..."],
     "results": ["Face movement", "65 / 100", "Improvement: 44 %", "38", "47", "56", "65", "Print my sheet"],
-    "clinician": ["Clinician: P0042", "Export / print PDF", "Live view", "right", "II", "65 (was 56)"],
+    "clinician": ["Clinician: P0042", "Export / print PDF", "Live view", "right", "II", "65 (was 56)", "Brow (mm)",
+                  "Eye gentle (%)", "5.6", "7.5", "75", "100"],
     "live": ["Live symmetry", "Brow", "Eyelids", "Mouth corner", "Nose, upper lip", "Set rest"],
     "settings": ["Settings", "Test microphone (3 s)", "60 px", "12 deg", "90 s"],
 }

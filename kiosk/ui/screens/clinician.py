@@ -81,31 +81,32 @@ class ClinicianScreen(Screen):
                (body.x + m.px(316), y + m.button_h // 2), m.small, theme.MUTED, anchor="midleft")
 
     def _table(self, p, rect: pygame.Rect, a: dict, before: dict | None) -> None:  # noqa: ANN001
+        """Region rows (unit in the row label), numbers right-aligned in their columns."""
         m = self.m
         regions = (a.get("face") or {}).get("regions") or {}
         old = ((before or {}).get("face") or {}).get("regions") or {}
-        cols = (0.0, 0.3, 0.49, 0.68, 0.85)
-        heads = ("Region", "Right", "Left", "Ratio", "Before")
-        rh = max(m.small + 10, (rect.h - m.small - 8) // (len(REGIONS) + 1))
-        for c, h in zip(cols, heads):
-            p.text(h, (rect.x + int(c * rect.w), rect.y), m.small, theme.MUTED, bold=True)
+        ends = (0.53, 0.68, 0.83, 0.98)            # right edges of Right, Left, Ratio, Before
+        rh = max(m.small + 10, (rect.h - m.small - 8) // (len(REGIONS) + 2))
+        p.text("Region", (rect.x, rect.y), m.small, theme.MUTED, bold=True)
+        for e, h in zip(ends, ("Right", "Left", "Ratio", "Prev")):
+            p.text(h, (rect.x + int(e * rect.w), rect.y), m.small, theme.MUTED, bold=True, anchor="topright")
         for i, (key, label, unit) in enumerate(REGIONS):
             y = rect.y + (i + 1) * rh
             reg = regions.get(key)
             r, lft = region_values(reg, unit)
             ratio = reg.get("ratio") if reg else None
             weak = reg.get("weaker_side") if reg else None
-            prev = (old.get(key) or {}).get("ratio")
-            colour = theme.BAD if ratio is not None and ratio < 0.75 else theme.FG
             spec = ".0f" if unit == "%" else ".1f"
-            vals = (label, fmt(r, spec, unit), fmt(lft, spec, unit), fmt(ratio, ".2f"), fmt(prev, ".2f"))
-            for j, (c, v) in enumerate(zip(cols, vals)):
-                bold = (j == 1 and weak == "right") or (j == 2 and weak == "left")
-                p.text(v, (rect.x + int(c * rect.w), y), m.small, colour if j == 3 else theme.FG, bold=bold)
+            p.text(f"{label} ({unit})", (rect.x, y), m.small, theme.FG)
+            cells = (fmt(r, spec), fmt(lft, spec), fmt(ratio, ".2f"), fmt((old.get(key) or {}).get("ratio"), ".2f"))
+            for j, (e, v) in enumerate(zip(ends, cells)):
+                bold = (j == 0 and weak == "right") or (j == 1 and weak == "left")
+                colour = theme.BAD if j == 2 and ratio is not None and ratio < 0.75 else theme.FG
+                p.text(v, (rect.x + int(e * rect.w), y), m.small, colour, bold=bold, anchor="topright")
         y = rect.y + (len(REGIONS) + 1) * rh
-        p.wrap("Excursion rest to peak (mm), eye closure (%). Ratio = weaker / stronger (1.00 = symmetric); "
-               "bold = weaker side; red < 0.75.", pygame.Rect(rect.x, y, rect.w, rect.bottom - y), m.small - 3,
-               theme.MUTED)
+        p.wrap("Excursion rest to peak (mm) or eye closure (%), patient's sides. Ratio = weaker / stronger "
+               "(1.00 = symmetric); bold = weaker side; red < 0.75; Prev = previous session.", pygame.Rect(rect.x, y, rect.w, rect.bottom - y),
+               m.small - 3, theme.MUTED, line_gap=1.0)
 
     def _summary(self, p, rect: pygame.Rect, latest, prev) -> None:  # noqa: ANN001
         from kiosk.reports.norms import hb_sunnybrook_note
