@@ -5,9 +5,13 @@
    ratios and the movement-weighted mean ratio: the noise floor behind the cut-offs in
    kiosk/face/symmetry.py and kiosk/scoring/facial.py.
 2. Severity 0..1 x affected side: measured mouth (smile), eye (gentle closure) and brow
-   ratios, Sunnybrook-style composite and House-Brackmann estimate.
+   ratios, Sunnybrook-style composite and House-Brackmann estimate, with the peak
+   positions from optical flow (default) and from the mesh only (``--mesh``).
+3. Mean absolute error (mm) of the measured excursions (brow, smile, snarl, pucker; each
+   side) against the true displacement of the synthetic warp at the same points, optical
+   flow vs mesh only.
 
-Usage: .venv/bin/python scripts/face_calibration.py [--quick]
+Usage: .venv/bin/python scripts/face_calibration.py [--quick] [--mesh]
 Default vision configuration (see tests/test_face_synthetic.py about the pitch gate).
 """
 from __future__ import annotations
@@ -20,9 +24,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kiosk.config import VisionConfig  # noqa: E402
-from kiosk.demo.synthetic_face import Pose, SyntheticSpec, make_session  # noqa: E402
+import numpy as np  # noqa: E402
+
+from kiosk.demo.synthetic_face import Pose, SyntheticSpec, make_session, true_displacement_px  # noqa: E402
 from kiosk.face.assess import assess_face  # noqa: E402
 from kiosk.face.eyelids import EyelidModel  # noqa: E402
+from kiosk.face.symmetry import MOVEMENT_REGIONS, directional_excursions_mm  # noqa: E402
 from kiosk.vision.pipeline import FacePipeline  # noqa: E402
 
 REGIONS = ("brow", "eye_gentle", "eye_tight", "smile", "snarl", "pucker")
@@ -35,13 +42,27 @@ def _fmt(v) -> str:
     return "-" if v is None else (f"{v:.2f}" if isinstance(v, float) else str(v))
 
 
+def true_excursions_mm(spec: SyntheticSpec, rest_landmarks_px: np.ndarray, region: str,
+                       mm_per_px: float) -> dict[str, float]:
+    """True excursion (mm) per side of a region: the warp's displacement at the mesh's rest points."""
+    step, groups = MOVEMENT_REGIONS[region]
+    vec = {}
+    for side in ("right", "left"):
+        d = np.mean([true_displacement_px(step, spec, rest_landmarks_px[list(g.side(side)), :2]).mean(axis=0)
+                     for g in groups], axis=0)
+        vec[side] = np.array([(1.0 if side == "left" else -1.0) * d[0], -d[1]]) * mm_per_px
+    return directional_excursions_mm(vec["right"], vec["left"])
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="3 poses only")
+    ap.add_argument("--mesh", action="store_true", help="tables with mesh-only peak positions (no optical flow)")
     args = ap.parse_args()
     cfg = VisionConfig()
     pipe, lids = FacePipeline(cfg, tracking=True), EyelidModel(cfg.model_dir)
-    run = lambda spec: assess_face({k: [v] for k, v in make_session(spec).items()}, pipe, lids)  # noqa: E731
+    run = lambda spec, flow=not args.mesh: assess_face(  # noqa: E731
+        {k: [v] for k, v in make_session(spec).items()}, pipe, lids, use_flow=flow)
     t0 = time.perf_counter()
     print("## Symmetric (mirrored) face, severity 0\n")
     print("| pose | " + " | ".join(REGIONS) + " | weighted mean | side | composite | HB |")
@@ -68,6 +89,27 @@ def main() -> int:
             print(f"| {sev:.1f} | {side} | {_fmt(r['smile'])} | {_fmt(r['eye_gentle'])} | {_fmt(r['brow'])} | "
                   f"{fa.side.side} ({fa.side.confidence:.2f}) | {_fmt(fa.sunnybrook.composite)} | "
                   f"{fa.house_brackmann.roman} |")
+    print("\n## Excursion error against the synthetic truth (mm; severity 0..1, both sides)\n")
+    detector = FacePipeline(cfg)
+    errs: dict[str, list[float]] = {"flow": [], "mesh": []}
+    weak: dict[str, list[float]] = {"flow": [], "mesh": []}
+    for sev in (0.0, 0.2, 0.4, 0.6, 0.8, 1.0):
+        for side in ("left", "right"):
+            spec = SyntheticSpec(side if sev else "none", sev, symmetric=True)
+            rest_lm = detector.process(make_session(spec, ("rest",))["rest"]).face.landmarks_px
+            for name, flow in (("flow", True), ("mesh", False)):
+                fa = run(spec, flow)
+                for region in MOVEMENT_REGIONS:
+                    truth = true_excursions_mm(spec, rest_lm, region, fa.mm_per_px)
+                    r = fa.regions[region]
+                    got = {"right": r.right_mm, "left": r.left_mm}
+                    errs[name] += [abs(got[s] - truth[s]) for s in ("right", "left")]
+                    if sev == 1.0:
+                        weak[name].append(got[side] / max(got["left"], got["right"]))
+    for name in ("flow", "mesh"):
+        print(f"- {name}: mean absolute error {np.mean(errs[name]):.2f} mm, max {np.max(errs[name]):.2f} mm "
+              f"(n={len(errs[name])}); severity 1.0 affected/healthy excursion {np.min(weak[name]):.2f}.."
+              f"{np.max(weak[name]):.2f}")
     print(f"\n({time.perf_counter() - t0:.1f} s)")
     return 0
 

@@ -158,16 +158,46 @@ def base_face(symmetric: bool = False) -> tuple[np.ndarray, dict[str, tuple[np.n
     return img, anchors
 
 
-def _bump_field(shape: tuple[int, int], centre: np.ndarray, disp_px: np.ndarray, sigma_px: float,
-                below_sigma_px: float | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Forward displacement (dx, dy) of a Gaussian bump; optional shorter decay below the centre."""
-    h, w = shape
-    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+def _bump(xs: np.ndarray, ys: np.ndarray, centre: np.ndarray, disp_px: np.ndarray, sigma_px: float,
+          below_sigma_px: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Forward displacement (dx, dy) of a Gaussian bump at points (xs, ys); optional shorter decay below the centre."""
     sy = np.full_like(ys, sigma_px)
     if below_sigma_px is not None:
         sy = np.where(ys > centre[1], below_sigma_px, sigma_px)
     g = np.exp(-0.5 * (((xs - centre[0]) / sigma_px) ** 2 + ((ys - centre[1]) / sy) ** 2))
     return g * disp_px[0], g * disp_px[1]
+
+
+def _bumps(step: str, spec: SyntheticSpec, xs: np.ndarray, ys: np.ndarray,
+           fraction: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Summed forward displacement (px) of both sides' bumps of a non-eye expression."""
+    expr = EXPRESSIONS[step]
+    _, anchors = base_face(spec.symmetric)
+    dx_all, dy_all = np.zeros_like(xs), np.zeros_like(ys)
+    if expr.region in ("none", "eye"):
+        return dx_all, dy_all
+    for i, side in enumerate(("right", "left")):
+        outward = -1.0 if side == "right" else 1.0
+        disp = np.array([outward * expr.out_mm, -expr.up_mm]) * spec.amplitude(side) * fraction / MM_PER_PX
+        below = BROW_DECAY_BELOW_PX if expr.region == "brow" else None
+        dx, dy = _bump(xs, ys, anchors[expr.region][i], disp, expr.sigma_px, below)
+        dx_all, dy_all = dx_all + dx, dy_all + dy
+    return dx_all, dy_all
+
+
+def true_displacement_px(step: str, spec: SyntheticSpec, points_px: np.ndarray, fraction: float = 1.0) -> np.ndarray:
+    """Where the warp of ``step`` really moves rest-image points (N, 2) px, as (N, 2) displacements.
+
+    The ground truth for tracking: the image is resampled at q - d(q), so a rest point p
+    appears at the q solving q = p + d(q) (fixed-point iteration; d is smooth and small).
+    In base-image px (pose-free); eye closures are not modelled here (returns 0).
+    """
+    p = np.asarray(points_px, dtype=np.float64).reshape(-1, 2)
+    q = p.copy()
+    for _ in range(30):
+        dx, dy = _bumps(step, spec, q[:, 0], q[:, 1], fraction)
+        q = p + np.column_stack([dx, dy])
+    return q - p
 
 
 def _parabola(p0: np.ndarray, p1: np.ndarray, p2: np.ndarray) -> np.poly1d:
@@ -215,19 +245,15 @@ def expression_image(step: str, spec: SyntheticSpec, fraction: float = 1.0) -> n
     h, w = img.shape[:2]
     ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
     map_x, map_y = xs.copy(), ys.copy()
-    for i, side in enumerate(("right", "left")):
-        a = spec.amplitude(side) * fraction
-        if expr.region == "eye":
+    if expr.region == "eye":
+        for i, side in enumerate(("right", "left")):
             spared = min(1.0, spec.amplitude(side) / EYE_SPARING[step]) * fraction
             _lid_map(map_y, anchors["upper_lid"][i], anchors["lower_lid"][i], anchors["eye_outer"][i],
                      anchors["eye_inner"][i], expr.closure * spared)
-        elif expr.region != "none":
-            outward = -1.0 if side == "right" else 1.0
-            disp = np.array([outward * expr.out_mm, -expr.up_mm]) * a / MM_PER_PX
-            below = BROW_DECAY_BELOW_PX if expr.region == "brow" else None
-            dx, dy = _bump_field((h, w), anchors[expr.region][i], disp, expr.sigma_px, below)
-            map_x -= dx
-            map_y -= dy
+    elif expr.region != "none":
+        dx, dy = _bumps(step, spec, xs, ys, fraction)
+        map_x -= dx
+        map_y -= dy
     return cv2.remap(img, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
 
 

@@ -8,16 +8,17 @@ every score that needs it is marked unavailable; nothing is guessed.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from kiosk.face.augment import augmented_landmarks, landmark_pipeline
 from kiosk.face.eyelids import EyelidModel, contour_fissure_px
+from kiosk.face.flow import FlowResult, track_points
 from kiosk.face.metrics import FaceFrame, FrameMeasures, face_frame, frame_measures, group_position_mm, rigid_span_px
 from kiosk.face.peaks import region_movement_mm, select_peak, select_rest
-from kiosk.face.symmetry import (EYE_REGIONS, MOVEMENT_REGIONS, REGION_ORDER, RegionSymmetry, SideVerdict,
-                                 affected_side, closure, excursion)
+from kiosk.face.symmetry import (EYE_REGIONS, MOVEMENT_REGIONS, REGION_ORDER, TRACKED_INDICES, RegionSymmetry,
+                                 SideVerdict, affected_side, closure, excursion, region_indices)
 from kiosk.face import landmarks as L
 from kiosk.scoring import facial as scoring
 from kiosk.scoring.eface import EFaceEstimate, eface
@@ -174,14 +175,35 @@ def _unusable(codes: list[str | None], messages: list[str], n: int) -> StepResul
 class _Session:
     """Scale and rest reference shared by all steps of a session."""
 
-    def __init__(self, rest: _Obs, mm_per_px: float, eyelids: EyelidModel | None, pipeline, augment: bool) -> None:
+    def __init__(self, rest: _Obs, mm_per_px: float, eyelids: EyelidModel | None, pipeline, augment: bool,
+                 use_flow: bool = True) -> None:
         self.augment = augment
+        self.use_flow = use_flow
         self.jitter_pipeline = landmark_pipeline(pipeline) if augment else None
         self.eyelids = eyelids
         self.mm_per_px = mm_per_px
         rest = self.refine(rest)
+        self.rest = rest
         self.span_px = rigid_span_px(rest.landmarks_px)
         self.rest_frame, self.rest_measures = self.measure(rest)
+
+    def track(self, o: _Obs) -> tuple[_Obs, FlowResult | None]:
+        """Peak positions of the measured points from image motion (kiosk.face.flow).
+
+        Each measured point's rest position (mesh) is followed into ``o`` by optical flow,
+        starting from the mesh's peak position; where the flow is reliable its x, y
+        replace the mesh's (z stays the mesh's), elsewhere the mesh position is kept.
+        The face frame's points (eye corners, nasal midline) always stay the mesh's.
+        """
+        if not self.use_flow or o.rgb.shape != self.rest.rgb.shape:
+            return o, None
+        idx = list(TRACKED_INDICES)
+        res = track_points(self.rest.rgb, o.rgb, self.rest.landmarks_px[idx, :2], o.landmarks_px[idx, :2],
+                           self.mm_per_px)
+        lm = np.array(o.landmarks_px, dtype=np.float64)
+        keep = np.array(idx)[res.reliable]
+        lm[keep, :2] = res.points_px[res.reliable]
+        return _Obs(lm, o.mm_per_px, o.rgb, o.pitch_deg), res
 
     def refine(self, o: _Obs) -> _Obs:
         """Landmarks averaged over jittered copies (kiosk.face.augment) when enabled."""
@@ -217,12 +239,14 @@ class _Session:
 
 
 def assess_face(frames: dict[str, list[np.ndarray]], pipeline, eyelids: EyelidModel | None = None,
-                use_eyelid_model: bool = True, augment: bool = True) -> FacialAssessment:
+                use_eyelid_model: bool = True, augment: bool = True, use_flow: bool = True) -> FacialAssessment:
     """Assess a session's face steps (step name -> RGB uint8 frames; one frame = a photo).
 
     pipeline: a kiosk.vision FacePipeline.  eyelids: the lid model (built from the
     pipeline's model directory when None and ``use_eyelid_model``).  augment: average
-    the measured frames' landmarks over jittered copies (kiosk.face.augment).
+    the measured frames' landmarks over jittered copies (kiosk.face.augment).  use_flow:
+    peak positions of the measured points from optical flow (kiosk.face.flow); False =
+    mesh only (kept for comparison: the mesh spreads one-sided movement to both sides).
     """
     steps: dict[str, StepResult] = {}
     observed: dict[str, _Observed] = {}
@@ -252,7 +276,7 @@ def assess_face(frames: dict[str, list[np.ndarray]], pipeline, eyelids: EyelidMo
     if eyelids is None and use_eyelid_model:
         eyelids = EyelidModel(pipeline.config.model_dir)
     rest = rest_obs[select_rest([face_frame(o.landmarks_px, 1.0) for o in rest_obs])]
-    session = _Session(rest, float(np.median(scales)), eyelids, pipeline, augment)
+    session = _Session(rest, float(np.median(scales)), eyelids, pipeline, augment, use_flow)
     codes = rest_seen.codes
     steps["rest"] = StepResult("ok", None, len(rest_obs), len(codes) - len(rest_obs),
                                dict(Counter(c for c in codes if c)), rest_seen.obs.index(rest))
@@ -265,8 +289,8 @@ def _pending(observed: dict, steps: dict[str, StepResult], reason: str) -> dict[
 
 
 def _peaks(session: _Session, observed: dict[str, _Observed],
-           steps: dict[str, StepResult]) -> dict[str, tuple[FaceFrame, FrameMeasures]]:
-    """Peak frame per expression step (face frame + measures)."""
+           steps: dict[str, StepResult]) -> dict[str, tuple[FaceFrame, FrameMeasures, FlowResult | None]]:
+    """Peak frame per expression step (face frame, measures, optical-flow result)."""
     out = {}
     for step, seen in observed.items():
         if step == "rest" or step in steps:
@@ -279,8 +303,23 @@ def _peaks(session: _Session, observed: dict[str, _Observed],
         sel = select_peak(moves, seen.codes)
         steps[step] = StepResult("ok", None, sel.frames_used, sel.frames_rejected, sel.rejected, sel.index,
                                  seen.relaxed)
-        out[step] = session.measure(session.refine(seen.obs[sel.index]))
+        peak, flow = session.track(session.refine(seen.obs[sel.index]))
+        out[step] = (*session.measure(peak), flow)
     return out
+
+
+def tracking_inputs(flow: FlowResult | None, region: str) -> dict:
+    """How a region's peak points were found: optical flow or the mesh fallback, and why."""
+    if flow is None:
+        return {"method": "mesh", "reason": "optical flow not used"}
+    pos = {i: k for k, i in enumerate(TRACKED_INDICES)}
+    ks = [pos[i] for i in region_indices(region)]
+    fallback = Counter(flow.reason[k] for k in ks if not flow.reliable[k])
+    fb = [float(flow.fb_error_px[k]) for k in ks if flow.reliable[k]]
+    return {"method": "optical_flow" if not fallback else ("mixed" if len(fallback) < len(ks) else "mesh"),
+            "points_flow": len(ks) - sum(fallback.values()), "points_mesh_fallback": sum(fallback.values()),
+            "fallback_reasons": dict(fallback) or None, "max_fb_error_px": round(max(fb), 3) if fb else None,
+            "window_px": flow.window_px}
 
 
 def _finish(session: _Session, peaks: dict, steps: dict[str, StepResult]) -> FacialAssessment:
@@ -288,7 +327,8 @@ def _finish(session: _Session, peaks: dict, steps: dict[str, StepResult]) -> Fac
     regions: dict[str, RegionSymmetry] = {}
     for region, (step, _) in MOVEMENT_REGIONS.items():
         if step in peaks:
-            regions[region] = excursion(rest_f, peaks[step][0], region)
+            regions[region] = replace(excursion(rest_f, peaks[step][0], region),
+                                      tracking=tracking_inputs(peaks[step][2], region))
     for region, step in EYE_REGIONS.items():
         if step in peaks:
             m = peaks[step][1]
@@ -329,7 +369,7 @@ def rest_asymmetry(m: FrameMeasures) -> scoring.RestAsymmetry:
 
 
 def synkinesis_inputs(rest_f: FaceFrame, rest_m: FrameMeasures,
-                      peaks: dict[str, tuple[FaceFrame, FrameMeasures]]) -> list[scoring.SynkinesisInput]:
+                      peaks: dict[str, tuple]) -> list[scoring.SynkinesisInput]:
     """Involuntary movement per Sunnybrook expression (mm per side).
 
     Mouth expressions: palpebral-fissure narrowing (rest - peak).  Brow raise and gentle
@@ -339,7 +379,7 @@ def synkinesis_inputs(rest_f: FaceFrame, rest_m: FrameMeasures,
     for step in ("brow_raise", "eye_close_gentle", "smile", "snarl", "pucker"):
         if step not in peaks:
             continue
-        f, m = peaks[step]
+        f, m = peaks[step][:2]
         if step in ("smile", "snarl", "pucker"):
             vals = {s: rest_m.side(s).palpebral_fissure_mm - m.side(s).palpebral_fissure_mm for s in ("right", "left")}
             measure = "fissure_narrowing_mm"

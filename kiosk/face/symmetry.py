@@ -66,6 +66,15 @@ EYE_REGIONS: dict[str, str] = {"eye_gentle": "eye_close_gentle", "eye_tight": "e
 REGION_ORDER = ("brow", "eye_gentle", "eye_tight", "smile", "snarl", "pucker")
 
 
+def region_indices(region: str) -> tuple[int, ...]:
+    """Mesh indices (both sides) whose positions a movement region's excursion uses."""
+    return tuple(i for g in MOVEMENT_REGIONS[region][1] for i in g.right + g.left)
+
+
+# Every point whose peak position is followed by optical flow (kiosk.face.flow).
+TRACKED_INDICES: tuple[int, ...] = tuple(sorted({i for r in MOVEMENT_REGIONS for i in region_indices(r)}))
+
+
 @dataclass(frozen=True)
 class RegionSymmetry:
     """Left/right movement of one region between rest and its peak frame.
@@ -73,6 +82,8 @@ class RegionSymmetry:
     right_mm / left_mm: excursion (mm) or, for eyes, lid travel (mm).
     right_closure / left_closure: closure fraction 0..1 (eyes only, else None).
     right_vector_mm / left_vector_mm: (outward, superior) displacement (mm; None for eyes).
+    tracking: how the peak positions were found (optical flow / mesh fallback per point,
+    :mod:`kiosk.face.flow`); None when not recorded.
     ratio: min/max of the movements (closures for eyes); None when not measurable.
     """
 
@@ -87,6 +98,7 @@ class RegionSymmetry:
     left_closure: float | None = None
     right_vector_mm: tuple[float, float] | None = None
     left_vector_mm: tuple[float, float] | None = None
+    tracking: dict | None = None
 
     @property
     def is_eye(self) -> bool:
@@ -123,6 +135,8 @@ class RegionSymmetry:
             d.update(left_mm=_r(self.left_mm), right_mm=_r(self.right_mm))
         d.update(ratio=_r(self.ratio), weaker_side=self.weaker_side, difference_mm=_r(self.difference_mm, 2),
                  visibility=self.visibility, note=self.note or None)
+        if self.tracking is not None:
+            d["tracking"] = self.tracking
         return d
 
     @property
