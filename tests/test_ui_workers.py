@@ -30,7 +30,7 @@ def test_silent_camera_is_reported_lost_then_back(tmp_path):
             except queue.Empty:
                 pass
         assert [g[:2] for g in got] == [("lost", "camera"), ("back", "camera")]
-        assert "no frame for" in got[0][2] and "ask the nurse" in got[0][2]
+        assert "no frame for" in got[0][2] and "Check its cable" in got[0][2]
         deadline = time.monotonic() + 2
         while cam.frames_read < 2 and time.monotonic() < deadline:
             time.sleep(0.01)

@@ -42,6 +42,7 @@ def check_drawn(app: App) -> None:
         px = pygame.surfarray.pixels3d(app.surface)[inner.x:inner.right, inner.y:inner.bottom]
         assert (px != theme.BG).any(axis=-1).mean() > 0.5, f"target {t.key} is not drawn"
         del px
+    assert not app.p.clipped, f"text cut off on {app.current.name}: {app.p.clipped}"
     for d in app.p.texts:
         x, y, tw, th = d.rect
         assert x >= 0 and y >= 0 and x + tw <= w and y + th <= h, f"text {d.text!r} leaves the screen: {d.rect}"

@@ -39,10 +39,12 @@ class Painter:
     m: Metrics
     texts: list[DrawnText] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
+    clipped: list[str] = field(default_factory=list)     # wrapped text that did not fit its box
 
     def reset(self) -> None:
         self.texts.clear()
         self.targets.clear()
+        self.clipped.clear()
         self.surface.fill(theme.BG)
 
     # -- text ---------------------------------------------------------------------------------
@@ -62,8 +64,10 @@ class Painter:
         px = px or self.m.text
         f = theme.font(px, bold)
         y = rect.y
-        for line in wrap_lines(s, f, rect.w):
+        lines = wrap_lines(s, f, rect.w)
+        for i, line in enumerate(lines):
             if y + f.get_height() > rect.bottom + 2:
+                self.clipped.append(" ".join(lines[i:]))
                 break
             if align == "center":
                 self.text(line, (rect.centerx, y), px, colour, bold=bold, anchor="midtop")
@@ -119,11 +123,19 @@ class Painter:
 
 
 def wrap_lines(s: str, f: pygame.font.Font, width: int) -> list[str]:
-    """Split ``s`` into lines no wider than ``width`` px (a long word gets its own line)."""
+    """Split ``s`` into lines no wider than ``width`` px; a word too long for a line (a file
+    path) is broken between characters."""
     lines: list[str] = []
     for para in s.split("\n"):
         line = ""
         for word in para.split():
+            while f.size(word)[0] > width and len(word) > 1:
+                cut = max(1, next((i for i in range(len(word), 0, -1) if f.size(word[:i])[0] <= width), 1))
+                if line:
+                    lines.append(line)
+                    line = ""
+                lines.append(word[:cut])
+                word = word[cut:]
             trial = f"{line} {word}".strip()
             if f.size(trial)[0] <= width or not line:
                 line = trial

@@ -287,4 +287,4 @@ def _close(dev: Any) -> None:
 
 
 def _device_text(device: str, e: Exception) -> str:
-    return f"The {device} is not available ({e}). Please ask the nurse to check the cable."
+    return f"The {device} is not available: {e}. Check its cable."

@@ -24,6 +24,17 @@ def region_values(region: dict[str, Any] | None, unit: str) -> tuple[float | Non
     return region.get("right_mm"), region.get("left_mm")
 
 
+def _consistency(grade: int | None, composite: float | None) -> str | None:
+    """Short form of kiosk.reports.norms.hb_sunnybrook_note for the screen (the PDF has the long one)."""
+    from kiosk.reports.norms import KAN11_RANGES, hb_sunnybrook_note
+    if hb_sunnybrook_note(grade, composite) is None:
+        return None
+    lo, hi = KAN11_RANGES[grade]
+    roman = ("I", "II", "III", "IV", "V", "VI")[grade - 1]
+    return (f"Check: Sunnybrook {composite:.0f} is outside {lo}-{hi}, the middle 50 % for HB {roman} "
+            "(Kanerva 2011). Read both with care.")
+
+
 def _of_100(v: float | None) -> str:
     return "–" if v is None else f"{v:.0f}/100"
 
@@ -104,12 +115,11 @@ class ClinicianScreen(Screen):
                 colour = theme.BAD if j == 2 and ratio is not None and ratio < 0.75 else theme.FG
                 p.text(v, (rect.x + int(e * rect.w), y), m.small, colour, bold=bold, anchor="topright")
         y = rect.y + (len(REGIONS) + 1) * rh
-        p.wrap("Excursion rest to peak (mm) or eye closure (%), patient's sides. Ratio = weaker / stronger "
-               "(1.00 = symmetric); bold = weaker side; red < 0.75; Prev = previous session.", pygame.Rect(rect.x, y, rect.w, rect.bottom - y),
-               m.small - 3, theme.MUTED, line_gap=1.0)
+        note = ("Patient's sides, rest to peak. Ratio = weaker / stronger (1.00 symmetric); bold: weaker side; "
+                "red: < 0.75; Prev: last session.")
+        p.wrap(note, pygame.Rect(rect.x, y, rect.w, rect.bottom - y), m.small - 3, theme.MUTED, line_gap=1.0)
 
     def _summary(self, p, rect: pygame.Rect, latest, prev) -> None:  # noqa: ANN001
-        from kiosk.reports.norms import hb_sunnybrook_note
         m = self.m
         face = latest.assessment.get("face") or {}
         speech = latest.assessment.get("speech") or {}
@@ -132,7 +142,7 @@ class ClinicianScreen(Screen):
             p.text(k, (rect.x + m.px(10), y), m.small, theme.MUTED)
             p.text(v, (rect.right - m.px(10), y), m.small, theme.FG, bold=True, anchor="topright")
             y += m.small + m.px(8)
-        note = hb_sunnybrook_note(hb.get("grade"), sb.get("composite"))
+        note = _consistency(hb.get("grade"), sb.get("composite"))
         missing = latest.assessment.get("missing_steps") or {}
         extra = ("Not measured: " + ", ".join(missing) + ". ") if missing else ""
         p.wrap(extra + (note or "Automated estimates: decision support, not a diagnosis."),

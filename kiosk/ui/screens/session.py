@@ -122,6 +122,9 @@ class SessionScreen(Screen):
                  self.open_nurse_menu, key="nurse")
         y = p.wrap(spec.title, pygame.Rect(right.x, right.y + m.small + 4, right.w - m.px(130), m.px(100)),
                    m.title, theme.FG, bold=True)
+        if s.phase == "device_wait":      # the whole column for the message and the nurse's detail
+            self._draw_status(p, pygame.Rect(right.x, y + m.px(8), right.w, right.bottom - y - m.px(8)), latest)
+            return
         pic = m.px(130)
         draw_pictogram(p.surface, spec.pictogram, pygame.Rect(right.x, y + m.px(4), pic, pic))
         text_rect = pygame.Rect(right.x + pic + m.margin, y + m.px(4), right.w - pic - m.margin, pic + m.px(40))

@@ -72,9 +72,9 @@ class SettingsScreen(Screen):
                   f"working ({cam.frames_read} frames)" if cam else "stopped")
         y = col.y
         replay = self.app.services.replay_dir
-        cam_text = (f"replay {replay}" if replay else
+        cam_text = (f"replay folder {replay.name}" if replay else
                     f"{cfg.camera.source} {cfg.camera.device}, {cfg.camera.width}x{cfg.camera.height}")
-        mic_text = (f"replay {replay}" if replay else
+        mic_text = (f"replay folder {replay.name}" if replay else
                     f"{cfg.audio.source} {cfg.audio.device_name or 'default'}, {cfg.audio.sample_rate_hz} Hz")
         for k, v in (("Camera", cam_text),
                      ("Camera status", status),
