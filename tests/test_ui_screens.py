@@ -181,3 +181,24 @@ def test_settings_apply_and_refuse_out_of_range(replay, tmp_path):
         assert app.current.name == "attract" and app.camera is None    # vision restarts with new gate
     finally:
         app.close()
+
+
+def test_clinician_export_and_patient_sheet_write_real_pdfs(replay, tmp_path):
+    from pypdf import PdfReader
+    app, drv = make_app(replay, tmp_path / "state")
+    try:
+        show(app, "clinician", drv)
+        sid = app.services.sessions_for(app.patient.id)[-1].id
+        drv.tap("export_pdf")
+        pdf = tmp_path / "state" / "reports" / f"{sid}-clinician.pdf"
+        shown = "".join(drv.texts()).replace(" ", "")
+        assert f"Saved{pdf}" in shown                                # no printer configured: the path is shown
+        text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+        assert "P0042" in text
+        show(app, "results", drv)
+        drv.tap("print_patient")
+        sheet = tmp_path / "state" / "reports" / f"{sid}-patient.pdf"
+        assert sheet.is_file() and len(PdfReader(sheet).pages) >= 1
+        assert [r.view for r in app.services.store().reports(sid)] == ["clinician", "patient"]
+    finally:
+        app.close()

@@ -143,6 +143,7 @@ class App:
         self.frames_drawn += 1
 
     def _draw_notice(self) -> None:
+        """The notice in a box at the bottom, as tall as its text needs (at most half the screen)."""
         if self.notice is None:
             return
         text, until = self.notice
@@ -150,14 +151,24 @@ class App:
             self.notice = None
             return
         m = self.m
-        r = pygame.Rect(m.margin, m.height - m.button_h - m.margin, m.width - 2 * m.margin, m.button_h)
+        from kiosk.ui.paint import wrap_lines
+        w = m.width - 4 * m.margin
+        f = theme.font(m.small)
+        lines = wrap_lines(text, f, w)
+        h = min(m.height // 2, len(lines) * int(f.get_height() * 1.15) + m.px(16))
+        r = pygame.Rect(m.margin, m.height - h - m.margin, m.width - 2 * m.margin, h)
         self.p.panel(r, (20, 60, 110), (110, 190, 255))
-        self.p.wrap(text, r.inflate(-2 * m.margin, -m.px(8)), m.small)
+        self.p.wrap(text, r.inflate(-2 * m.margin, -m.px(12)), m.small)
 
     def run(self) -> int:
         """The real loop: 30 fps until QUIT. systemd hears READY=1 after the first frame is drawn
         and WATCHDOG=1 about once a second from the loop (kiosk.watchdog; no-ops outside systemd)."""
+        import signal
+        import threading
+
         from kiosk.watchdog import notify
+        if threading.current_thread() is threading.main_thread():   # systemd stops with SIGTERM
+            signal.signal(signal.SIGTERM, lambda *_: setattr(self, "running", False))
         clock = pygame.time.Clock()
         t0 = time.monotonic()
         last_pet = None

@@ -93,6 +93,7 @@ def show(app: Any, view: str, driver: Any) -> None:
     elif view == "settings":
         app.go("settings")
     driver.run_until(lambda: _ready(app, view), dt_s=1 / 30, max_frames=600)
+    driver.frame()
 
 
 def _ready(app: Any, view: str) -> bool:
