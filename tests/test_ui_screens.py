@@ -190,6 +190,9 @@ def test_clinician_export_and_patient_sheet_write_real_pdfs(replay, tmp_path):
         show(app, "clinician", drv)
         sid = app.services.sessions_for(app.patient.id)[-1].id
         drv.tap("export_pdf")
+        assert "Making the PDF..." in drv.texts()
+        drv.run_until(lambda: app.screens["clinician"].report_job is None, dt_s=0.05)
+        drv.frame()
         pdf = tmp_path / "state" / "reports" / f"{sid}-clinician.pdf"
         shown = "".join(drv.texts()).replace(" ", "")
         assert f"Saved{pdf}" in shown                                # no printer configured: the path is shown
@@ -197,6 +200,7 @@ def test_clinician_export_and_patient_sheet_write_real_pdfs(replay, tmp_path):
         assert "P0042" in text
         show(app, "results", drv)
         drv.tap("print_patient")
+        drv.run_until(lambda: app.screens["results"].report_job is None, dt_s=0.05)
         sheet = tmp_path / "state" / "reports" / f"{sid}-patient.pdf"
         assert sheet.is_file() and len(PdfReader(sheet).pages) >= 1
         assert [r.view for r in app.services.store().reports(sid)] == ["clinician", "patient"]

@@ -125,10 +125,13 @@ class Services:
         return self.store().sessions_for(patient_id)
 
     def write_report(self, session_id: str, view: str) -> Any:
-        """Write (and print, when a printer is configured) a report; returns kiosk.reports.Delivery."""
+        """Write (and print, when a printer is configured) a report; returns kiosk.reports.Delivery.
+        Uses its own connection, so it can run in a worker job."""
         from kiosk.commands.report import write_report
+        from kiosk.store import Store
         out = self.state / "reports" / f"{session_id}-{view}.pdf"
-        return write_report(self.store(), session_id, view, out, self.config, self.state)
+        with Store.from_config(self.config, self.state) as store:
+            return write_report(store, session_id, view, out, self.config, self.state)
 
     def close(self) -> None:
         if self._store is not None:

@@ -18,6 +18,22 @@ class Screen:
     def __init__(self, app: Any) -> None:
         self.app = app
         self._preview: tuple[int, tuple[int, int], pygame.Surface] | None = None
+        self.report_job: Any = None
+
+    def start_report(self, session_id: str, view: str) -> None:
+        """Write (and print) a PDF in a worker job; the notice tells how it went."""
+        from kiosk.ui.workers import Job
+        if self.report_job is not None and not self.report_job.done:
+            return
+        self.app.say("Making the PDF...", 60.0)
+        self.report_job = Job(lambda: self.app.services.write_report(session_id, view), "report")
+
+    def poll_report(self) -> None:
+        job = self.report_job
+        if job is None or not job.done:
+            return
+        self.report_job = None
+        self.app.say(job.result.message if job.error is None else f"The PDF could not be made: {job.error}", 10.0)
 
     @property
     def m(self):  # noqa: ANN201
@@ -34,6 +50,7 @@ class Screen:
 
     def update(self, now_s: float) -> None:
         """Advance time-dependent state (once per frame, before draw)."""
+        self.poll_report()
 
     def keeps_awake(self) -> bool:
         """True while the idle timeout must not fire (a guided session is running)."""

@@ -59,12 +59,8 @@ class ClinicianScreen(Screen):
         self.sessions = []
 
     def _report(self) -> None:
-        if not self.sessions:
-            return
-        try:
-            self.app.say(self.app.services.write_report(self.sessions[-1].id, "clinician").message, 10.0)
-        except Exception as e:
-            self.app.say(f"The PDF could not be made: {e}", 10.0)
+        if self.sessions:
+            self.start_report(self.sessions[-1].id, "clinician")
 
     def draw(self, p) -> None:  # noqa: ANN001
         m = self.m

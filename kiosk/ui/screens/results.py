@@ -52,13 +52,8 @@ class ResultsScreen(Screen):
         self.history = None
 
     def _print(self) -> None:
-        rec = self.app.result[0] if self.app.result else None
-        if rec is None:
-            return
-        try:
-            self.app.say(self.app.services.write_report(rec.id, "patient").message, 8.0)
-        except Exception as e:
-            self.app.say(f"The sheet could not be made: {e}", 8.0)
+        if self.app.result:
+            self.start_report(self.app.result[0].id, "patient")
 
     def draw(self, p) -> None:  # noqa: ANN001
         m = self.m
