@@ -160,3 +160,29 @@ def test_two_faces_rejected(assess_frames):
     frames["smile"] = [two]
     fa = assess_frames(frames)
     assert fa.steps["smile"].status == "unusable" and "multiple_faces" in fa.steps["smile"].reason
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_complete_palsy_affected_side_barely_moves(assess, side):
+    """Severity 1.0: the affected brow and mouth corner do not move in the image, and are
+    measured so (the mesh alone read 45-75 % of the healthy side)."""
+    fa = assess(SyntheticSpec(side, 1.0, symmetric=True))
+    for region in ("brow", "smile"):
+        r = fa.regions[region]
+        mm = {"right": r.right_mm, "left": r.left_mm}
+        healthy = "right" if side == "left" else "left"
+        assert mm[healthy] > 5.0, (region, mm)
+        assert mm[side] < 0.25 * mm[healthy], (region, mm)
+        assert r.tracking["method"] in ("optical_flow", "mixed") and r.tracking["points_flow"] >= 1, r.tracking
+    assert fa.house_brackmann.grade >= 5 and fa.sunnybrook.composite <= 30
+
+
+def test_mesh_only_kept_for_comparison(face_runtime):
+    from kiosk.face.assess import assess_face
+
+    pipe, lids = face_runtime
+    frames = {k: [v] for k, v in make_session(SyntheticSpec("left", 1.0, symmetric=True),
+                                               ("rest", "smile")).items()}
+    fa = assess_face(frames, pipe, lids, use_flow=False)
+    assert fa.regions["smile"].tracking == {"method": "mesh", "reason": "optical flow not used"}
+    assert fa.regions["smile"].ratio > 0.25  # the mesh's symmetric prior: the reason for the flow

@@ -130,10 +130,10 @@ def track_points(rest: np.ndarray, peak: np.ndarray, points_px: np.ndarray, gues
     ncc = _patch_ncc(a, p0, b, p1, win)
     reasons = []
     for k in range(len(p0)):
-        if not ok_track[k]:
-            reasons.append("lost")
-        elif eig[k] < MIN_EIGEN:
+        if eig[k] < MIN_EIGEN:
             reasons.append("low_texture")
+        elif not ok_track[k]:
+            reasons.append("lost")
         elif fb[k] > MAX_FB_PX:
             reasons.append("fb_error")
         elif ncc[k] < MIN_NCC:

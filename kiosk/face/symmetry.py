@@ -71,8 +71,12 @@ def region_indices(region: str) -> tuple[int, ...]:
     return tuple(i for g in MOVEMENT_REGIONS[region][1] for i in g.right + g.left)
 
 
+# Face-frame points (eye corners, nasal dorsum): followed too, so that the peak frame's
+# origin and axes move with the head, not with the mesh's response to the expression.
+FRAME_INDICES: tuple[int, ...] = L.RIGID_PAIRS.right + L.RIGID_PAIRS.left + L.MIDLINE_RIGID
 # Every point whose peak position is followed by optical flow (kiosk.face.flow).
-TRACKED_INDICES: tuple[int, ...] = tuple(sorted({i for r in MOVEMENT_REGIONS for i in region_indices(r)}))
+TRACKED_INDICES: tuple[int, ...] = tuple(sorted({i for r in MOVEMENT_REGIONS for i in region_indices(r)}
+                                                | set(FRAME_INDICES)))
 
 
 @dataclass(frozen=True)

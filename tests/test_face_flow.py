@@ -1,0 +1,76 @@
+"""Optical-flow point tracking (kiosk.face.flow) on images with known motion (no models).
+
+Its effect on a complete one-sided palsy is tested in tests/test_face_synthetic.py."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kiosk.face.flow import MAX_FB_PX, track_points, window_px
+
+
+def _textured(seed: int = 3, size: int = 240) -> np.ndarray:
+    """Smooth random texture (grey uint8), like skin and features at camera resolution."""
+    import cv2
+
+    rng = np.random.default_rng(seed)
+    noise = rng.uniform(0, 255, (size, size)).astype(np.float32)
+    img = cv2.GaussianBlur(noise, (0, 0), 2.0)
+    img = (img - img.min()) / (img.max() - img.min()) * 220 + 15
+    return img.astype(np.uint8)
+
+
+def _shift(img: np.ndarray, dx: float, dy: float) -> np.ndarray:
+    import cv2
+
+    m = np.array([[1, 0, dx], [0, 1, dy]], np.float32)
+    return cv2.warpAffine(img, m, img.shape[::-1], flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT)
+
+
+POINTS = np.array([[80.0, 90.0], [120.0, 120.0], [160.0, 100.0], [100.0, 160.0]])
+
+
+@pytest.mark.parametrize("dx,dy", [(3.4, -2.7), (-9.25, 6.5), (14.0, 11.0)])
+def test_known_shift_recovered_within_0_3_px(dx, dy):
+    a = _textured()
+    b = _shift(a, dx, dy)
+    res = track_points(a, b, POINTS, mm_per_px=0.7)
+    assert res.reliable.all(), res.reason
+    np.testing.assert_allclose(res.points_px - POINTS, np.tile([dx, dy], (len(POINTS), 1)), atol=0.3)
+    assert np.all(res.fb_error_px <= MAX_FB_PX) and np.all(res.ncc > 0.9)
+
+
+def test_wrong_initial_guess_still_converges():
+    """The mesh's guess may be several px off (it drags a still point along): the image wins."""
+    a = _textured(5)
+    b = _shift(a, 2.0, -1.0)
+    guess = POINTS + [[2.0, -1.0]] + np.array([[5.0, -4.0], [-4.0, 3.0], [4.0, 4.0], [-5.0, -2.0]])
+    res = track_points(a, b, POINTS, guess, mm_per_px=0.7)
+    assert res.reliable.all(), res.reason
+    np.testing.assert_allclose(res.points_px - POINTS, np.tile([2.0, -1.0], (len(POINTS), 1)), atol=0.3)
+
+
+def test_vanished_patch_flagged_unreliable():
+    a = _textured(7)
+    b = _shift(a, 4.0, 2.0)
+    b[95:145, 95:145] = _textured(11)[95:145, 95:145]  # the patch around (120, 120) is replaced
+    res = track_points(a, b, POINTS, mm_per_px=0.7)
+    assert not res.reliable[1] and res.reason[1] in ("fb_error", "patch_changed", "lost"), res.reason
+    assert res.reliable[[0, 2, 3]].all(), res.reason
+
+
+def test_flat_patch_flagged_low_texture_and_bad_input():
+    a = _textured()
+    a[60:200, 20:140] = 128  # (80, 90) and (100, 160) now sit in a featureless area
+    res = track_points(a, _shift(a, 2.0, 1.0), POINTS, mm_per_px=0.7)
+    assert res.reason[0] == "low_texture" and res.reason[3] == "low_texture"
+    assert not res.reliable[0] and res.reliable[2]
+    with pytest.raises(ValueError, match="differ in size"):
+        track_points(a, a[:100], POINTS)
+    with pytest.raises(ValueError, match="uint8"):
+        track_points(a.astype(np.float32), a, POINTS)
+
+
+def test_window_follows_scale():
+    assert window_px(0.7) == 15 and window_px(0.2) == 41 and window_px(0.5) == 21 and window_px(None) == 21
+    assert all(window_px(s) % 2 == 1 for s in (0.15, 0.25, 0.33, 0.7))
