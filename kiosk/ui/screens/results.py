@@ -24,14 +24,6 @@ def mood_level(mood: float) -> int:
     return 4
 
 
-def clarity_words(score: float) -> str:
-    if score >= 80:
-        return "Your speech was clear."
-    if score >= 60:
-        return "Your speech was mostly clear."
-    return "Some sounds were harder to make."
-
-
 class ResultsScreen(Screen):
     name = "results"
 
@@ -103,7 +95,7 @@ class ResultsScreen(Screen):
     def _draw_graph_and_speech(self, p, rect: pygame.Rect) -> None:  # noqa: ANN001
         m, h = self.m, self.history
         weeks = [w for w in (h.weeks if h else ()) if w.composite is not None][-6:]
-        graph = pygame.Rect(rect.x, rect.y, rect.w, int(rect.h * 0.5))
+        graph = pygame.Rect(rect.x, rect.y, rect.w, int(rect.h * 0.4))
         if len(weeks) >= 2:
             weekly_bars(p, graph, [f"Wk {w.week_index + 1}" for w in weeks], [w.composite for w in weeks],
                         title="Face movement, week by week")
@@ -114,14 +106,15 @@ class ResultsScreen(Screen):
         score = (assessment.get("speech") or {}).get("clarity_score")
         box = pygame.Rect(rect.x, graph.bottom + m.px(8), rect.w, rect.bottom - graph.bottom - m.px(8))
         p.panel(box)
-        icon = pygame.Rect(box.x + m.px(10), box.y + m.px(10), box.h - m.px(20), box.h - m.px(20))
+        icon = pygame.Rect(box.x + m.px(10), box.y + m.px(10), m.px(64), m.px(64))
         draw_emoji(p.surface, mood_for_score(score), icon)
         tx = icon.right + m.margin
+        words = pygame.Rect(box.x + m.px(10), icon.bottom + m.px(6), box.w - m.px(20),
+                            box.bottom - icon.bottom - m.px(10))
         if score is None:
-            p.wrap("Speech clarity was not measured today.", pygame.Rect(tx, box.y + m.px(10), box.right - tx,
-                                                                          box.h), m.small)
+            p.wrap("Speech clarity was not measured today.", pygame.Rect(tx, icon.y, box.right - tx, icon.h), m.small)
             return
-        p.text("Speech clarity", (tx, box.y + m.px(8)), m.small, theme.MUTED)
-        p.text(f"{score:.0f} / 100", (tx, box.y + m.px(10) + m.small), m.title, theme.FG, bold=True)
-        y = box.y + m.px(14) + m.small + m.title
-        p.wrap(clarity_words(score), pygame.Rect(tx, y, box.right - tx - m.px(8), box.bottom - y), m.small)
+        from kiosk.reports.patient import _clarity_words   # the patient PDF's wording, shared
+        p.text("Speech clarity", (tx, icon.y), m.small, theme.MUTED)
+        p.text(f"{score:.0f} / 100", (tx, icon.y + m.small + 2), m.title, theme.FG, bold=True)
+        p.wrap(_clarity_words(score), words, m.small, line_gap=1.05)
