@@ -53,18 +53,24 @@ class ResultsScreen(Screen):
             self.app.home()
             return
         name = (self.app.patient.display_name or "").title()
-        body = self.header(p, f"Your results{', ' + name if name else ''}")
-        p.button(pygame.Rect(m.width - m.margin - m.px(170), m.margin, m.px(170), m.button_h), "Finish",
-                 self.app.home, kind="primary", key="finish")
+        fw, pw = m.px(150), m.px(210)
+        title = f"Your results, {name}" if name else "Your results"
+        room = m.width - fw - pw - 4 * m.margin
+        px = next((s for s in (m.title, m.px(34), m.text) if theme.font(s, True).size(title)[0] <= room), m.text)
+        body = self.header(p, "")
+        p.text(title, (m.margin, m.margin + m.button_h // 2), px, theme.FG, bold=True, anchor="midleft")
+        p.button(pygame.Rect(m.width - m.margin - fw, m.margin, fw, m.button_h), "Finish", self.app.home,
+                 kind="primary", key="finish")
+        p.button(pygame.Rect(m.width - 2 * m.margin - fw - pw, m.margin, pw, m.button_h), "Print my sheet",
+                 self._print, key="print_patient")
+        foot_h = m.small + m.px(6)
         colw = int(body.w * 0.47)
-        left = pygame.Rect(body.x, body.y, colw, body.h - m.button_h - m.margin)
+        left = pygame.Rect(body.x, body.y, colw, body.h - foot_h)
         right = pygame.Rect(body.x + colw + m.margin, body.y, body.w - colw - m.margin, left.h)
         self._draw_face(p, left)
         self._draw_graph_and_speech(p, right)
-        foot = pygame.Rect(body.x, body.bottom - m.button_h, body.w, m.button_h)
-        p.button(pygame.Rect(foot.x, foot.y, m.px(260), foot.h), "Print my sheet", self._print, key="print_patient")
-        p.wrap("These are measurements to help your care team. They are not a diagnosis.",
-               pygame.Rect(foot.x + m.px(276), foot.y, foot.w - m.px(276), foot.h), m.small, theme.MUTED)
+        p.text("These are measurements to help your care team. They are not a diagnosis.",
+               (body.centerx, body.bottom), m.small, theme.MUTED, anchor="midbottom")
 
     def _draw_face(self, p, rect: pygame.Rect) -> None:  # noqa: ANN001
         from kiosk.reports.patient import feedback
@@ -95,7 +101,7 @@ class ResultsScreen(Screen):
     def _draw_graph_and_speech(self, p, rect: pygame.Rect) -> None:  # noqa: ANN001
         m, h = self.m, self.history
         weeks = [w for w in (h.weeks if h else ()) if w.composite is not None][-6:]
-        graph = pygame.Rect(rect.x, rect.y, rect.w, int(rect.h * 0.4))
+        graph = pygame.Rect(rect.x, rect.y, rect.w, int(rect.h * 0.52))
         if len(weeks) >= 2:
             weekly_bars(p, graph, [f"Wk {w.week_index + 1}" for w in weeks], [w.composite for w in weeks],
                         title="Face movement, week by week")
