@@ -186,3 +186,18 @@ def test_mesh_only_kept_for_comparison(face_runtime):
     fa = assess_face(frames, pipe, lids, use_flow=False)
     assert fa.regions["smile"].tracking == {"method": "mesh", "reason": "optical flow not used"}
     assert fa.regions["smile"].ratio > 0.25  # the mesh's symmetric prior: the reason for the flow
+
+
+def test_occluded_point_falls_back_to_mesh(assess_frames):
+    """A mouth corner covered in the peak frame (a finger, a shadow): the flow cannot follow
+    it, the mesh position is kept and the fallback is recorded, not hidden."""
+    frames = {k: [v] for k, v in make_session(SyntheticSpec("left", 0.6, symmetric=True), ("rest", "smile")).items()}
+    smile = frames["smile"][0].copy()
+    rng = np.random.default_rng(0)
+    # patient's right mouth corner (image left) after the smile, ~(187, 226) px
+    smile[211:243, 170:204] = rng.integers(0, 255, (32, 34, 3), dtype=np.uint8)
+    fa = assess_frames({"rest": frames["rest"], "smile": [smile]})
+    t = fa.regions["smile"].tracking
+    assert t["points_mesh_fallback"] >= 1 and t["method"] in ("mixed", "mesh"), t
+    assert set(t["fallback_reasons"]) <= {"lost", "low_texture", "fb_error", "patch_changed"}
+    assert fa.to_dict()["regions"]["smile"]["tracking"] == t

@@ -5,18 +5,20 @@ Each expression moves anatomical regions of the real photograph by a known amoun
 ============== ================================================ ===============
 expression      movement on a healthy side (severity 0)           where
 ============== ================================================ ===============
-brow_raise      brow up 12 mm (mesh reads ~7.5 mm)                 brow
+brow_raise      brow up 12 mm (mesh ~7.5, flow ~8.4 mm)          brow
 eye_close_*     upper lid slides down: closure 0.95 (gentle), 0.97 (tight)
-smile           commissure 8 mm out + 6 mm up (mesh ~8.4 mm)       mouth corner
-snarl           upper lip / alar base up 9 mm (mesh ~5.3 mm)       lip-ala
-pucker          commissure 10 mm toward the midline (mesh ~7 mm)   mouth corner
+smile           8 mm out + 6 mm up (mesh ~8.4, flow ~9.8 mm)     mouth corner
+snarl           lip/ala up 9 mm (mesh ~5.3, flow ~6.2 mm)        lip-ala
+pucker          10 mm to the midline (mesh ~7, flow ~8.8 mm)     mouth corner
 ============== ================================================ ===============
 
 Gentle eye closure on the affected side weakens with severity like the other movements;
 tight closure stays complete up to severity 0.5, then falls linearly to none at severity 1
 (``EYE_SPARING``).
 The face mesh follows a local warp only partly (it keeps a face-shaped prior), hence the
-warp amplitudes above are larger than the movement the mesh reports.  The affected side's movement is scaled by ``1 - severity`` (1 = no movement).  Sides are
+warp amplitudes above are larger than the movement the mesh reports; the assessment's
+optical flow follows it closely (:func:`true_displacement_px` gives the truth at any
+point, for comparison).  The affected side's movement is scaled by ``1 - severity`` (1 = no movement).  Sides are
 the patient's: the patient's left is the image right.  Optional head roll, yaw (the face
 plane turned about the vertical axis, a perspective warp), scale, shift and brightness are
 applied to every frame of the session, rest included.

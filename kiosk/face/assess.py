@@ -17,8 +17,8 @@ from kiosk.face.eyelids import EyelidModel, contour_fissure_px
 from kiosk.face.flow import FlowResult, track_points
 from kiosk.face.metrics import FaceFrame, FrameMeasures, face_frame, frame_measures, group_position_mm, rigid_span_px
 from kiosk.face.peaks import region_movement_mm, select_peak, select_rest
-from kiosk.face.symmetry import (EYE_REGIONS, MOVEMENT_REGIONS, REGION_ORDER, TRACKED_INDICES, RegionSymmetry,
-                                 SideVerdict, affected_side, closure, excursion, region_indices)
+from kiosk.face.symmetry import (EYE_REGIONS, FRAME_INDICES, MOVEMENT_REGIONS, REGION_ORDER, TRACKED_INDICES,
+                                 RegionSymmetry, SideVerdict, affected_side, closure, excursion, region_indices)
 from kiosk.face import landmarks as L
 from kiosk.scoring import facial as scoring
 from kiosk.scoring.eface import EFaceEstimate, eface
@@ -318,8 +318,9 @@ def tracking_inputs(flow: FlowResult | None, region: str) -> dict:
     fb = [float(flow.fb_error_px[k]) for k in ks if flow.reliable[k]]
     return {"method": "optical_flow" if not fallback else ("mixed" if len(fallback) < len(ks) else "mesh"),
             "points_flow": len(ks) - sum(fallback.values()), "points_mesh_fallback": sum(fallback.values()),
-            "fallback_reasons": dict(fallback) or None, "max_fb_error_px": round(max(fb), 3) if fb else None,
-            "window_px": flow.window_px}
+            "fallback_reasons": dict(fallback) or None,
+            "frame_points_flow": f"{sum(bool(flow.reliable[pos[i]]) for i in FRAME_INDICES)}/{len(FRAME_INDICES)}",
+            "max_fb_error_px": round(max(fb), 3) if fb else None, "window_px": flow.window_px}
 
 
 def _finish(session: _Session, peaks: dict, steps: dict[str, StepResult]) -> FacialAssessment:

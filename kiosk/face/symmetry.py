@@ -4,7 +4,11 @@ Definitions (DESIGN.md section 5):
 
 * Excursion (mm) = how far a region's landmark group moves from the rest frame to the
   peak frame in the pose-normalized face frame, per side, measured along the direction
-  of the expression's movement (see :func:`directional_excursions_mm`).  Regions: brow (brow raise),
+  of the expression's movement (see :func:`directional_excursions_mm`).  The mesh
+  locates the points in the rest frame; their peak positions (and those of the face
+  frame's eye corners and nasal dorsum) come from the image motion, followed by optical
+  flow (:mod:`kiosk.face.flow`), with the mesh's peak position kept where the flow is
+  unreliable (recorded per region in ``tracking``).  Regions: brow (brow raise),
   smile and pucker (oral commissure), snarl (alar base + lateral upper lip).
 * Closure fraction = 1 - fissure_peak / fissure_rest per eye (lids from the iris model's
   eye contour when available, else the mesh); lid travel (mm) = fissure_rest - fissure_peak.
@@ -15,26 +19,33 @@ Calibration (measured, not assumed; ``scripts/face_calibration.py`` prints it): 
 sessions of the mirrored, perfectly symmetric astronaut face (``kiosk.demo.synthetic_face``,
 severity 0) at scale 0.75/1/1.25/1.5x, shifts of 20-30 px, roll +-10 deg, yaw +-8 deg and
 brightness 0.7/1.2x, through the real vision pipeline with test-time augmentation
-(:mod:`kiosk.face.augment`).  Lowest region ratios: brow 0.965, gentle eye closure 0.925,
-tight eye closure 0.932, smile 0.933, snarl 0.940, pucker 0.862; lowest movement-weighted
-mean ratio 0.944.  Hence:
+(:mod:`kiosk.face.augment`) and optical-flow peak positions.  Lowest region ratios:
+brow 0.900, gentle eye closure 0.925, tight eye closure 0.932, smile 0.939, snarl 0.954,
+pucker 0.920; lowest movement-weighted mean ratio 0.953 (mesh-only peak positions: brow
+0.965, smile 0.933, snarl 0.940, pucker 0.862, mean 0.944).  Hence:
 
 * ``RATIO_NONE_MEAN`` = 0.85 (DESIGN.md's value; 0.09 below the lowest symmetric mean):
   affected side "none" when the movement-weighted mean ratio is at or above it and no
   region is visibly asymmetric.
-* ``REGION_MIN`` = 0.75 for every region (lowest symmetric region ratio 0.862): a region is
+* ``REGION_MIN`` = 0.75 for every region (lowest symmetric region ratio 0.900): a region is
   visibly asymmetric when its ratio is below it **and** the side difference reaches the
   observer threshold (3 mm brow and mouth, 2 mm eyelid; Chu 2011, Hohman 2014).
 * ``EXCURSION_FLOOR_MM`` = 1.5 and ``EYE_TRAVEL_FLOOR_MM`` = 1.0: below these on both
   sides a region shows "no measurable movement" and gets no ratio (a ratio of two noise
   values means nothing).  Frame-to-frame landmark jitter of an unchanged face is below
-  0.5 mm; healthy synthetic movements read 4-10 mm.
+  0.5 mm; healthy synthetic movements read 6-10 mm; a side that does not move at all
+  reads 0.1-1.4 mm with optical flow (the canthi, the frame's origin, move slightly).
 
-Limits: the face mesh keeps a face-shaped prior, so it follows a one-sided movement only
-partly and lets the other side move along (a brow or mouth corner that does not move at
-all reads 45-75 % of the healthy side's movement).  Ratios therefore stay above 0 even
-for a complete one-sided palsy; eye closure, measured with the iris model's eye contour,
-does not have this problem (ratio < 0.05 for no movement).
+Limits: the face mesh keeps a face-shaped prior, so on its own it follows a one-sided
+movement only partly and lets the other side move along (a brow or mouth corner that does
+not move at all read 45-75 % of the healthy side's movement).  With optical-flow peak
+positions such a side reads 3-12 % (synthetic faces, severity 1.0), and the excursions'
+mean absolute error against the synthetic warps' true displacement falls from 2.44 mm
+(mesh) to 0.94 mm (96 side-regions, severity 0..1; ``scripts/face_calibration.py``).
+Where the flow is unreliable (lost, low texture, forward-backward error, changed patch)
+the mesh position is used and the mesh's coupling returns for that point.  On real faces
+the skin also moves in depth and shading changes, which a 2D patch tracker follows less
+well than a smooth synthetic warp; not yet validated on patients.
 
 References: House & Brackmann 1985; Chu EA et al., Arch Facial Plast Surg 2011;
 Hohman MH et al., Laryngoscope 2014.

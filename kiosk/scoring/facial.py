@@ -14,9 +14,10 @@ standard form:
   [Coulson02], below these cut-offs.
 * Voluntary movement (sum x 4): brow raise, gentle eye closure, smile, snarl, pucker, each
   1..5 from the symmetry ratio: < 0.2 -> 1, < 0.4 -> 2, < 0.65 -> 3, < 0.9 -> 4, else 5
-  (DESIGN.md section 5).  Millimetre observer thresholds are not used here: the mesh
-  under-reads movement amplitude (a 12 mm synthetic brow lift reads ~7.5 mm), so the
-  differences it reports are smaller than what an observer would see.
+  (DESIGN.md section 5).  Millimetre observer thresholds are not used here: measured
+  amplitudes stay below the true ones (a 12 mm synthetic brow lift reads ~8.4 mm, of
+  which ~1.5 mm is lost because the canthi, the face frame's origin, rise with it), so
+  the differences are smaller than what an observer would see.
 * Synkinesis, 0..3 per expression: excess involuntary movement on the affected side over
   the healthy side: palpebral-fissure narrowing during smile and snarl (1 point per
   0.77 mm) and pucker (1 point per 1.0 mm) [Pavia13]; commissure movement during brow
@@ -42,9 +43,11 @@ Known limit (resting items): on the mirrored symmetric synthetic face the mesh r
 it by only ~0.4 mm, so resting asymmetry is rarely scored and the "asymmetric at rest"
 rule rarely fires; a clinician should judge resting tone.
 
-Known limit: the face mesh lets a paralysed brow or mouth corner move along with the
-healthy side (45-75 % of its movement), so the /8 score rarely falls below 3-4 and a
-complete palsy tends to be estimated as IV rather than VI.
+Measured side movement: peak positions come from optical flow (kiosk.face.flow), so a
+paralysed brow or mouth corner reads 3-12 % of the healthy side on synthetic faces
+(severity 1.0 -> HB VI, composite 20); with the mesh alone it read 45-75 % (HB IV,
+composite 56).  Where the flow falls back to the mesh (recorded in each region's
+``tracking``) the estimate drifts back toward IV.
 
 Consistency: Sunnybrook composite per HB grade, middle 50 % of 5,397 gradings [Kan11]:
 I 100, II 71-90, III 43-62, IV 26-43, V 13-25, VI 5-14.
@@ -63,14 +66,16 @@ from dataclasses import dataclass, field
 from kiosk.face.symmetry import RATIO_REGION_MIN, RegionSymmetry, SideVerdict
 
 # A brow or smile ratio at or above this is within landmark noise: lowest values on the
-# mirrored symmetric synthetic faces over 12 poses were brow 0.965, smile 0.933
+# mirrored symmetric synthetic faces over 12 poses were brow 0.900, smile 0.939 with
+# optical-flow peak positions (mesh only: 0.965, 0.933); 0.02 below the lowest
 # (kiosk.face.symmetry docstring; scripts/face_calibration.py).
-HB_NOISE_RATIO = 0.90
+HB_NOISE_RATIO = 0.88
 VOLUNTARY_REGIONS = ("brow", "eye_gentle", "smile", "snarl", "pucker")
 VOLUNTARY_BANDS = ((0.2, 1), (0.4, 2), (0.65, 3), (0.9, 4))
 SYNKINESIS_MM_PER_POINT = {"smile": 0.77, "snarl": 0.77, "pucker": 1.0, "brow_raise": 1.5, "eye_close_gentle": 1.5}
 # Largest side difference seen on symmetric synthetic faces over 12 poses (no
-# synkinesis): fissure narrowing 0.85 mm, mouth movement 0.70 mm; with the rounding of
+# synkinesis): fissure narrowing 0.85 mm, mouth movement 0.70 mm with mesh peak
+# positions; 0.29 mm and 0.82 mm with optical-flow peak positions; with the rounding of
 # points these dead bands give 0 synkinesis points on all of them.
 SYNKINESIS_DEADBAND = {"fissure_narrowing_mm": 0.8, "mouth_movement_mm": 1.0}
 HB_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI"}
