@@ -206,3 +206,28 @@ def test_clinician_export_and_patient_sheet_write_real_pdfs(replay, tmp_path):
         assert [r.view for r in app.services.store().reports(sid)] == ["clinician", "patient"]
     finally:
         app.close()
+
+
+def test_clinician_reaches_a_patient_and_the_live_view_by_touch(replay, tmp_path):
+    app, drv = make_app(replay, tmp_path / "state")
+    try:
+        from kiosk.ui.showcase import seed_history
+        patient, _ = seed_history(app.services)
+        drv.tap("clinician")
+        drv.enter_pin("1234")
+        assert app.current.name == "patient"
+        drv.type_text("ANN")
+        drv.tap("patient:P0042")
+        assert app.current.name == "clinician" and app.patient.id == patient.id
+        assert "Clinician: P0042" in drv.texts()
+        drv.tap("live")
+        drv.run_until(lambda: bool(app.screens["live"].move), dt_s=1 / 30)
+        drv.frame()
+        check_drawn(app)
+        assert "Movement from the rest frame (mm), patient's own sides." in " ".join(drv.texts())
+        drv.tap("back")
+        assert app.current.name == "clinician"
+        drv.tap("back")
+        assert app.current.name == "attract" and app.patient is None
+    finally:
+        app.close()
