@@ -17,7 +17,7 @@ EXPECTED = {
     "session_instruct": ["Step 1 of 13", "Get ready", "2", "Nurse"],
     "session_speech": ["Step 9 of 13", "Go!", "Microphone"],
     "session_retry": ["Please move closer", "Let's try again."],
-    "session_device": ["Nurse"],
+    "session_device": ["Nurse", "No camera picture"],
     "session_nurse": ["Session paused", "Continue", "Skip this step", "Stop the session", "PIN -"],
     "session_working": ["Well done!", "Working out your results..."],
     "results": ["Face movement", "65 / 100", "Improvement: 44 %", "38", "47", "56", "65", "Print my sheet"],

@@ -43,6 +43,7 @@ def test_full_session_from_attract_to_results_lands_in_database(session_dir, tmp
         assert _state(app).current.name == "smile"
         drv.frame()
         assert "The camera is not connected." in " ".join(drv.texts())
+        assert "No camera picture" in drv.texts()
         check_drawn(app)
         drv.frame(n=50, dt_s=1.0)                      # waits as long as needed, no timeout
         assert _state(app).phase == "device_wait" and app.current.name == "session"

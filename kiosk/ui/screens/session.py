@@ -115,7 +115,10 @@ class SessionScreen(Screen):
         spec = s.current
         left, right = self._split()
         latest = self.app.analysis.latest() if self.app.analysis else None
-        if spec.kind == "face" or latest is not None:
+        if "camera" in s.missing_devices:     # never show a stale picture as if it were live
+            pygame.draw.rect(p.surface, (0, 0, 0), left)
+            p.wrap("No camera picture", left.inflate(-20, -40), m.text, theme.MUTED, align="center")
+        else:
             self.preview(p, left, latest, mesh=self.app.config.ui.show_mesh)
         p.text(f"Step {s.step_number} of {s.total_steps}", (right.x, right.y), m.small, theme.MUTED)
         p.button(pygame.Rect(right.right - m.px(120), right.y, m.px(120), m.button_h), "Nurse",
