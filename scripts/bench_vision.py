@@ -1,17 +1,23 @@
 #!/usr/bin/env python3
 """Vision benchmark: our LiteRT pipeline vs mediapipe 0.10.21 FaceMesh, same frames, same run.
 
-    .venv/bin/python scripts/bench_vision.py [--threads 2] [--frames 60] [--rounds 3]
+    .venv/bin/python scripts/bench_vision.py [--threads 2] [--frames 60] [--passes 4] [--rounds 4]
+                                             [--profile]
 
-Builds the frames once (the astronaut parity frames and a synthetic video: the face drifting
-and rolling, kiosk.vision.frames.shifted_sequence), then runs two worker subprocesses on
-them: ours in .venv (numpy 2) and the reference in .venv-ref (mediapipe needs numpy < 2;
-`make reference` builds it). Both workers are pinned to the same CPU cores (sched_setaffinity)
-and ours uses that many LiteRT threads. Tracking mode (video), rounds interleaved, best
-round per side. Prints throughput (frames/s) for mesh only (ours with_iris=False vs
-refine_landmarks=False) and mesh + iris on every frame (ours with_iris=True vs
-refine_landmarks=True), the ratios ours / reference, and the mean landmark error in % of
-the interocular distance (outer eye corners 33-263) against refine_landmarks=False.
+Builds the frames once (a synthetic video from the astronaut photo: the face drifting and
+rolling, kiosk.vision.frames.shifted_sequence, played forward then backward so tracking never
+breaks and one pass is 2 x --frames frames), then runs worker subprocesses on them: ours in
+.venv (numpy 2) and the reference in .venv-ref (mediapipe needs numpy < 2; `make reference`
+builds it). Both are pinned to the same CPU cores (sched_setaffinity) and ours uses that many
+LiteRT threads. Tracking mode (video). Each round runs the four workers (ours / reference x
+mesh only / mesh + iris), the side that goes first alternating between rounds; each worker
+warms up on one pass, then times --passes passes. Reported per side: median and best fps over
+all timed passes, and CPU time per frame (process user + system time, all threads, ms): the
+work done, which another load on the machine does not change much. Ratios are ours /
+reference: mesh only (with_iris=False) vs refine_landmarks=False, mesh + iris on every frame
+(with_iris=True) vs refine_landmarks=True. Also printed: the machine (CPU model, cores, load
+average before and after) and the mean landmark error in % of the interocular distance (outer
+eye corners 33-263) against refine_landmarks=False. ``--profile`` adds our per-stage times.
 """
 from __future__ import annotations
 
@@ -31,12 +37,27 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def _pin(threads: int) -> None:
+def _pin(threads: int) -> list[int]:
     cpus = sorted(os.sched_getaffinity(0))[:threads]
     os.sched_setaffinity(0, cpus)
+    return cpus
 
 
-def _ours(frames: np.ndarray, threads: int, iris: bool) -> tuple[float, list]:
+def _timed_passes(process, frames: np.ndarray, passes: int) -> tuple[list[float], list[float], list]:
+    """fps and CPU ms/frame for each timed pass, and the outputs of the first timed pass."""
+    fps, cpu_ms, first = [], [], []
+    for k in range(passes):
+        c, t = time.process_time(), time.perf_counter()
+        out = [process(f) for f in frames]
+        elapsed, cpu = time.perf_counter() - t, time.process_time() - c
+        fps.append(len(frames) / elapsed)
+        cpu_ms.append(cpu / len(frames) * 1e3)
+        if k == 0:
+            first = out
+    return fps, cpu_ms, first
+
+
+def _ours(frames: np.ndarray, threads: int, iris: bool, passes: int) -> tuple[list, list, list]:
     from kiosk.config import VisionConfig
     from kiosk.vision.pipeline import FacePipeline
     pipe = FacePipeline(VisionConfig(threads=threads), tracking=True, with_iris=iris)
@@ -44,17 +65,15 @@ def _ours(frames: np.ndarray, threads: int, iris: bool) -> tuple[float, list]:
         pipe.process(f)
     pipe.reset()
     pipe.process(np.zeros_like(frames[0]))  # blank frame: no face, nothing tracked
-    results = []
-    t = time.perf_counter()
-    for f in frames:
-        results.append(pipe.process(f))
-    elapsed = time.perf_counter() - t
+    fps, cpu, res = _timed_passes(pipe.process, frames, passes)
     if pipe.eyes is not None:
-        print(f"speculative iris kept on {pipe.eyes.reused} frames, redone on {pipe.eyes.redone}", file=sys.stderr)
-    return elapsed, [None if r.face is None else r.face.landmarks_px[:, :2] for r in results]
+        print(f"speculative iris kept on {pipe.eyes.reused} frames, redone on {pipe.eyes.redone}",
+              file=sys.stderr)
+    pipe.close()
+    return fps, cpu, [None if r.face is None else r.face.landmarks_px[:, :2] for r in res]
 
 
-def _reference(frames: np.ndarray, threads: int, iris: bool) -> tuple[float, list]:
+def _reference(frames: np.ndarray, threads: int, iris: bool, passes: int) -> tuple[list, list, list]:
     import mediapipe as mp
     face_mesh = mp.solutions.face_mesh
     with face_mesh.FaceMesh(static_image_mode=False, max_num_faces=1, refine_landmarks=iris) as fm:
@@ -62,37 +81,35 @@ def _reference(frames: np.ndarray, threads: int, iris: bool) -> tuple[float, lis
             fm.process(f)
     with face_mesh.FaceMesh(static_image_mode=False, max_num_faces=1, refine_landmarks=iris) as fm:
         fm.process(np.zeros_like(frames[0]))  # graph start-up; no face, nothing tracked
-        results = []
-        t = time.perf_counter()
-        for f in frames:
-            results.append(fm.process(f).multi_face_landmarks)
-        elapsed = time.perf_counter() - t
+        fps, cpu, res = _timed_passes(lambda f: fm.process(f).multi_face_landmarks, frames, passes)
     h, w = frames[0].shape[:2]
-    return elapsed, [None if not r else np.array([[p.x * w, p.y * h] for p in r[0].landmark[:468]])
-                     for r in results]
+    return fps, cpu, [None if not r else np.array([[p.x * w, p.y * h] for p in r[0].landmark[:468]])
+                      for r in res]
 
 
-def worker(side: str, frames_path: str, threads: int, iris: bool, out_path: str) -> None:
-    """Run one pipeline over the frames in tracking mode; write fps and landmarks (px)."""
-    _pin(threads)
+def worker(side: str, frames_path: str, threads: int, iris: bool, passes: int, out_path: str) -> None:
+    """Run one pipeline over the frames in tracking mode; write fps, CPU ms and landmarks (px)."""
+    cpus = _pin(threads)
     frames = np.load(frames_path)
-    elapsed, landmarks = (_ours if side == "ours" else _reference)(frames, threads, iris)
+    fps, cpu, landmarks = (_ours if side == "ours" else _reference)(frames, threads, iris, passes)
     np.save(out_path + ".npy", np.array([np.full((468, 2), np.nan) if p is None else p for p in landmarks]))
-    Path(out_path).write_text(json.dumps({"fps": len(frames) / elapsed,
+    Path(out_path).write_text(json.dumps({"fps": fps, "cpu_ms": cpu, "cpus": cpus,
                                           "found": sum(p is not None for p in landmarks)}))
 
 
-def _run_worker(python: Path, side: str, frames: str, threads: int, iris: bool) -> dict:
+def _run_worker(python: Path, side: str, frames: str, args: argparse.Namespace, iris: bool) -> dict:
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as tmp:
         out = tmp.name
-    cmd = [str(python), __file__, "--worker", side, "--frames-file", frames, "--threads", str(threads),
-           "--out", out] + (["--iris"] if iris else [])
+    cmd = [str(python), __file__, "--worker", side, "--frames-file", frames, "--threads", str(args.threads),
+           "--passes", str(args.passes), "--out", out] + (["--iris"] if iris else [])
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     if proc.returncode != 0:
         raise SystemExit(f"{side} worker failed:\n{proc.stderr[-2000:]}")
     res = json.loads(Path(out).read_text())
     res["log"] = [ln for ln in proc.stderr.splitlines() if ln.startswith("speculative")]
     res["landmarks"] = np.load(out + ".npy")
+    os.unlink(out)
+    os.unlink(out + ".npy")
     return res
 
 
@@ -101,18 +118,93 @@ def _error_pct(ours: np.ndarray, ref: np.ndarray) -> np.ndarray:
     return np.linalg.norm(ours - ref, axis=2).mean(axis=1) / iod * 100
 
 
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _summary(runs: list[dict]) -> dict:
+    fps = np.concatenate([r["fps"] for r in runs])
+    cpu = np.concatenate([r["cpu_ms"] for r in runs])
+    return {"median": float(np.median(fps)), "best": float(fps.max()), "cpu_ms": float(np.median(cpu))}
+
+
+def _report(results: dict[tuple[str, bool], list[dict]]) -> None:
+    for iris, label, target in ((False, "mesh only   (ours with_iris=False vs refine_landmarks=False)", 1.5),
+                                (True, "mesh + iris (ours with_iris=True  vs refine_landmarks=True) ", 1.0)):
+        o, r = _summary(results[("ours", iris)]), _summary(results[("ref", iris)])
+        med, best = o["median"] / r["median"], o["best"] / r["best"]
+        print(f"{label}:\n"
+              f"  ours      median {o['median']:6.1f} fps  best {o['best']:6.1f} fps  CPU {o['cpu_ms']:.2f} ms/frame\n"
+              f"  reference median {r['median']:6.1f} fps  best {r['best']:6.1f} fps  CPU {r['cpu_ms']:.2f} ms/frame\n"
+              f"  ratio     median {med:.2f}x  best {best:.2f}x  CPU-time ratio (ref/ours) "
+              f"{r['cpu_ms'] / o['cpu_ms']:.2f}x  (target >= {target}x) {'OK' if med >= target else 'BELOW TARGET'}")
+    print("  " + "; ".join(results[("ours", True)][0]["log"]))
+
+
+def _profile(frames: np.ndarray, threads: int) -> None:
+    """Our per-stage wall time, mesh + iris, in this process: each stage's total time divided
+    by the number of frames (ms/frame; the detector runs on 1 frame in 15)."""
+    _pin(threads)
+    import kiosk.vision.mesh as mesh_mod
+    import kiosk.vision.pipeline as pipe_mod
+    import kiosk.vision.tracker as tracker_mod
+    from kiosk.config import VisionConfig
+    pipe = pipe_mod.FacePipeline(VisionConfig(threads=threads), tracking=True, with_iris=True)
+    totals: dict[str, float] = {}
+
+    def wrap(obj: object, attr: str, name: str) -> None:
+        fn = getattr(obj, attr)
+
+        def timed(*a, **k):
+            t = time.perf_counter()
+            try:
+                return fn(*a, **k)
+            finally:
+                totals[name] = totals.get(name, 0.0) + time.perf_counter() - t
+        setattr(obj, attr, timed)
+
+    wrap(pipe, "process", "whole frame")
+    wrap(pipe.tracker, "step", "tracker step (mesh, ROI)")
+    wrap(pipe.tracker.detector, "detect", "  detector (1 frame in 15)")
+    wrap(mesh_mod, "crop_uint8", "  mesh crop 192x192")
+    wrap(pipe.tracker.mesh.model, "run_uint8", "  mesh inference")
+    wrap(tracker_mod, "landmarks_to_roi", "  next frame's ROI")
+    wrap(pipe.eyes, "speculate", "iris crops + hand-off")
+    wrap(pipe.eyes, "run", "iris wait + projection")
+    wrap(pipe_mod, "head_pose", "head pose")
+    wrap(pipe_mod, "face_crop_gray", "quality: grey face crop")
+    wrap(pipe_mod, "assess_quality", "quality: checks")
+    for f in frames:  # warm-up, then time one pass
+        pipe.process(f)
+    totals.clear()
+    for f in frames:
+        pipe.process(f)
+    print("our stages, mesh + iris, ms/frame (the iris models run on a worker thread while the mesh runs):")
+    for name, total in totals.items():
+        print(f"  {name:30s} {total / len(frames) * 1e3:6.3f}")
+    pipe.close()
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--frames", type=int, default=60, help="video length (frames)")
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=2, help="cores both sides are pinned to, and our threads")
+    ap.add_argument("--frames", type=int, default=60, help="video length (frames); one pass plays it forth and back")
+    ap.add_argument("--passes", type=int, default=4, help="timed passes per worker")
+    ap.add_argument("--rounds", type=int, default=4)
+    ap.add_argument("--profile", action="store_true", help="also print our per-stage times")
     ap.add_argument("--worker", choices=["ours", "ref"])
     ap.add_argument("--frames-file")
     ap.add_argument("--out")
     ap.add_argument("--iris", action="store_true")
     args = ap.parse_args()
     if args.worker:
-        worker(args.worker, args.frames_file, args.threads, args.iris, args.out)
+        worker(args.worker, args.frames_file, args.threads, args.iris, args.passes, args.out)
         return 0
 
     ref_py = ROOT / ".venv-ref" / "bin" / "python"
@@ -122,30 +214,28 @@ def main() -> int:
     from skimage import data
 
     from kiosk.vision import frames as F
-    video = np.stack(F.shifted_sequence(data.astronaut(), args.frames, step_px=2.0))
+    forth = F.shifted_sequence(data.astronaut(), args.frames, step_px=2.0)
+    video = np.stack(forth + forth[::-1])
     with tempfile.NamedTemporaryFile(suffix=".npy", delete=False) as tmp:
         np.save(tmp, video)
         frames_file = tmp.name
-    print(f"machine: {platform.machine()} {platform.processor() or ''} {os.cpu_count()} CPUs; "
-          f"workers pinned to {args.threads} core(s); {args.frames} frames 640x480; best of {args.rounds}")
-    results: dict[tuple[str, bool], dict] = {}
-    for _ in range(args.rounds):
+    print(f"machine: {_cpu_model()} ({platform.machine()}), {os.cpu_count()} CPUs, load average "
+          f"{' '.join(f'{v:.2f}' for v in os.getloadavg())} (1/5/15 min)")
+    print(f"both sides pinned to {args.threads} core(s); {len(video)} frames 640x480 per pass, "
+          f"{args.passes} timed passes x {args.rounds} interleaved rounds per side")
+    results: dict[tuple[str, bool], list[dict]] = {}
+    sides = [("ours", ROOT / ".venv" / "bin" / "python"), ("ref", ref_py)]
+    for rnd in range(args.rounds):
         for iris in (False, True):
-            for side, py in (("ours", ROOT / ".venv" / "bin" / "python"), ("ref", ref_py)):
-                r = _run_worker(py, side, frames_file, args.threads, iris)
-                best = results.get((side, iris))
-                if best is None or r["fps"] > best["fps"]:
-                    results[(side, iris)] = r
-    for iris, label, target in ((False, "mesh only      vs refine_landmarks=False", 1.5),
-                                (True, "mesh + iris    vs refine_landmarks=True ", 1.0)):
-        o, r = results[("ours", iris)], results[("ref", iris)]
-        ratio = o["fps"] / r["fps"]
-        print(f"{label}: ours {o['fps']:7.1f} fps, reference {r['fps']:7.1f} fps, "
-              f"ratio {ratio:.2f}x (target >= {target}x) {'OK' if ratio >= target else 'BELOW TARGET'}")
-    print("  " + "; ".join(results[("ours", True)]["log"]))
-    err = _error_pct(results[("ours", False)]["landmarks"], results[("ref", False)]["landmarks"])
+            for side, py in (sides if rnd % 2 == 0 else sides[::-1]):
+                results.setdefault((side, iris), []).append(_run_worker(py, side, frames_file, args, iris))
+    _report(results)
+    err = _error_pct(results[("ours", False)][0]["landmarks"], results[("ref", False)][0]["landmarks"])
     print(f"mesh error vs refine_landmarks=False over the video: mean {np.nanmean(err):.3f} % IOD, "
           f"worst frame {np.nanmax(err):.3f} % IOD (target <= 0.5 %)")
+    print(f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    if args.profile:
+        _profile(video, args.threads)
     os.unlink(frames_file)
     return 0
 

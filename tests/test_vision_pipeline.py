@@ -160,8 +160,11 @@ def test_tracking_with_speculative_iris_matches_exact(model_dir, astronaut):
     exact.close()
 
 
-def test_tracking_notices_a_second_face(model_dir, astronaut):
-    pipe = FacePipeline(VisionConfig(model_dir=model_dir, redetect_every_frames=3), tracking=True, with_iris=False)
+@pytest.mark.parametrize("threads", [1, 2])  # 2: the face count runs on a thread beside the mesh
+def test_tracking_notices_a_second_face(model_dir, astronaut, threads):
+    pipe = FacePipeline(VisionConfig(model_dir=model_dir, redetect_every_frames=3, threads=threads),
+                        tracking=True, with_iris=False)
+    assert (pipe.tracker.pool is not None) == (threads >= 2)
     crop = astronaut[20:260, 110:340]
     one = np.hstack([crop, np.full_like(crop, 200)])
     two = np.hstack([crop, crop])
@@ -173,3 +176,4 @@ def test_tracking_notices_a_second_face(model_dir, astronaut):
     r = pipe.process(two)  # the track is dropped: every frame now detects, still two faces
     assert r.faces_found == 2 and r.face is None
     assert pipe.process(one).face is not None
+    pipe.close()

@@ -4,12 +4,14 @@ from __future__ import annotations
 import math
 from dataclasses import astuple
 
+import cv2
 import numpy as np
 import pytest
+from skimage import data as skimage_data
 
 from kiosk.config import VisionConfig
 from kiosk.vision.detector import Detection, decode, ssd_anchors, weighted_nms
-from kiosk.vision.pose import NEUTRAL_PITCH_DEG, HeadPose, head_pose
+from kiosk.vision.pose import NEUTRAL_PITCH_DEG, HeadPose, face_axes, head_pose
 from kiosk.vision.quality import MESSAGES, assess_quality, sharpness
 from kiosk.vision.roi import NormRect, project_landmarks, rect_from_landmarks, transform_rect
 from kiosk.vision.runtime import Model, RuntimeUnavailable
@@ -129,6 +131,28 @@ def test_quality_dark_frame_without_face():
 
 def test_sharpness_orders_blur():
     assert sharpness(SHARP) > 1000 > sharpness(FLAT) == 0.0
+
+
+def test_sharpness_is_the_laplacian_variance_of_the_128px_crop():
+    """The fast path (float32 Laplacian, cv2.meanStdDev) equals the textbook definition."""
+    gray = cv2.cvtColor(skimage_data.astronaut()[30:250, 120:330], cv2.COLOR_RGB2GRAY)
+    small = cv2.resize(gray, (128, round(220 * 128 / 210)), interpolation=cv2.INTER_AREA)
+    expected = float(cv2.Laplacian(small, cv2.CV_64F).var())
+    assert expected > 100  # a real, sharp face
+    assert sharpness(gray) == pytest.approx(expected, rel=1e-9)
+
+
+def test_head_pose_equals_the_face_axes_rotation():
+    """head_pose (plain-float fast path) reads the same angles as face_axes' rotation matrix."""
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        pts = _frontal_mesh() @ _rot(*rng.uniform(-30, 30, 3)).T + rng.normal(0, 2, (468, 3))
+        r = face_axes(pts)
+        pose = head_pose(pts)
+        assert pose.yaw_deg == pytest.approx(math.degrees(math.asin(r[2, 0])), abs=1e-9)
+        assert pose.roll_deg == pytest.approx(math.degrees(math.atan2(r[1, 0], r[0, 0])), abs=1e-9)
+        pitch = math.degrees(math.atan2(r[2, 1], r[2, 2])) - NEUTRAL_PITCH_DEG
+        assert pose.pitch_deg == pytest.approx((pitch + 180) % 360 - 180, abs=1e-9)
 
 
 def test_missing_model_is_a_clear_error(tmp_path):

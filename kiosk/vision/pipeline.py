@@ -10,6 +10,7 @@ mean (11.7 mm) that is typically within +-0.5 mm (about +-4 %) of an individual'
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import cv2
@@ -80,8 +81,12 @@ class FacePipeline:
         d, t = self.config.model_dir, min(self.config.mesh_threads, self.config.threads)
         detector = FaceDetector(Model(d / "face_detection_short_range.tflite", t), self.config.min_detection_score)
         mesh = FaceMesh(Model(d / "face_landmark.tflite", t))
+        # mesh only, video, 2+ threads: the periodic face count runs beside the mesh (with the
+        # iris the second core is already busy with the speculative eyes)
+        self._pool = (ThreadPoolExecutor(max_workers=1, thread_name_prefix="facecount")
+                      if tracking and not with_iris and self.config.threads >= 2 else None)
         self.tracker = FaceTracker(detector, mesh, tracking=tracking, min_presence=self.config.min_presence,
-                                   redetect_every=self.config.redetect_every_frames)
+                                   redetect_every=self.config.redetect_every_frames, pool=self._pool)
         self.eyes: EyePair | None = None
         if with_iris:
             self.eyes = EyePair(d / "iris_landmark.tflite", parallel=self.config.threads >= 2,
@@ -94,9 +99,13 @@ class FacePipeline:
         self._prev = None
 
     def close(self) -> None:
-        """Stop the iris worker threads (also done at interpreter exit)."""
+        """Stop the worker threads (also done at interpreter exit)."""
         if self.eyes is not None:
             self.eyes.close()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+            self.tracker.pool = None
 
     def process(self, rgb: np.ndarray, timestamp_s: float | None = None) -> FrameAnalysis:
         """Analyse one frame (H x W x 3 RGB uint8). Raises ValueError on another shape/dtype."""

@@ -63,8 +63,19 @@ def head_pose(landmarks_px: np.ndarray) -> HeadPose:
     depth slope of the forehead -> below-nose line (in the plane orthogonal to the eye line),
     relative to the canonical face.
     """
-    r = face_axes(landmarks_px)
-    yaw = math.asin(max(-1.0, min(1.0, r[2, 0])))
-    roll = math.atan2(r[1, 0], r[0, 0])
-    pitch = math.degrees(math.atan2(r[2, 1], r[2, 2])) - NEUTRAL_PITCH_DEG
+    # face_axes in plain floats (the same maths, about 5x faster than small numpy arrays)
+    p = landmarks_px
+    r0, r1, top, nose = (p[i].tolist() for i in (RIGHT_EYE_OUTER, LEFT_EYE_OUTER, FOREHEAD, BELOW_NOSE))
+    x = [a - b for a, b in zip(r1, r0)]
+    nx = math.sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2])
+    x = [v / nx for v in x]
+    y = [a - b for a, b in zip(nose, top)]
+    d = x[0] * y[0] + x[1] * y[1] + x[2] * y[2]
+    y = [b - a * d for a, b in zip(x, y)]
+    ny = math.sqrt(y[0] * y[0] + y[1] * y[1] + y[2] * y[2])
+    y = [v / ny for v in y]
+    z2 = x[0] * y[1] - x[1] * y[0]  # z component of x cross y
+    yaw = math.asin(max(-1.0, min(1.0, x[2])))
+    roll = math.atan2(x[1], x[0])
+    pitch = math.degrees(math.atan2(y[2], z2)) - NEUTRAL_PITCH_DEG
     return HeadPose(math.degrees(yaw), (pitch + 180.0) % 360.0 - 180.0, math.degrees(roll))

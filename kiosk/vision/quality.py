@@ -64,7 +64,9 @@ def sharpness(gray: np.ndarray) -> float:
     h, w = gray.shape
     small = cv2.resize(gray, (SHARPNESS_WIDTH_PX, max(2, round(h * SHARPNESS_WIDTH_PX / w))),
                        interpolation=cv2.INTER_AREA)
-    return float(cv2.Laplacian(small, cv2.CV_64F).var())
+    # float32 holds the integer Laplacian of uint8 exactly; meanStdDev sums in double
+    _, std = cv2.meanStdDev(cv2.Laplacian(small, cv2.CV_32F))
+    return float(std[0, 0]) ** 2
 
 
 def assess_quality(faces_found: int, interocular_px: float | None, pose: HeadPose | None,
@@ -89,7 +91,7 @@ def assess_quality(faces_found: int, interocular_px: float | None, pose: HeadPos
         return verdict("turned")
     if abs(pose.pitch_deg) > config.max_pitch_deg:
         return verdict("tilted")
-    brightness = float(gray_face.mean()) if gray_face.size else 0.0
+    brightness = cv2.mean(gray_face)[0] if gray_face.size else 0.0
     if brightness < config.min_brightness:
         return verdict("too_dark")
     if brightness > config.max_brightness:
