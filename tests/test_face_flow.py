@@ -74,3 +74,12 @@ def test_flat_patch_flagged_low_texture_and_bad_input():
 def test_window_follows_scale():
     assert window_px(0.7) == 15 and window_px(0.2) == 41 and window_px(0.5) == 21 and window_px(None) == 21
     assert all(window_px(s) % 2 == 1 for s in (0.15, 0.25, 0.33, 0.7))
+
+
+def test_exposure_change_between_frames_is_not_motion():
+    """Auto-exposure between rest and peak (gain 1.3, offset -12): still recovered within 0.3 px."""
+    a = _textured(9)
+    b = np.clip(_shift(a, -5.5, 3.25).astype(np.float32) * 1.3 - 12, 0, 255).astype(np.uint8)
+    res = track_points(a, b, POINTS, mm_per_px=0.7)
+    assert res.reliable.all(), res.reason
+    np.testing.assert_allclose(res.points_px - POINTS, np.tile([-5.5, 3.25], (len(POINTS), 1)), atol=0.3)

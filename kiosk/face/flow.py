@@ -19,6 +19,9 @@ A tracked point is *reliable* only if all of these hold (else the caller keeps t
   patch reads 0;
 * forward-backward consistency [Kalal10]: tracking the found point back from peak to
   rest lands within ``MAX_FB_PX`` of where it started;
+* (before tracking, the peak frame's gain and offset are matched to the rest frame over
+  the points' area, :func:`match_exposure`: auto-exposure or a passing shadow would
+  otherwise read as motion and fail the checks below;)
 * the patch still looks like itself: zero-mean normalized cross-correlation between the
   rest patch and the peak patch at the found point >= ``MIN_NCC`` (a patch that vanished,
   e.g. an occluded or closed feature, fails).
@@ -85,6 +88,23 @@ def _grey(img: np.ndarray) -> np.ndarray:
     return a
 
 
+def match_exposure(rest: np.ndarray, peak: np.ndarray, points_px: np.ndarray, margin_px: int) -> np.ndarray:
+    """``peak`` (grey uint8) with the gain and offset that match its mean and standard
+    deviation to ``rest`` over the points' bounding box (+ margin): undoes an exposure or
+    lighting change between the two frames, which Lucas-Kanade (brightness constancy)
+    would otherwise read as motion."""
+    h, w = rest.shape
+    lo = np.clip(np.floor(points_px.min(axis=0)) - margin_px, 0, [w - 1, h - 1]).astype(int)
+    hi = np.clip(np.ceil(points_px.max(axis=0)) + margin_px + 1, 1, [w, h]).astype(int)
+    ra = rest[lo[1]:hi[1], lo[0]:hi[0]].astype(np.float32)
+    pa = peak[lo[1]:hi[1], lo[0]:hi[0]].astype(np.float32)
+    if ra.size < 4 or float(pa.std()) < 1.0:
+        return peak
+    gain = float(ra.std()) / float(pa.std())
+    out = (peak.astype(np.float32) - float(pa.mean())) * gain + float(ra.mean())
+    return np.clip(np.round(out), 0, 255).astype(np.uint8)
+
+
 def _patch_ncc(a: np.ndarray, pa: np.ndarray, b: np.ndarray, pb: np.ndarray, win: int) -> np.ndarray:
     """Zero-mean NCC of win x win patches of a at pa and of b at pb (sub-pixel)."""
     import cv2
@@ -116,6 +136,8 @@ def track_points(rest: np.ndarray, peak: np.ndarray, points_px: np.ndarray, gues
     p0 = np.asarray(points_px, dtype=np.float32).reshape(-1, 2)
     g = p0 if guess_px is None else np.asarray(guess_px, dtype=np.float32).reshape(-1, 2)
     win = window_px(mm_per_px)
+    if np.all(np.isfinite(p0)) and len(p0):
+        b = match_exposure(a, b, p0, 2 * win)
     crit = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 40, 0.01)
     lk = dict(winSize=(win, win), maxLevel=PYRAMID_LEVELS, criteria=crit, flags=cv2.OPTFLOW_USE_INITIAL_FLOW)
     p1, st1, _ = cv2.calcOpticalFlowPyrLK(a, b, p0.copy(), g.copy(), **lk)

@@ -44,7 +44,7 @@ it by only ~0.4 mm, so resting asymmetry is rarely scored and the "asymmetric at
 rule rarely fires; a clinician should judge resting tone.
 
 Measured side movement: peak positions come from optical flow (kiosk.face.flow), so a
-paralysed brow or mouth corner reads 3-12 % of the healthy side on synthetic faces
+paralysed brow or mouth corner reads 4-13 % of the healthy side on synthetic faces
 (severity 1.0 -> HB VI, composite 20); with the mesh alone it read 45-75 % (HB IV,
 composite 56).  Where the flow falls back to the mesh (recorded in each region's
 ``tracking``) the estimate drifts back toward IV.
@@ -66,7 +66,7 @@ from dataclasses import dataclass, field
 from kiosk.face.symmetry import RATIO_REGION_MIN, RegionSymmetry, SideVerdict
 
 # A brow or smile ratio at or above this is within landmark noise: lowest values on the
-# mirrored symmetric synthetic faces over 12 poses were brow 0.900, smile 0.939 with
+# mirrored symmetric synthetic faces over 12 poses were brow 0.903, smile 0.940 with
 # optical-flow peak positions (mesh only: 0.965, 0.933); 0.02 below the lowest
 # (kiosk.face.symmetry docstring; scripts/face_calibration.py).
 HB_NOISE_RATIO = 0.88
@@ -75,7 +75,7 @@ VOLUNTARY_BANDS = ((0.2, 1), (0.4, 2), (0.65, 3), (0.9, 4))
 SYNKINESIS_MM_PER_POINT = {"smile": 0.77, "snarl": 0.77, "pucker": 1.0, "brow_raise": 1.5, "eye_close_gentle": 1.5}
 # Largest side difference seen on symmetric synthetic faces over 12 poses (no
 # synkinesis): fissure narrowing 0.85 mm, mouth movement 0.70 mm with mesh peak
-# positions; 0.29 mm and 0.82 mm with optical-flow peak positions; with the rounding of
+# positions; 0.29 mm and 0.80 mm with optical-flow peak positions; with the rounding of
 # points these dead bands give 0 synkinesis points on all of them.
 SYNKINESIS_DEADBAND = {"fissure_narrowing_mm": 0.8, "mouth_movement_mm": 1.0}
 HB_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI"}
