@@ -7,7 +7,9 @@
 2. Severity 0..1 x affected side: measured mouth (smile), eye (gentle closure) and brow
    ratios, Sunnybrook-style composite and House-Brackmann estimate, with the peak
    positions from optical flow (default) and from the mesh only (``--mesh``).
-3. Mean absolute error (mm) of the measured excursions (brow, smile, snarl, pucker; each
+3. Finer image scales (the base session upsampled 2x and 3x: ~0.37 and ~0.25 mm/px, the
+   kiosk camera's range): severity 0 and 1.
+4. Mean absolute error (mm) of the measured excursions (brow, smile, snarl, pucker; each
    side) against the true displacement of the synthetic warp at the same points, optical
    flow vs mesh only.
 
@@ -24,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kiosk.config import VisionConfig  # noqa: E402
+import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
 from kiosk.demo.synthetic_face import Pose, SyntheticSpec, make_session, true_displacement_px  # noqa: E402
@@ -102,6 +105,19 @@ def main() -> int:
             print(f"| {sev:.1f} | {side} | {_fmt(r['smile'])} | {_fmt(r['eye_gentle'])} | {_fmt(r['brow'])} | "
                   f"{fa.side.side} ({fa.side.confidence:.2f}) | {_fmt(fa.sunnybrook.composite)} | "
                   f"{fa.house_brackmann.roman} |")
+    print("\n## Finer image scales (session upsampled)\n")
+    print("| upsampling | mm/px | severity | mouth (smile) | brow | snarl | pucker | composite | HB | mesh fallbacks |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for factor in (2, 3):
+        for sev in (0.0, 1.0):
+            spec = SyntheticSpec("left" if sev else "none", sev, symmetric=True)
+            frames = {k: [cv2.resize(v, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)]
+                      for k, v in make_session(spec).items()}
+            fa = assess_face(frames, pipe, lids, use_flow=not args.mesh)
+            r = {k: fa.regions[k].ratio for k in ("smile", "brow", "snarl", "pucker")}
+            fb = sum((fa.regions[k].tracking or {}).get("points_mesh_fallback", 0) for k in r)
+            print(f"| x{factor} | {fa.mm_per_px:.3f} | {sev:.1f} | " + " | ".join(_fmt(v) for v in r.values())
+                  + f" | {_fmt(fa.sunnybrook.composite)} | {fa.house_brackmann.roman} | {fb} |")
     print("\n## Excursion error against the synthetic truth (mm; severity 0..1, both sides)\n")
     detector = FacePipeline(cfg)
     errs: dict[str, list[float]] = {"flow": [], "mesh": []}

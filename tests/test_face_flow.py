@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kiosk.face.flow import MAX_FB_PX, track_points, window_px
+from kiosk.face.flow import thresholds, track_points, window_px
 
 
 def _textured(seed: int = 3, size: int = 240) -> np.ndarray:
@@ -37,7 +37,7 @@ def test_known_shift_recovered_within_0_3_px(dx, dy):
     res = track_points(a, b, POINTS, mm_per_px=0.7)
     assert res.reliable.all(), res.reason
     np.testing.assert_allclose(res.points_px - POINTS, np.tile([dx, dy], (len(POINTS), 1)), atol=0.3)
-    assert np.all(res.fb_error_px <= MAX_FB_PX) and np.all(res.ncc > 0.9)
+    assert np.all(res.fb_error_px <= 0.2) and np.all(res.ncc > 0.9)
 
 
 def test_wrong_initial_guess_still_converges():
@@ -71,9 +71,13 @@ def test_flat_patch_flagged_low_texture_and_bad_input():
         track_points(a.astype(np.float32), a, POINTS)
 
 
-def test_window_follows_scale():
+def test_window_and_thresholds_follow_scale():
     assert window_px(0.7) == 15 and window_px(0.2) == 41 and window_px(0.5) == 21 and window_px(None) == 21
     assert all(window_px(s) % 2 == 1 for s in (0.15, 0.25, 0.33, 0.7))
+    assert thresholds(0.7) == pytest.approx((1.0, 5e-5))
+    fb, eig = thresholds(0.25)
+    assert fb == pytest.approx(2.8) and eig == pytest.approx(1e-5)  # the sensor-noise floor
+    assert thresholds(float("nan")) == thresholds(0.7)
 
 
 def test_exposure_change_between_frames_is_not_motion():

@@ -13,12 +13,16 @@ A tracked point is *reliable* only if all of these hold (else the caller keeps t
 
 * texture: the smaller eigenvalue of the rest patch's gradient matrix (OpenCV's
   ``cornerMinEigenVal`` over the window, intensities scaled to 0..1) is at least
-  ``MIN_EIGEN`` = 5e-5 (a flat patch has no position to follow).  Measured on the
-  astronaut face at 0.7 mm/px: brow 2e-4..8e-4 (an edge: weakest along the brow, where
-  it barely moves), alae 4e-4..1e-3, mouth corners and upper lip 2e-3..6e-3; a flat
-  patch reads 0;
+  ``MIN_EIGEN`` = 5e-5 at 0.7 mm/px, scaled by (mm_per_px / 0.7)^2 (gradients per px
+  shrink as the face gets more px), but not below ``NOISE_EIGEN`` = 1e-5, what 1 grey
+  level of sensor noise reads (2 levels 4e-5, 4 levels 1.7e-4: patches of pure noise
+  are caught by the two checks below, as noise does not repeat between frames).
+  Measured on the astronaut face at 0.7 mm/px: brow 2e-4..8e-4 (an edge: weakest along
+  the brow, where it barely moves), alae 4e-4..1e-3, mouth corners and upper lip
+  2e-3..6e-3; a flat patch reads 0;
 * forward-backward consistency [Kalal10]: tracking the found point back from peak to
-  rest lands within ``MAX_FB_PX`` of where it started;
+  rest lands within ``MAX_FB_MM`` = 0.7 mm (at least 1 px) of where it started: half
+  the 1.5 mm excursion floor of kiosk.face.symmetry;
 * (before tracking, the peak frame's gain and offset are matched to the rest frame over
   the points' area, :func:`match_exposure`: auto-exposure or a passing shadow would
   otherwise read as motion and fail the checks below;)
@@ -42,9 +46,11 @@ import numpy as np
 WINDOW_MM = 10.0
 MIN_WINDOW_PX, MAX_WINDOW_PX = 15, 41
 PYRAMID_LEVELS = 3
-MAX_FB_PX = 1.0
+MAX_FB_MM = 0.7
 MIN_NCC = 0.8
 MIN_EIGEN = 5e-5
+NOISE_EIGEN = 1e-5
+REFERENCE_MM_PER_PX = 0.7
 
 
 @dataclass(frozen=True)
@@ -69,9 +75,19 @@ class FlowResult:
         return int(np.count_nonzero(self.reliable))
 
 
+def _known(mm_per_px: float | None) -> bool:
+    return bool(mm_per_px) and bool(np.isfinite(mm_per_px)) and mm_per_px > 0
+
+
+def thresholds(mm_per_px: float | None) -> tuple[float, float]:
+    """(max forward-backward error px, min texture eigenvalue) at an image scale."""
+    s = mm_per_px if _known(mm_per_px) else REFERENCE_MM_PER_PX
+    return max(MAX_FB_MM / s, 1.0), max(MIN_EIGEN * (s / REFERENCE_MM_PER_PX) ** 2, NOISE_EIGEN)
+
+
 def window_px(mm_per_px: float | None) -> int:
     """Odd LK window size (px) covering about WINDOW_MM of face, clipped to 15..41 px."""
-    if not mm_per_px or not np.isfinite(mm_per_px) or mm_per_px <= 0:
+    if not _known(mm_per_px):
         return 21
     w = int(round(WINDOW_MM / mm_per_px)) | 1
     return int(np.clip(w, MIN_WINDOW_PX, MAX_WINDOW_PX))
@@ -136,6 +152,7 @@ def track_points(rest: np.ndarray, peak: np.ndarray, points_px: np.ndarray, gues
     p0 = np.asarray(points_px, dtype=np.float32).reshape(-1, 2)
     g = p0 if guess_px is None else np.asarray(guess_px, dtype=np.float32).reshape(-1, 2)
     win = window_px(mm_per_px)
+    max_fb, min_eig = thresholds(mm_per_px)
     if np.all(np.isfinite(p0)) and len(p0):
         b = match_exposure(a, b, p0, 2 * win)
     crit = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 40, 0.01)
@@ -152,11 +169,11 @@ def track_points(rest: np.ndarray, peak: np.ndarray, points_px: np.ndarray, gues
     ncc = _patch_ncc(a, p0, b, p1, win)
     reasons = []
     for k in range(len(p0)):
-        if eig[k] < MIN_EIGEN:
+        if eig[k] < min_eig:
             reasons.append("low_texture")
         elif not ok_track[k]:
             reasons.append("lost")
-        elif fb[k] > MAX_FB_PX:
+        elif fb[k] > max_fb:
             reasons.append("fb_error")
         elif ncc[k] < MIN_NCC:
             reasons.append("patch_changed")
