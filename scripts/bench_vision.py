@@ -18,6 +18,23 @@ reference: mesh only (with_iris=False) vs refine_landmarks=False, mesh + iris on
 (with_iris=True) vs refine_landmarks=True. Also printed: the machine (CPU model, cores, load
 average before and after) and the mean landmark error in % of the interocular distance (outer
 eye corners 33-263) against refine_landmarks=False. ``--profile`` adds our per-stage times.
+
+Findings on the 2-vCPU AMD EPYC build machine (2026-11-28, shared with other jobs, load 1.5-4),
+isolated LiteRT invoke times with warm caches: face mesh 1.30-1.35 ms, iris 1.24-1.26 ms per
+eye, detector 1.2 ms; XNNPACK is 3x faster than the builtin kernels (iris 3.9 ms, mesh 3.7 ms).
+* Both eyes through the iris model in one invocation (resize_tensor_input to [2, 64, 64, 3]):
+  accepted by LiteRT/XNNPACK (outputs come back as [1, 2 x n]: reshape to (2, -1)), identical
+  to the per-eye outputs (max difference 0.0), but no faster: 2.85 ms vs 2.87 ms for two
+  single runs on one thread, and the same fps and CPU time inside the pipeline. Not used.
+* Models run cold in the pipeline: after 64 MB of other memory traffic a mesh invoke costs
+  +0.8 ms and an iris invoke +0.7 ms (the iris weights, 2.6 MB, do not fit the 1 MB L2).
+  Inside the pipeline the two iris runs cost 3.9 ms of CPU per frame, not 2.5.
+* Mesh + iris is three model runs (mesh + two eyes, >= 3.9 ms of CPU per frame with warm
+  caches) against mediapipe's single attention mesh (3.2-3.9 ms of CPU per frame for the
+  whole refine_landmarks=True graph). It can only win with two free cores (critical path
+  about max(mesh, two eyes) = 2.5 ms + 0.3 ms); when other jobs take one core the ratio
+  falls to the CPU-time ratio, about 0.55x. Mediapipe's attention model cannot replace them:
+  LiteRT 1.4.0 refuses it ("unresolved custom op: Landmarks2TransformMatrix", a mediapipe op).
 """
 from __future__ import annotations
 
