@@ -102,7 +102,8 @@ def test_synthetic_warp_truth_recovered_by_flow(step):
     right, left = anchors[EXPRESSIONS[step].region]
     pts = np.array([right + [0.0, 4.0], right + [5.0, -3.0], left + [0.0, 4.0]])
     truth = true_displacement_px(step, spec, pts)
-    assert np.linalg.norm(truth[2]) < 1.0 and np.linalg.norm(truth[0]) > 7.0  # only the far tail of the healthy bump
+    assert np.linalg.norm(truth[0]) > 7.0
+    assert np.linalg.norm(truth[2]) < 0.15 * np.linalg.norm(truth[0])  # only the tail of the healthy bump
     res = track_points(expression_image("rest", spec), expression_image(step, spec), pts, mm_per_px=0.7)
     assert res.reliable.all(), res.reason
     assert np.linalg.norm(res.points_px - pts - truth, axis=1).max() < 1.0, (res.points_px - pts, truth)
