@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 
@@ -133,17 +133,29 @@ def read_session_dir(path: Path) -> tuple[dict[str, list[np.ndarray]], dict[str,
     return faces, audio, missing
 
 
-def _assess_speech(audio: dict[str, tuple[np.ndarray, int]], config: KioskConfig) -> tuple[Any | None, str | None]:
+def _assess_speech(audio: dict[str, tuple[np.ndarray, int]], config: KioskConfig,
+                   precomputed: Mapping[str, Any] | None = None) -> tuple[Any | None, str | None]:
+    """Speech half: ``precomputed`` steps (``analyse_step`` results) are combined as they are;
+    only recordings without one are analysed here."""
     try:
-        from kiosk.speech.battery import assess_speech
+        from kiosk.speech.battery import STEPS, analyse_step, assess_speech, combine_steps
     except ImportError as e:
         return None, f"speech engine not installed ({e})"
-    if not audio:
+    if not audio and not precomputed:
         return None, "no speech recordings"
-    return assess_speech(audio, lead_in_s=config.audio.lead_in_s), None
+    if precomputed is None:
+        return assess_speech(audio, lead_in_s=config.audio.lead_in_s), None
+    results = {k: v for k, v in precomputed.items() if k in STEPS}
+    for step in STEPS:
+        if step not in results and step in audio:
+            x, sr = audio[step]
+            results[step] = analyse_step(step, x, sr, config.audio.lead_in_s)
+    return combine_steps(results), None
 
 
-def _assess_face(frames: dict[str, list[np.ndarray]], config: KioskConfig) -> tuple[Any | None, str | None]:
+def assess_face_frames(frames: dict[str, list[np.ndarray]], config: KioskConfig) -> tuple[Any | None, str | None]:
+    """Face half: (FacialAssessment or None, reason it is unavailable or None)."""
+    frames = {k: v for k, v in frames.items() if v}
     if not frames:
         return None, "no face recordings"
     from kiosk.face.assess import assess_face
@@ -154,17 +166,26 @@ def _assess_face(frames: dict[str, list[np.ndarray]], config: KioskConfig) -> tu
 
 
 def assess_recordings(face_frames: dict[str, list[np.ndarray]], audio: dict[str, tuple[np.ndarray, int]],
-                      config: KioskConfig, missing_steps: dict[str, str] | None = None) -> SessionAssessment:
-    """Assess face frames (step -> RGB uint8 frames) and audio (step -> (samples, Hz))."""
+                      config: KioskConfig, missing_steps: dict[str, str] | None = None, *,
+                      speech_steps: Mapping[str, Any] | None = None,
+                      face: tuple[Any | None, str | None] | None = None) -> SessionAssessment:
+    """Assess face frames (step -> RGB uint8 frames) and audio (step -> (samples, Hz)).
+
+    speech_steps: speech steps already analysed (step -> ``kiosk.speech.battery.analyse_step``
+    result, e.g. by the kiosk while the patient did the next step); their audio is not analysed
+    again and may be left out of ``audio``.  face: ``assess_face_frames(face_frames, config)``
+    computed beforehand (e.g. while the patient did the speech steps).  Both default to
+    analysing everything here.
+    """
     missing = dict(missing_steps or {})
     for step in FACE_STEPS:
         if not face_frames.get(step):
             missing.setdefault(step, "no recording")
     for step in SPEECH_STEPS:
-        if step not in audio:
+        if step not in audio and step not in (speech_steps or {}):
             missing.setdefault(step, "no recording")
-    face, face_reason = _assess_face({k: v for k, v in face_frames.items() if v}, config)
-    speech, speech_reason = _assess_speech(audio, config)
+    face, face_reason = face if face is not None else assess_face_frames(face_frames, config)
+    speech, speech_reason = _assess_speech(audio, config, speech_steps)
     if face is not None:
         for step, res in face.steps.items():
             if res.status not in ("ok", "missing"):

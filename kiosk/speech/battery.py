@@ -134,8 +134,7 @@ def check_step(step: str, x: np.ndarray, sr: int, lead_in_s: float = 1.0) -> Aud
                            clipped_pct=clipped_percent(x))
 
 
-def analyse_step(step: str, x: np.ndarray, sr: int, lead_in_s: float = 1.0
-                 ) -> tuple[StepStatus, VoiceMeasures | DdkMeasures | Intelligibility | None]:
+def analyse_step(step: str, x: np.ndarray, sr: int, lead_in_s: float = 1.0) -> StepAnalysis:
     """Gate then measure one step (samples at any rate; analysed at 16 kHz).
 
     Returns (StepStatus, result or None)."""
@@ -165,25 +164,48 @@ def analyse_step(step: str, x: np.ndarray, sr: int, lead_in_s: float = 1.0
     return StepStatus("ok", None, "ok", quality), result
 
 
+StepAnalysis = tuple[StepStatus, VoiceMeasures | DdkMeasures | Intelligibility | None]
+"""One step's ``analyse_step`` output: (status, measures or None)."""
+
+
 def assess_speech(audio: dict[str, tuple[np.ndarray, int]], *, lead_in_s: float = 1.0) -> SpeechAssessment:
     """Assess the speech battery. ``audio``: step name -> (samples, sample rate Hz); samples float
     -1..1 (or integer PCM, scaled by its full scale), mono or (n, channels).
 
-    Unknown step names are ignored and reported in ``steps`` as "ignored".
+    Unknown step names are ignored and reported in ``steps`` as "ignored". Same result as
+    ``combine_steps`` over ``analyse_step`` of each recording (the kiosk does that step by step).
+    """
+    results: dict[str, StepAnalysis] = {}
+    for step in STEPS:
+        if step in audio:
+            x, sr = audio[step]
+            results[step] = analyse_step(step, x, sr, lead_in_s)
+    for extra in sorted(set(audio) - set(STEPS)):
+        results[extra] = (StepStatus("ignored", f"unknown step name {extra!r}", "unknown_step"), None)
+    return combine_steps(results)
+
+
+def combine_steps(results: dict[str, StepAnalysis]) -> SpeechAssessment:
+    """Join per-step results (step -> ``analyse_step`` output) into the battery's assessment.
+
+    A step of STEPS without an entry is "missing"; other names keep their status (no measure).
+    Cheap (no signal processing): the kiosk analyses each step while the patient does the next
+    one and only combines at the end of the session.
     """
     steps: dict[str, StepStatus] = {}
-    results: dict[str, object] = {}
+    measured: dict[str, object] = {}
     for step in STEPS:
-        if step not in audio:
+        if step not in results:
             steps[step] = StepStatus("missing", "no recording", "missing")
             continue
-        x, sr = audio[step]
-        steps[step], results[step] = analyse_step(step, x, sr, lead_in_s)
-    for extra in sorted(set(audio) - set(STEPS)):
-        steps[extra] = StepStatus("ignored", f"unknown step name {extra!r}", "unknown_step")
-    ddk = {name: results.get(f"ddk_{name}") for name in ("pa", "ta", "ka", "pataka")}
+        steps[step], result = results[step]
+        if result is not None and steps[step].status == "ok":
+            measured[step] = result
+    for extra in sorted(set(results) - set(STEPS)):
+        steps[extra] = results[extra][0]
+    ddk = {name: measured.get(f"ddk_{name}") for name in ("pa", "ta", "ka", "pataka")}
     ratio = pa_ta_ratio(ddk["pa"], ddk["ta"])
-    voice, intel = results.get("vowel"), results.get("sentence")
+    voice, intel = measured.get("vowel"), measured.get("sentence")
     measures = flat_measures(voice, ddk, ratio, intel)
     return SpeechAssessment(voice=voice, ddk=ddk, pa_ta_ratio=ratio, intelligibility=intel,
                             clarity=clarity_score(measures), msii=motor_speech_impairment_index(measures),

@@ -83,11 +83,25 @@ class Services:
 
     # -- analysis -----------------------------------------------------------------------------
     def assess(self, frames: dict[str, list], clips: dict[str, tuple],
-               missing: dict[str, str] | None = None) -> dict[str, Any]:
+               missing: dict[str, str] | None = None, *, speech_steps: dict[str, Any] | None = None,
+               face: tuple[Any, str | None] | None = None) -> dict[str, Any]:
         """SessionAssessment.to_dict() of what the session captured (docs/contracts.md);
-        ``missing`` says why a step has no recording (failed quality, skipped by the nurse)."""
+        ``missing`` says why a step has no recording (failed quality, skipped by the nurse).
+        ``speech_steps``/``face``: results of ``analyse_speech_step``/``assess_face`` computed
+        during the session; only what they lack is analysed here."""
         from kiosk.assess import assess_recordings
-        return assess_recordings(frames, clips, self.config, missing).to_dict()
+        return assess_recordings(frames, clips, self.config, missing, speech_steps=speech_steps,
+                                 face=face).to_dict()
+
+    def analyse_speech_step(self, step: str, samples: Any, rate_hz: int) -> Any:
+        """One speech step's (StepStatus, measures) (kiosk.speech.battery.analyse_step)."""
+        from kiosk.speech.battery import analyse_step
+        return analyse_step(step, samples, rate_hz, self.config.audio.lead_in_s)
+
+    def assess_face(self, frames: dict[str, list]) -> tuple[Any, str | None]:
+        """The face half of the session: (FacialAssessment or None, reason) (kiosk.assess)."""
+        from kiosk.assess import assess_face_frames
+        return assess_face_frames(frames, self.config)
 
     # -- store --------------------------------------------------------------------------------
     @property

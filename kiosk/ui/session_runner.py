@@ -3,8 +3,10 @@
 Each UI frame calls ``update(now_s)``: device events and capture results go into the
 machine as events; when the machine opens a capture window the runner starts the
 face collection or the recording; when the window has closed it turns what was
-captured into a quality verdict. At the end ``finish()`` runs the assessment and the
-store write in a worker job, so the screen keeps drawing.
+captured into a quality verdict. Speech steps that passed the gate, and the face steps once
+the last of them is done, are analysed in the background (kiosk.ui.step_analysis) while the
+patient goes on; at the end ``finish()`` only combines the results and writes the store, in
+a worker job, so the screen keeps drawing.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import numpy as np
 
 from kiosk.protocol import (Abort, CaptureResult, DeviceBack, DeviceLost, Pause, Repeat, Resume, SessionState, Skip, Start, Tick,
                             Verdict, new_session, step_spec, transition)
+from kiosk.ui.step_analysis import SessionAnalyses
 from kiosk.ui.workers import AnalysisWorker, AudioWorker, CameraWorker, Job
 
 MIN_GOOD_FRAMES = 3        # face step passes with at least this many frames through the quality gate
@@ -26,7 +29,8 @@ class SessionRunner:
     """One guided session on top of running camera/analysis workers and an audio worker."""
 
     def __init__(self, services: Any, camera: CameraWorker, analysis: AnalysisWorker, audio: AudioWorker,
-                 events: queue.Queue, *, max_retries: int = 2, lead_in_s: float = 1.0) -> None:
+                 events: queue.Queue, *, max_retries: int = 2, lead_in_s: float = 1.0,
+                 incremental: bool = True) -> None:
         self.services, self.camera, self.analysis, self.audio, self.events = services, camera, analysis, audio, events
         self.state: SessionState = new_session(max_retries)
         self.analysis.rest_pitch_deg = None
@@ -34,6 +38,9 @@ class SessionRunner:
         self.lead_in_s = lead_in_s
         self.face_frames: dict[str, list[np.ndarray]] = {}
         self.audio_clips: dict[str, tuple[np.ndarray, int]] = {}
+        self.incremental = incremental    # False: analyse everything at the end (the batch path)
+        self.analyses: SessionAnalyses | None = None
+        self._face_version = 0            # bumped whenever face_frames changes
         self.device_detail: dict[str, str] = {}
         self._started_id = 0
         self._kind: str | None = None
@@ -46,6 +53,10 @@ class SessionRunner:
         self.started_at = datetime.now(timezone.utc)
         self.face_frames.clear()
         self.audio_clips.clear()
+        self._face_version += 1
+        self._close_analyses()
+        if self.incremental:
+            self.analyses = SessionAnalyses(self.services.analyse_speech_step, self.services.assess_face)
         self._dispatch(Start(now_s, steps))
 
     def skip(self) -> None:
@@ -53,6 +64,13 @@ class SessionRunner:
 
     def abort(self, reason: str = "stopped by the nurse") -> None:
         self._dispatch(Abort(reason))
+        if self.state.phase == "aborted":
+            self._close_analyses()
+
+    def _close_analyses(self) -> None:
+        if self.analyses is not None:
+            self.analyses.close()
+            self.analyses = None
 
     def pause(self) -> None:
         """Hold the session while the nurse has the controls; the open capture is discarded."""
@@ -81,6 +99,9 @@ class SessionRunner:
         if s.current is not None and (before.current is None or before.current.name != s.current.name):
             if s.current.kind == "face":
                 self.camera.switch(s.current.name)
+            elif self.analyses is not None and self.face_frames:
+                # the face steps come first: assess them while the patient does the speech steps
+                self.analyses.face(self._face_version, dict(self.face_frames))
         if s.phase == "capture" and s.capture_id != self._started_id:
             self._begin_capture()
 
@@ -145,6 +166,7 @@ class SessionRunner:
                 # frame up with list.index, which fails on equal-valued observations of several frames.
                 frames = frames[len(frames) // 2: len(frames) // 2 + 1]
             self.face_frames[step] = [f.rgb for f in frames]
+            self._face_version += 1
             return Verdict(True, "ok", "")
         if not reasons:
             return Verdict(False, "no_face", "We could not see your face clearly. Please look at the screen.")
@@ -158,22 +180,33 @@ class SessionRunner:
         q = check_recording(rec.samples, rec.sample_rate_hz, lead_in_s=self.lead_in_s, task=task)
         if q.ok:
             self.audio_clips[step] = (rec.samples, rec.sample_rate_hz)
+            if self.analyses is not None:
+                self.analyses.speech_step(step, rec.samples, rec.sample_rate_hz)
         return Verdict(q.ok, q.code, q.message)
 
     # -- the end --------------------------------------------------------------------------------
     def finish(self, patient: Any) -> Job:
-        """Assess what was captured and store it (one transaction), in a worker job.
+        """Assess what was captured and store it (one transaction), in a worker job: combines the
+        background analyses (waiting for any still running) and analyses only what they lack.
 
+        Only steps whose last outcome is "ok" count (a step skipped after a repeat is missing).
         The job's result is ``(session_record, assessment_dict)``."""
         from datetime import datetime, timezone
 
-        frames = {k: list(v) for k, v in self.face_frames.items()}
-        clips = dict(self.audio_clips)
+        ok = {o.name for o in self.state.outcomes if o.status == "ok"}
+        frames = {k: list(v) for k, v in self.face_frames.items() if k in ok}
+        clips = {k: v for k, v in self.audio_clips.items() if k in ok}
         started = self.started_at or datetime.now(timezone.utc)
         skipped = {o.name: o.reason or o.status for o in self.state.outcomes if o.status != "ok"}
+        analyses, version = self.analyses, self._face_version
+        face_complete = frames.keys() == self.face_frames.keys()
 
         def work() -> tuple[Any, dict]:
-            assessment = self.services.assess(frames, clips, skipped)
+            speech_steps = face = None
+            if analyses is not None:
+                speech_steps = analyses.speech_results(clips)
+                face = analyses.face_result(version) if face_complete else None
+            assessment = self.services.assess(frames, clips, skipped, speech_steps=speech_steps, face=face)
             rec = self.services.save_session(patient.id, assessment, started_at=started,
                                              ended_at=datetime.now(timezone.utc))
             return rec, assessment
