@@ -107,3 +107,28 @@ def test_synthetic_warp_truth_recovered_by_flow(step):
     res = track_points(expression_image("rest", spec), expression_image(step, spec), pts, mm_per_px=0.7)
     assert res.reliable.all(), res.reason
     assert np.linalg.norm(res.points_px - pts - truth, axis=1).max() < 1.0, (res.points_px - pts, truth)
+
+
+def test_tracking_inputs_count_fallbacks_per_region():
+    from kiosk.face import landmarks as L
+    from kiosk.face.flow import FlowResult
+    from kiosk.face.symmetry import FRAME_INDICES, TRACKED_INDICES, tracking_inputs
+
+    n = len(TRACKED_INDICES)
+    pos = {i: k for k, i in enumerate(TRACKED_INDICES)}
+    reason = [""] * n
+    reason[pos[L.MOUTH_CORNER.left[0]]] = "patch_changed"
+    reason[pos[L.EYE_OUTER_CORNER.right[0]]] = "fb_error"
+    for i in L.BROW.right + L.BROW.left:
+        reason[pos[i]] = "low_texture"
+    rel = np.array([r == "" for r in reason])
+    flow = FlowResult(np.zeros((n, 2)), rel, np.where(rel, 0.25, np.inf), np.ones(n), np.ones(n), tuple(reason), 15)
+    smile = tracking_inputs(flow, "smile")
+    assert smile["method"] == "mixed" and smile["points_flow"] == 1 and smile["points_mesh_fallback"] == 1
+    assert smile["fallback_reasons"] == {"patch_changed": 1} and smile["max_fb_error_px"] == 0.25
+    assert smile["frame_points_flow"] == f"{len(FRAME_INDICES) - 1}/{len(FRAME_INDICES)}"
+    brow = tracking_inputs(flow, "brow")
+    assert brow["method"] == "mesh" and brow["points_mesh_fallback"] == 6 and brow["max_fb_error_px"] is None
+    assert tracking_inputs(flow, "pucker")["method"] == "mixed"
+    assert tracking_inputs(flow, "snarl")["method"] == "optical_flow"
+    assert tracking_inputs("optical flow not used", "snarl") == {"method": "mesh", "reason": "optical flow not used"}

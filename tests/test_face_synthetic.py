@@ -219,3 +219,14 @@ def test_patient_moves_between_rest_and_expressions(assess, assess_frames, pose)
     for region in ("brow", "smile", "snarl", "pucker"):
         assert abs(moved.regions[region].ratio - ref.regions[region].ratio) <= 0.12, region
         assert moved.regions[region].tracking["points_mesh_fallback"] <= 1, moved.regions[region].tracking
+
+
+def test_peak_frame_of_other_size_uses_mesh_and_says_so(assess_frames):
+    import cv2
+
+    frames = {k: [v] for k, v in make_session(SyntheticSpec("left", 0.6, symmetric=True), ("rest", "smile")).items()}
+    frames["smile"] = [cv2.resize(frames["smile"][0], (640, 640), interpolation=cv2.INTER_LINEAR)]
+    fa = assess_frames(frames)
+    t = fa.regions["smile"].tracking
+    assert t["method"] == "mesh" and "differs from the rest frame" in t["reason"], t
+    assert fa.regions["smile"].ratio is not None

@@ -17,8 +17,8 @@ from kiosk.face.eyelids import EyelidModel, contour_fissure_px
 from kiosk.face.flow import FlowResult, track_points
 from kiosk.face.metrics import FaceFrame, FrameMeasures, face_frame, frame_measures, group_position_mm, rigid_span_px
 from kiosk.face.peaks import region_movement_mm, select_peak, select_rest
-from kiosk.face.symmetry import (EYE_REGIONS, FRAME_INDICES, MOVEMENT_REGIONS, REGION_ORDER, TRACKED_INDICES,
-                                 RegionSymmetry, SideVerdict, affected_side, closure, excursion, region_indices)
+from kiosk.face.symmetry import (EYE_REGIONS, MOVEMENT_REGIONS, REGION_ORDER, TRACKED_INDICES, RegionSymmetry,
+                                 SideVerdict, affected_side, closure, excursion, tracking_inputs)
 from kiosk.face import landmarks as L
 from kiosk.scoring import facial as scoring
 from kiosk.scoring.eface import EFaceEstimate, eface
@@ -189,16 +189,21 @@ class _Session:
         self.span_px = rigid_span_px(rest.landmarks_px)
         self.rest_frame, self.rest_measures = self.measure(rest)
 
-    def track(self, o: _Obs) -> tuple[_Obs, FlowResult | None]:
+    def track(self, o: _Obs) -> tuple[_Obs, FlowResult | str]:
         """Peak positions of the measured points from image motion (kiosk.face.flow).
 
         Each measured point's rest position (mesh) is followed into ``o`` by optical flow,
         starting from the mesh's peak position; where the flow is reliable its x, y
         replace the mesh's (z stays the mesh's), elsewhere the mesh position is kept.
-        The face frame's points (eye corners, nasal midline) always stay the mesh's.
+        The face frame's points (eye corners, nasal dorsum) are followed too, so the frame
+        moves with the head rather than with the mesh's response to the expression.
+        Returns the reason instead of a flow result when flow was not used.
         """
-        if not self.use_flow or o.rgb.shape != self.rest.rgb.shape:
-            return o, None
+        if not self.use_flow:
+            return o, "optical flow not used"
+        if o.rgb.shape != self.rest.rgb.shape:
+            return o, (f"peak frame size {o.rgb.shape[1]}x{o.rgb.shape[0]} differs from the rest frame's "
+                       f"{self.rest.rgb.shape[1]}x{self.rest.rgb.shape[0]}: mesh positions used")
         idx = list(TRACKED_INDICES)
         res = track_points(self.rest.rgb, o.rgb, self.rest.landmarks_px[idx, :2], o.landmarks_px[idx, :2],
                            self.mm_per_px)
@@ -294,7 +299,7 @@ def _pending(observed: dict, steps: dict[str, StepResult], reason: str) -> dict[
 
 
 def _peaks(session: _Session, observed: dict[str, _Observed],
-           steps: dict[str, StepResult]) -> dict[str, tuple[FaceFrame, FrameMeasures, FlowResult | None]]:
+           steps: dict[str, StepResult]) -> dict[str, tuple[FaceFrame, FrameMeasures, FlowResult | str]]:
     """Peak frame per expression step (face frame, measures, optical-flow result)."""
     out = {}
     for step, seen in observed.items():
@@ -311,21 +316,6 @@ def _peaks(session: _Session, observed: dict[str, _Observed],
         peak, flow = session.track(session.refine(seen.obs[sel.index]))
         out[step] = (*session.measure(peak), flow)
     return out
-
-
-def tracking_inputs(flow: FlowResult | None, region: str) -> dict:
-    """How a region's peak points were found: optical flow or the mesh fallback, and why."""
-    if flow is None:
-        return {"method": "mesh", "reason": "optical flow not used"}
-    pos = {i: k for k, i in enumerate(TRACKED_INDICES)}
-    ks = [pos[i] for i in region_indices(region)]
-    fallback = Counter(flow.reason[k] for k in ks if not flow.reliable[k])
-    fb = [float(flow.fb_error_px[k]) for k in ks if flow.reliable[k]]
-    return {"method": "optical_flow" if not fallback else ("mixed" if len(fallback) < len(ks) else "mesh"),
-            "points_flow": len(ks) - sum(fallback.values()), "points_mesh_fallback": sum(fallback.values()),
-            "fallback_reasons": dict(fallback) or None,
-            "frame_points_flow": f"{sum(bool(flow.reliable[pos[i]]) for i in FRAME_INDICES)}/{len(FRAME_INDICES)}",
-            "max_fb_error_px": round(max(fb), 3) if fb else None, "window_px": flow.window_px}
 
 
 def _finish(session: _Session, peaks: dict, steps: dict[str, StepResult]) -> FacialAssessment:

@@ -52,11 +52,13 @@ Hohman MH et al., Laryngoscope 2014.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 
 from kiosk.face import landmarks as L
+from kiosk.face.flow import FlowResult
 from kiosk.face.metrics import FaceFrame, group_position_mm
 
 EXCURSION_FLOOR_MM = 1.5
@@ -268,3 +270,19 @@ def affected_side(regions: dict[str, RegionSymmetry]) -> SideVerdict:
     agreement = abs(vote) / total if total > 0 else 0.0
     conf = agreement * min(1.0, (1.0 - wmr) / 0.3)
     return SideVerdict("left" if vote > 0 else "right", float(conf), wmr, vote, asym, names)
+
+
+def tracking_inputs(flow: FlowResult | str, region: str) -> dict:
+    """How a region's peak points were found: optical flow or the mesh fallback, and why."""
+    if isinstance(flow, str):
+        return {"method": "mesh", "reason": flow}
+    pos = {i: k for k, i in enumerate(TRACKED_INDICES)}
+    ks = [pos[i] for i in region_indices(region)]
+    fallback = Counter(flow.reason[k] for k in ks if not flow.reliable[k])
+    n_mesh = sum(fallback.values())
+    fb = [float(flow.fb_error_px[k]) for k in ks if flow.reliable[k]]
+    return {"method": "optical_flow" if not n_mesh else ("mixed" if n_mesh < len(ks) else "mesh"),
+            "points_flow": len(ks) - n_mesh, "points_mesh_fallback": n_mesh,
+            "fallback_reasons": dict(fallback) or None,
+            "frame_points_flow": f"{sum(bool(flow.reliable[pos[i]]) for i in FRAME_INDICES)}/{len(FRAME_INDICES)}",
+            "max_fb_error_px": round(max(fb), 3) if fb else None, "window_px": flow.window_px}
