@@ -230,3 +230,18 @@ def test_peak_frame_of_other_size_uses_mesh_and_says_so(assess_frames):
     t = fa.regions["smile"].tracking
     assert t["method"] == "mesh" and "differs from the rest frame" in t["reason"], t
     assert fa.regions["smile"].ratio is not None
+
+
+def test_several_rest_frames_pick_a_typical_one(assess_frames):
+    """A rest clip of several frames (the kiosk records a window): the chosen rest frame's index is
+    reported, whichever frame it is (regression: list.index on observations holding arrays)."""
+    spec = SyntheticSpec("left", 0.6, symmetric=True)
+    session = make_session(spec)
+    rest = session["rest"]
+    frames = {k: [v] for k, v in session.items()}
+    frames["rest"] = [np.roll(rest, 3, axis=1), rest, np.roll(rest, -2, axis=0), rest.copy()]
+    fa = assess_frames(frames)
+    step = fa.steps["rest"]
+    assert step.status == "ok" and step.frames_used == 4
+    assert 0 <= step.peak_index < 4
+    assert fa.side.side == "left"

@@ -289,7 +289,8 @@ def assess_face(frames: dict[str, list[np.ndarray]], pipeline, eyelids: EyelidMo
     session = _Session(rest, float(np.median(scales)), eyelids, pipeline, augment, use_flow)
     codes = rest_seen.codes
     steps["rest"] = StepResult("ok", None, len(rest_obs), len(codes) - len(rest_obs),
-                               dict(Counter(c for c in codes if c)), rest_seen.obs.index(rest))
+                               dict(Counter(c for c in codes if c)),
+                               next(i for i, o in enumerate(rest_seen.obs) if o is rest))  # identity: obs hold arrays
     peaks = _peaks(session, observed, steps)
     return _finish(session, peaks, steps)
 
