@@ -98,6 +98,15 @@ class Services:
         from kiosk.speech.battery import analyse_step
         return analyse_step(step, samples, rate_hz, self.config.audio.lead_in_s)
 
+    def warm_up(self) -> None:
+        """Load the assessment code and the speech recognizer's models (seconds on the first use),
+        so the first session's last step is not slowed by it. Safe to call more than once."""
+        import kiosk.assess  # noqa: F401
+        import kiosk.face.assess  # noqa: F401
+        from kiosk.speech.intelligibility import expected_phones, recognize_phones
+        expected_phones()                       # loads the alignment decoder and its dictionary
+        recognize_phones(bytes(3200))          # 0.1 s of silence: loads the phone decoder
+
     def assess_face(self, frames: dict[str, list]) -> tuple[Any, str | None]:
         """The face half of the session: (FacialAssessment or None, reason) (kiosk.assess)."""
         from kiosk.assess import assess_face_frames

@@ -57,6 +57,7 @@ class SessionRunner:
         self._close_analyses()
         if self.incremental:
             self.analyses = SessionAnalyses(self.services.analyse_speech_step, self.services.assess_face)
+            self.analyses.warm_up(self.services.warm_up)
         self._dispatch(Start(now_s, steps))
 
     def skip(self) -> None:

@@ -32,6 +32,15 @@ class SessionAnalyses:
         self._speech: dict[str, Future] = {}
         self._face: tuple[int, Future] | None = None
 
+    def warm_up(self, fn: Callable[[], Any]) -> None:
+        """Queue a job that loads models before the first analysis needs them (errors only logged)."""
+        def run() -> None:
+            try:
+                fn()
+            except Exception:
+                log.exception("warm-up failed; models load on first use instead")
+        self._pool.submit(run)
+
     def speech_step(self, step: str, samples: Any, rate_hz: int) -> None:
         """Queue the analysis of a recording that passed the gate; it replaces the step's earlier one."""
         self.drop_speech(step)
