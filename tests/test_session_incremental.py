@@ -117,6 +117,18 @@ def test_ui_session_results_match_batch_and_repeat_replaces(tmp_path_factory, tm
         assert before == pytest.approx(shown["speech"]["voice"]["f0_mean_hz"], abs=0.1)
         assert after[1].f0_mean_hz == pytest.approx(180.0, rel=0.02) and abs(before - 180.0) > 20
         assert runner.analyses.speech_results(["vowel"])["vowel"] is after
+
+        # the nurse repeats /pa/ and then skips it: the step is missing, its old result unused
+        runner.repeat("ddk_pa")
+        runner.skip()
+        assert runner.state.phase == "done" and runner.state.outcome("ddk_pa").status == "skipped"
+        job = runner.finish(app.patient)
+        assert job.wait(60) and job.error is None
+        d = job.result[1]
+        assert d["missing_steps"] == {"ddk_pa": "skipped by the nurse"}
+        assert d["speech"]["steps"]["ddk_pa"]["status"] == "missing" and d["speech"]["ddk"]["pa"] is None
+        assert d["speech"]["voice"]["f0_mean_hz"] == pytest.approx(180.0, rel=0.02)
+        assert d["speech"]["ddk"]["ta"] == shown["speech"]["ddk"]["ta"]
     finally:
         if (tmp_path / "vowel_before.wav").exists():
             shutil.copy(tmp_path / "vowel_before.wav", folder / "vowel.wav")
