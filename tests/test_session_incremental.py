@@ -133,3 +133,17 @@ def test_ui_session_results_match_batch_and_repeat_replaces(tmp_path_factory, tm
         if (tmp_path / "vowel_before.wav").exists():
             shutil.copy(tmp_path / "vowel_before.wav", folder / "vowel.wav")
         app.close()
+
+
+def test_no_analysis_starts_while_a_recording_is_held(services, audio):
+    analyses = SessionAnalyses(services.analyse_speech_step, services.assess_face)
+    try:
+        analyses.hold()                                   # the microphone is being read
+        analyses.speech_step("ddk_pa", *audio["ddk_pa"])
+        time.sleep(0.6)                                   # ~5x the analysis time of this step
+        assert analyses.busy                              # queued, not run
+        analyses.release()
+        got = analyses.speech_results(["ddk_pa"])["ddk_pa"]
+        assert got[0].status == "ok" and got[1] == analyse_step("ddk_pa", *audio["ddk_pa"])[1]
+    finally:
+        analyses.close()

@@ -79,6 +79,8 @@ class SessionRunner:
         if self.state.phase == "paused" and self._kind == "face":
             self.analysis.end_capture()
         self._kind = None
+        if self.analyses is not None:
+            self.analyses.release()
 
     def resume(self) -> None:
         self._dispatch(Resume())
@@ -127,6 +129,8 @@ class SessionRunner:
         if spec.kind == "face":
             self.analysis.begin_capture(s.capture_id)
         else:
+            if self.analyses is not None:
+                self.analyses.hold()     # no analysis while the microphone is read (GIL stalls drop samples)
             self.audio.record(s.capture_id, spec.name, spec.capture_s)
 
     def _drive_capture(self) -> None:
@@ -149,6 +153,8 @@ class SessionRunner:
         if cid != s.capture_id:
             return
         self._kind = None
+        if self.analyses is not None:
+            self.analyses.release()
         if rec is None:
             return   # the device-lost event holds the session; the attempt does not count
         self._dispatch(CaptureResult(cid, self._audio_verdict(step, rec)))
@@ -156,6 +162,8 @@ class SessionRunner:
     def _drain_stale_audio(self) -> None:
         while not self.audio.results.empty() and self._kind != "speech":
             self.audio.results.get_nowait()
+            if self.analyses is not None:
+                self.analyses.release()      # that recording has ended
 
     def _face_verdict(self, step: str, frames: list, reasons: Counter) -> Verdict:
         """Pass with enough good frames; else the most frequent quality problem, as the patient prompt."""

@@ -7,12 +7,17 @@ assessed together as soon as the last of them is done (``kiosk.face.assess`` is 
 computation: rest frame, scale and optical flow from rest to each expression). One background
 thread runs the jobs in order, so the session never analyses two things at once.
 
+No job starts while a recording is in progress (``hold``/``release``): parts of the analysis
+(Praat) keep Python's GIL for up to ~0.2 s here (~0.8 s on a Pi), which would stall the thread
+reading the microphone and drop samples; a job already running when a recording starts finishes.
+
 A repeated step replaces its queued or finished analysis; a step whose analysis raised is left
 out, and the end of the session analyses its recording again (same code path, same message).
 """
 from __future__ import annotations
 
 import logging
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable, Iterable
 
@@ -31,6 +36,21 @@ class SessionAnalyses:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="step-analysis")
         self._speech: dict[str, Future] = {}
         self._face: tuple[int, Future] | None = None
+        self._free = threading.Event()      # set: jobs may start (no recording in progress)
+        self._free.set()
+
+    def hold(self) -> None:
+        """A recording starts: queued jobs wait until ``release``."""
+        self._free.clear()
+
+    def release(self) -> None:
+        self._free.set()
+
+    def _when_free(self, fn: Callable[..., Any], *args: Any) -> Future:
+        def run() -> Any:
+            self._free.wait()
+            return fn(*args)
+        return self._pool.submit(run)
 
     def warm_up(self, fn: Callable[[], Any]) -> None:
         """Queue a job that loads models before the first analysis needs them (errors only logged)."""
@@ -39,12 +59,12 @@ class SessionAnalyses:
                 fn()
             except Exception:
                 log.exception("warm-up failed; models load on first use instead")
-        self._pool.submit(run)
+        self._when_free(run)
 
     def speech_step(self, step: str, samples: Any, rate_hz: int) -> None:
         """Queue the analysis of a recording that passed the gate; it replaces the step's earlier one."""
         self.drop_speech(step)
-        self._speech[step] = self._pool.submit(self._analyse_speech, step, samples, rate_hz)
+        self._speech[step] = self._when_free(self._analyse_speech, step, samples, rate_hz)
 
     def drop_speech(self, step: str) -> None:
         old = self._speech.pop(step, None)
@@ -57,10 +77,11 @@ class SessionAnalyses:
             if self._face[0] == version:
                 return
             self._face[1].cancel()
-        self._face = (version, self._pool.submit(self._assess_face, frames))
+        self._face = (version, self._when_free(self._assess_face, frames))
 
     def speech_results(self, steps: Iterable[str]) -> dict[str, Any]:
-        """The analyses of ``steps`` (waits for queued ones); failed or absent steps are left out."""
+        """The analyses of ``steps`` (waits for queued ones; releases a hold); failed or absent steps are left out."""
+        self.release()
         out = {}
         for step in steps:
             fut = self._speech.get(step)
@@ -73,7 +94,9 @@ class SessionAnalyses:
         return out
 
     def face_result(self, version: int) -> Any | None:
-        """The face assessment of frames ``version`` (waits for it), or None if absent, stale or failed."""
+        """The face assessment of frames ``version`` (waits for it; releases a hold), or None if absent,
+        stale or failed."""
+        self.release()
         if self._face is None or self._face[0] != version or self._face[1].cancelled():
             return None
         try:
@@ -93,3 +116,4 @@ class SessionAnalyses:
         self._speech.clear()
         self._face = None
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._free.set()                    # a job waiting for the hold ends
