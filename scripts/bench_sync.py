@@ -12,7 +12,6 @@ bare QoS 1 publishing without application acks (the ratio shows what exactly-onc
 from __future__ import annotations
 
 import argparse
-import random
 import sqlite3
 import subprocess
 import sys
@@ -28,9 +27,9 @@ sys.path.insert(0, str(ROOT))
 
 from sync.broker import MosquittoProcess  # noqa: E402
 from sync.clinic_db import SqliteClinicStore  # noqa: E402
-from sync.outbox import Outbox, enqueue  # noqa: E402
+from sync.outbox import Outbox  # noqa: E402
 from sync.publisher import Publisher, PublisherSettings  # noqa: E402
-from sync.samples import sample_summary  # noqa: E402
+from sync.samples import device_outbox  # noqa: E402
 from sync.transport import MqttTransport, Will  # noqa: E402
 
 DEVICE = "kiosk-bench"
@@ -38,19 +37,7 @@ DEVICE = "kiosk-bench"
 
 def queue_backlog(db: Path, n: int) -> list[str]:
     """N summaries in the device outbox (the store's own migrations make the database)."""
-    from kiosk.store.repositories import Store
-
-    Store.open(db.parent, device_id=DEVICE).close()
-    rng = random.Random(2026)
-    conn = sqlite3.connect(db)
-    ids = []
-    with conn:
-        for _ in range(n):
-            s = sample_summary(rng, device_id=DEVICE)
-            enqueue(conn, s)
-            ids.append(s.session_id)
-    conn.close()
-    return ids
+    return device_outbox(db.parent, n, device_id=DEVICE, seed=2026)
 
 
 def bare_qos1_rate(broker: MosquittoProcess, n: int, payload: str, window: int) -> float:

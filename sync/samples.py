@@ -7,8 +7,10 @@ data and carry no meaning about any person.
 from __future__ import annotations
 
 import random
+import sqlite3
 import uuid
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 from sync.schema import SessionSummary, build_summary
@@ -71,3 +73,29 @@ def sample_summary(rng: random.Random, *, device_id: str = "kiosk-test",
         patient_ref=patient_ref or f"P{rng.randint(1, 50):04d}", started_at=start,
         finished_at=start + timedelta(minutes=4), assessment=sample_assessment(rng),
         model_versions={"face_landmark.tflite": "1055cb9d"}, app_version="0.1.0")
+
+
+def queue_samples(device_db: Path, n: int, *, device_id: str, seed: int = 0) -> list[str]:
+    """Enqueue ``n`` sample summaries in an existing device database's outbox (one transaction).
+
+    Returns their session ids in outbox order."""
+    from sync.outbox import enqueue
+
+    rng = random.Random(seed)
+    conn = sqlite3.connect(device_db)
+    ids = []
+    with conn:
+        for _ in range(n):
+            s = sample_summary(rng, device_id=device_id)
+            enqueue(conn, s)
+            ids.append(s.session_id)
+    conn.close()
+    return ids
+
+
+def device_outbox(state_dir: Path, n: int, *, device_id: str, seed: int = 0) -> list[str]:
+    """Open (or create, with the store's own migrations) ``state_dir/kiosk.db`` and queue ``n`` samples."""
+    from kiosk.store.repositories import Store
+
+    Store.open(state_dir, device_id=device_id).close()
+    return queue_samples(Path(state_dir) / "kiosk.db", n, device_id=device_id, seed=seed)

@@ -1,7 +1,6 @@
 """The daemons as processes (`kiosk-sync`, `clinic-receiver`) and the local loopback, with a real broker."""
 from __future__ import annotations
 
-import random
 import signal
 import sqlite3
 import subprocess
@@ -16,8 +15,8 @@ import pytest
 from sync.broker import MosquittoProcess
 from sync.clinic_db import SqliteClinicStore
 from sync.loopback import run_local_sync
-from sync.outbox import Outbox, enqueue
-from sync.samples import sample_summary
+from sync.outbox import Outbox
+from sync.samples import device_outbox
 
 pytestmark = pytest.mark.broker
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,19 +24,7 @@ DEVICE = "kiosk-cli"
 
 
 def make_device_db(state: Path, n: int, seed: int) -> list[str]:
-    from kiosk.store.repositories import Store
-
-    Store.open(state, device_id=DEVICE).close()
-    rng = random.Random(seed)
-    conn = sqlite3.connect(state / "kiosk.db")
-    ids = []
-    with conn:
-        for _ in range(n):
-            s = sample_summary(rng, device_id=DEVICE)
-            enqueue(conn, s)
-            ids.append(s.session_id)
-    conn.close()
-    return ids
+    return device_outbox(state, n, device_id=DEVICE, seed=seed)
 
 
 def write_config(path: Path, state: Path, port: int, clinic_db: Path) -> Path:

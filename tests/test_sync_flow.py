@@ -6,7 +6,6 @@ the rows in the clinic database: same ids, same count, every outbox row acked.
 from __future__ import annotations
 
 import json
-import os
 import random
 import sqlite3
 import subprocess
@@ -22,10 +21,10 @@ import pytest
 
 from sync.broker import MosquittoProcess
 from sync.clinic_db import SqliteClinicStore
-from sync.outbox import Outbox, enqueue
+from sync.outbox import Outbox
 from sync.publisher import Publisher, PublisherSettings
 from sync.receiver import Receiver
-from sync.samples import sample_summary
+from sync.samples import queue_samples, sample_summary
 from sync.transport import MqttTransport, Will
 
 pytestmark = pytest.mark.broker
@@ -61,16 +60,7 @@ def device_db(tmp_path: Path) -> Path:
 
 
 def queue(device_db: Path, n: int, seed: int = 0) -> list[str]:
-    rng = random.Random(seed)
-    conn = sqlite3.connect(device_db)
-    with conn:
-        ids = []
-        for _ in range(n):
-            s = sample_summary(rng, device_id=DEVICE)
-            enqueue(conn, s)
-            ids.append(s.session_id)
-    conn.close()
-    return ids
+    return queue_samples(device_db, n, device_id=DEVICE, seed=seed)
 
 
 class Rig:

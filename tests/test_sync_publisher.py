@@ -3,14 +3,13 @@ through an in-memory transport so every step is deterministic."""
 from __future__ import annotations
 
 import json
-import random
 import sqlite3
 import time
 from pathlib import Path
 
-from sync.outbox import Outbox, enqueue
+from sync.outbox import Outbox
 from sync.publisher import Publisher, PublisherSettings
-from sync.samples import sample_summary
+from sync.samples import device_outbox
 from sync.transport import Message, Transport
 
 DEVICE = "kiosk-p"
@@ -55,19 +54,7 @@ class MemoryTransport(Transport):
 
 
 def make_outbox(tmp_path: Path, n: int) -> tuple[Path, list[str]]:
-    from kiosk.store.repositories import Store
-
-    Store.open(tmp_path, device_id=DEVICE).close()
-    rng = random.Random(n)
-    conn = sqlite3.connect(tmp_path / "kiosk.db")
-    ids = []
-    with conn:
-        for _ in range(n):
-            s = sample_summary(rng, device_id=DEVICE)
-            enqueue(conn, s)
-            ids.append(s.session_id)
-    conn.close()
-    return tmp_path / "kiosk.db", ids
+    return tmp_path / "kiosk.db", device_outbox(tmp_path, n, device_id=DEVICE, seed=n)
 
 
 def test_window_order_and_acks(tmp_path: Path) -> None:
