@@ -20,6 +20,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from kiosk.capture.quiet import quiet_native_stderr
 from kiosk.config import AudioConfig
 
 LevelCallback = Callable[[float], None]
@@ -134,7 +135,8 @@ class PyAudioMicrophone(Microphone):
             raise MicrophoneUnavailable(f"PyAudio is not installed ({e}); run scripts/setup") from e
         self._pa_mod = pyaudio
         try:
-            self._pa = pyaudio.PyAudio()
+            with quiet_native_stderr():  # ALSA/JACK list every missing card on stderr
+                self._pa = pyaudio.PyAudio()
         except OSError as e:
             raise MicrophoneUnavailable(f"the audio system did not start ({e}); check the sound drivers") from e
         self.rate = int(config.sample_rate_hz)

@@ -20,6 +20,7 @@ from typing import Any, ClassVar, Iterator
 
 import numpy as np
 
+from kiosk.capture.quiet import quiet_native_stderr
 from kiosk.config import CameraConfig
 
 IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
@@ -77,7 +78,8 @@ class OpenCVCamera(Camera):
     def __init__(self, config: CameraConfig) -> None:
         import cv2
         dev: int | str = int(config.device) if config.device.isdigit() else config.device
-        self._cap = cv2.VideoCapture(dev)
+        with quiet_native_stderr():  # V4L2/FFmpeg warnings; the message below says it plainly
+            self._cap = cv2.VideoCapture(dev)
         if not self._cap.isOpened():
             raise CameraUnavailable(f"cannot open camera {config.device!r}: is it connected, "
                                     "and is no other program using it?")
