@@ -134,21 +134,6 @@ def check_step(step: str, x: np.ndarray, sr: int, lead_in_s: float = 1.0) -> Aud
                            clipped_pct=clipped_percent(x))
 
 
-def _reset_recognizer_state() -> None:
-    """Start pocketsphinx's front end afresh for every sentence.
-
-    The decoders are cached for the process, and their front end carries state from one
-    utterance into the next (the noise estimate of ``remove_noise`` and the cepstral mean), so a
-    recognition result depended on what was decoded before it (the previous patient, or batch vs
-    step-by-step order). Re-initialising it (~0.1 ms) makes each result a function of its
-    recording only."""
-    from kiosk.speech import intelligibility as intel
-
-    with intel._LOCK:
-        for dec in (intel._phone_decoder(), intel._align_decoder()):
-            dec.reinit_feat()
-
-
 def analyse_step(step: str, x: np.ndarray, sr: int, lead_in_s: float = 1.0) -> StepAnalysis:
     """Gate then measure one step (samples at any rate; analysed at 16 kHz).
 
@@ -173,7 +158,6 @@ def analyse_step(step: str, x: np.ndarray, sr: int, lead_in_s: float = 1.0) -> S
                 return StepStatus("rejected", "We heard fewer than three syllables. Please repeat the sound "
                                   "quickly until the light turns off.", "too_few_syllables", quality), None
         else:
-            _reset_recognizer_state()
             result = measure_intelligibility(denoise(x, sr, lead_in_s=lead_in_s)[lead:], sr)
     except (ValueError, RuntimeError, KeyError) as e:
         return StepStatus("failed", f"analysis failed: {e}", "analysis_error", quality), None

@@ -60,21 +60,60 @@ def _model_dir() -> str:
     return os.path.join(get_model_path(), "en-us")
 
 
+def _cmudict_entries(words: frozenset[str]) -> list[str]:
+    """Lines of the bundled CMU dictionary for ``words``, alternate pronunciations included."""
+    with open(os.path.join(_model_dir(), "cmudict-en-us.dict"), encoding="utf-8") as f:
+        return [line for line in f if line.split(" ", 1)[0].split("(", 1)[0] in words]
+
+
 @lru_cache(maxsize=1)
 def _phone_decoder():
+    """Free phone recognition: acoustic model + phone language model only (no word dictionary,
+    no word LM: pocketsphinx would otherwise load the 3 MB CMU dictionary, ~23 MB resident)."""
     from pocketsphinx import Decoder
 
     m = _model_dir()
-    return Decoder(hmm=os.path.join(m, "en-us"), allphone=os.path.join(m, "en-us-phone.lm.bin"),
-                   lw=2.0, pip=0.3, beam=1e-20, pbeam=1e-20, loglevel="FATAL")
+    return Decoder(hmm=os.path.join(m, "en-us"), allphone=os.path.join(m, "en-us-phone.lm.bin"), dict=None,
+                   lm=None, lw=2.0, pip=0.3, beam=1e-20, pbeam=1e-20, loglevel="FATAL")
 
 
 @lru_cache(maxsize=1)
-def _align_decoder():
+def _align_decoder(words: frozenset[str]):
+    """Forced alignment of sentences made of ``words``: a dictionary of just those words (all
+    their CMU pronunciations) and no word LM. The full dictionary and the default en-US word LM
+    cost ~85 MB resident and give the same alignment (only the sentence's words are searched)."""
+    import tempfile
+
     from pocketsphinx import Decoder
 
     m = _model_dir()
-    return Decoder(hmm=os.path.join(m, "en-us"), dict=os.path.join(m, "cmudict-en-us.dict"), loglevel="FATAL")
+    with tempfile.TemporaryDirectory(prefix="kiosk-dict-") as tmp:
+        path = os.path.join(tmp, "sentence.dict")
+        with open(path, "w", encoding="utf-8") as f:
+            f.writelines(_cmudict_entries(words))
+        return Decoder(hmm=os.path.join(m, "en-us"), dict=path, lm=None, loglevel="FATAL")
+
+
+def _decoder_for(text: str):
+    """The alignment decoder for ``text`` (cached for the last word set; the kiosk's is fixed)."""
+    return _align_decoder(frozenset(normalize_text(text).split()))
+
+
+def load_models(text: str = TARGET_SENTENCE) -> None:
+    """Load both decoders now (seconds on first use), so the first measurement does not wait."""
+    with _LOCK:
+        _phone_decoder()
+        _decoder_for(text)
+
+
+def _fresh_front_end(dec) -> None:
+    """Start the decoder's front end afresh (~0.1 ms).
+
+    Cached decoders carry front-end state from one utterance into the next (the noise estimate
+    of ``remove_noise`` and the cepstral mean), so a result would depend on what was decoded
+    before it (the previous patient, or batch vs step-by-step order). Re-initialising it before
+    each recording makes every result a function of its recording only. Call with ``_LOCK`` held."""
+    dec.reinit_feat()
 
 
 def normalize_text(text: str) -> str:
@@ -84,10 +123,11 @@ def normalize_text(text: str) -> str:
 
 def expected_phones(text: str = TARGET_SENTENCE) -> tuple[str, ...]:
     """Dictionary phones (CMU, stress removed) of ``text``; KeyError names a missing word."""
-    dec = _align_decoder()
     phones: list[str] = []
-    for word in normalize_text(text).split():
-        pron = dec.lookup_word(word)
+    with _LOCK:
+        dec = _decoder_for(text)
+        prons = [(word, dec.lookup_word(word)) for word in normalize_text(text).split()]
+    for word, pron in prons:
         if pron is None:
             raise KeyError(f"word not in the pocketsphinx dictionary: {word!r}")
         phones.extend(pron.split())
@@ -109,6 +149,7 @@ def recognize_phones(pcm: bytes) -> list[tuple[str, int, int]]:
     """Free phone recognition: (phone, start frame, end frame), 10 ms frames, non-speech removed."""
     with _LOCK:
         dec = _phone_decoder()
+        _fresh_front_end(dec)
         dec.start_utt()
         dec.process_raw(pcm, full_utt=True)
         dec.end_utt()
@@ -119,7 +160,8 @@ def recognize_phones(pcm: bytes) -> list[tuple[str, int, int]]:
 def align_phones(pcm: bytes, text: str = TARGET_SENTENCE) -> list[tuple[str, int, int]] | None:
     """Forced alignment of ``text``: (phone, start frame, duration frames); None if it fails."""
     with _LOCK:
-        dec = _align_decoder()
+        dec = _decoder_for(text)
+        _fresh_front_end(dec)
         try:
             dec.set_align_text(normalize_text(text))
             for second_pass in (False, True):

@@ -103,9 +103,8 @@ class Services:
         so the first session's last step is not slowed by it. Safe to call more than once."""
         import kiosk.assess  # noqa: F401
         import kiosk.face.assess  # noqa: F401
-        from kiosk.speech.intelligibility import expected_phones, recognize_phones
-        expected_phones()                       # loads the alignment decoder and its dictionary
-        recognize_phones(bytes(3200))          # 0.1 s of silence: loads the phone decoder
+        from kiosk.speech.intelligibility import load_models
+        load_models()                           # the alignment and phone decoders, once per process
 
     def assess_face(self, frames: dict[str, list]) -> tuple[Any, str | None]:
         """The face half of the session: (FacialAssessment or None, reason) (kiosk.assess)."""
