@@ -45,6 +45,10 @@ class Services:
     state_dir: Path | None = None
     _store: Any = field(default=None, repr=False)
 
+    def __post_init__(self) -> None:
+        from kiosk.ui.step_analysis import tune_heap
+        tune_heap()          # large C buffers are unmapped when freed (resident memory < 400 MB)
+
     # -- devices ------------------------------------------------------------------------------
     def replay_file(self, name: str, exts: tuple[str, ...]) -> Path:
         """``<replay_dir>/<name><ext>`` for the first ext that exists; raises the device's Unavailable."""
@@ -88,8 +92,22 @@ class Services:
         """SessionAssessment.to_dict() of what the session captured (docs/contracts.md);
         ``missing`` says why a step has no recording (failed quality, skipped by the nurse).
         ``speech_steps``/``face``: results of ``analyse_speech_step``/``assess_face`` computed
-        during the session; only what they lack is analysed here."""
+        during the session; only what they lack is analysed here, one part at a time with the
+        freed C heap returned in between (DESIGN.md section 11: resident memory < 400 MB)."""
         from kiosk.assess import assess_recordings
+        from kiosk.ui.step_analysis import trim_heap
+        if face is None and any(frames.values()):
+            face = self.assess_face(frames)
+            trim_heap()
+        try:
+            from kiosk.speech.battery import STEPS
+        except ImportError:               # no speech engine: assess_recordings says so
+            STEPS = ()
+        if STEPS and set(clips) <= set(STEPS):
+            speech_steps = dict(speech_steps or {})
+            for step in (s for s in STEPS if s in clips and s not in speech_steps):
+                speech_steps[step] = self.analyse_speech_step(step, *clips[step])
+                trim_heap()
         return assess_recordings(frames, clips, self.config, missing, speech_steps=speech_steps,
                                  face=face).to_dict()
 
