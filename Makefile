@@ -19,9 +19,14 @@ reference: setup
 	.venv-ref/bin/pip install -q -r scripts/requirements-ref.txt
 	.venv-ref/bin/python scripts/make_reference.py
 
+# Speech real-time factor, sync backlog (10,000 with a broker restart), UI frame rate,
+# end-of-session latency and peak memory. Each prints its ratio against a reference
+# measured in the same run.
 bench: setup
 	$(PY) scripts/bench_speech.py
 	$(PY) scripts/bench_sync.py
+	$(PY) scripts/bench_ui.py
+	$(PY) scripts/bench_session.py
 
 # Vision throughput and landmark agreement vs mediapipe 0.10.21 (builds .venv-ref if missing).
 bench-vision: setup
