@@ -17,7 +17,10 @@ is warm (``Services.warm_up``: code and recognizer models loaded, as after its f
 last step's verdict ends the session to the frame on which the results screen is shown (the
 assessment and the store write included). Prints both, their ratio, and the process's peak
 resident memory (DESIGN.md section 11: results < 3 s on the Pi 5, roughly 3-4x slower per core
-than a desktop x86; memory < 400 MB).
+than a desktop x86; memory < 400 MB). ``--before`` adds, per round, a batch session set up as the
+kiosk was before its memory work (pocketsphinx decoders with the full CMU dictionary and the
+en-US word LM, no heap trimming, glibc's default mmap threshold): the memory reference, same
+run, same scores expected.
 """
 from __future__ import annotations
 
@@ -103,6 +106,31 @@ def run_session(folder: Path, state: Path, incremental: bool, realtime: bool, wa
         app.close()
 
 
+def use_reference_memory_setup() -> None:
+    """The kiosk's memory setup before the work on DESIGN.md section 11 (the ``--before`` reference)."""
+    import os.path
+    from functools import lru_cache
+
+    from kiosk.speech import intelligibility as intel
+    from kiosk.ui import step_analysis
+
+    @lru_cache(maxsize=1)
+    def phone_decoder():
+        from pocketsphinx import Decoder
+        m = intel._model_dir()
+        return Decoder(hmm=os.path.join(m, "en-us"), allphone=os.path.join(m, "en-us-phone.lm.bin"),
+                       lw=2.0, pip=0.3, beam=1e-20, pbeam=1e-20, loglevel="FATAL")
+
+    @lru_cache(maxsize=1)
+    def align_decoder(words):
+        from pocketsphinx import Decoder
+        m = intel._model_dir()
+        return Decoder(hmm=os.path.join(m, "en-us"), dict=os.path.join(m, "cmudict-en-us.dict"), loglevel="FATAL")
+
+    intel._phone_decoder, intel._align_decoder = phone_decoder, align_decoder
+    step_analysis.trim_heap = step_analysis.tune_heap = lambda: None
+
+
 def peak_rss_mb() -> float:
     """Peak resident set size of this process (MB): VmHWM, else ru_maxrss."""
     try:
@@ -117,6 +145,9 @@ def peak_rss_mb() -> float:
 def run_child(folder: Path, state: Path, mode: str, fast: bool, cold: bool) -> dict:
     """One session in a fresh kiosk process, so its peak RSS is the kiosk's own."""
     cmd = [sys.executable, __file__, "--child", mode, "--folder", str(folder), "--state", str(state)]
+    if mode == "before":
+        cmd[3] = "batch"
+        cmd.append("--before")
     cmd += (["--fast"] if fast else []) + (["--cold"] if cold else [])
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
@@ -129,19 +160,23 @@ def main() -> int:
                     "UI clock 6x (less time for background work: a pessimistic incremental figure)")
     ap.add_argument("--cold", action="store_true", help="first session after the kiosk started: models "
                     "load during it (the incremental path loads them in the background at session start)")
+    ap.add_argument("--before", action="store_true", help="also run a batch session with the memory setup "
+                    "of before the section 11 work (full pocketsphinx dictionary and word LM, no heap trimming)")
     ap.add_argument("--child", choices=("batch", "incremental"), help=argparse.SUPPRESS)
     ap.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--state", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
+        if args.before:
+            use_reference_memory_setup()
         res = run_session(args.folder, args.state, args.child == "incremental", not args.fast, not args.cold)
         print(json.dumps({**res, "peak_rss_mb": peak_rss_mb()}))
         return 0
-    out: dict[str, list[dict]] = {"batch": [], "incremental": []}
+    out: dict[str, list[dict]] = {"batch": [], "incremental": [], **({"before": []} if args.before else {})}
     with tempfile.TemporaryDirectory() as tmp:
         folder = make_session(Path(tmp) / "session")
         for r in range(args.rounds):
-            for mode in ("batch", "incremental"):
+            for mode in out:
                 res = run_child(folder, Path(tmp) / "state", mode, args.fast, args.cold)
                 out[mode].append(res)
                 print(f"round {r + 1} {mode:11s}: end of session -> results {res['latency_s']:.2f} s "
@@ -151,7 +186,7 @@ def main() -> int:
     med = {m: statistics.median(r["latency_s"] for r in v) for m, v in out.items()}
     batch, inc = med["batch"], med["incremental"]
     scores = {(r["clarity"], r["composite"]) for v in out.values() for r in v}
-    peak = max(r["peak_rss_mb"] for v in out.values() for r in v)
+    peak = max(r["peak_rss_mb"] for m, v in out.items() if m != "before" for r in v)
     print(f"machine: {platform.machine()} {platform.processor() or ''} cores={os.cpu_count()} "
           f"load={os.getloadavg()[0]:.2f}")
     print(f"batch (reference)  : {batch:.2f} s  (Pi 5 estimate {batch * PI_SLOWDOWN[0]:.1f}-{batch * PI_SLOWDOWN[1]:.1f} s)")
@@ -161,6 +196,10 @@ def main() -> int:
     print(f"same scores both ways: {len(scores) == 1} {sorted(scores)}")
     print(f"kiosk peak RSS (max over the sessions, each in its own process): {peak:.0f} MB "
           f"(goal < {GOAL_MB:.0f} MB)")
+    if args.before:
+        before = max(r["peak_rss_mb"] for r in out["before"])
+        print(f"before the memory work (batch, same run): {before:.0f} MB; now {peak:.0f} MB "
+              f"({peak - before:+.0f} MB, ratio {peak / before:.2f})")
     return 0
 
 
