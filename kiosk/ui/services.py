@@ -96,6 +96,7 @@ class Services:
         freed C heap returned in between (DESIGN.md section 11: resident memory < 400 MB)."""
         from kiosk.assess import assess_recordings
         from kiosk.ui.step_analysis import trim_heap
+        trim_heap()
         if face is None and any(frames.values()):
             face = self.assess_face(frames)
             trim_heap()
