@@ -70,3 +70,16 @@ def test_match_phones_edit_alignment():
     assert match_phones(["B", "AA", "B"], ["AA", "B"]) == [False, True, True]
     assert match_phones(["B", "AA", "B"], []) == [False, False, False]
     assert match_phones(["M", "AE", "P"], ["M", "EH", "EH", "P"]) == [True, False, True]
+
+
+def test_decoders_hold_only_what_they_use():
+    """Memory (DESIGN.md section 11): no word LM, no full CMU dictionary in either decoder."""
+    from kiosk.speech.intelligibility import _decoder_for, _phone_decoder, load_models
+
+    load_models()
+    phone, align = _phone_decoder(), _decoder_for(CLEAN)
+    assert phone.config["dict"] is None and phone.config["lm"] is None
+    assert align.config["lm"] is None
+    assert align.lookup_word("paris") == "P EH R IH S"          # the sentence's words, from cmudict
+    assert align.lookup_word("parish") is None                  # the rest of the dictionary is not loaded
+    assert align.lookup_word("paris(2)") == "P AE R IH S"       # alternate pronunciations kept
