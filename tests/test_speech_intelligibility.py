@@ -83,3 +83,23 @@ def test_decoders_hold_only_what_they_use():
     assert align.lookup_word("paris") == "P EH R IH S"          # the sentence's words, from cmudict
     assert align.lookup_word("parish") is None                  # the rest of the dictionary is not loaded
     assert align.lookup_word("paris(2)") == "P AE R IH S"       # alternate pronunciations kept
+
+
+def test_unwritable_temp_folder_fails_the_step_with_a_message(monkeypatch, tmp_path):
+    import tempfile
+
+    from kiosk.speech import intelligibility as intel
+    from kiosk.speech.battery import analyse_step
+    from kiosk.demo.synthetic_speech import with_lead_in
+
+    x = flite(CLEAN, "rms")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "absent"))
+    intel._align_decoder.cache_clear()
+    try:
+        status, result = analyse_step("sentence", with_lead_in(x), SR)
+    finally:
+        monkeypatch.undo()
+        intel._align_decoder.cache_clear()
+    assert result is None and status.status == "failed"
+    assert "pronunciation dictionary" in status.reason
+    assert measure_intelligibility(x, SR).phone_accuracy_pct >= 70.0   # recovers

@@ -87,11 +87,14 @@ def _align_decoder(words: frozenset[str]):
     from pocketsphinx import Decoder
 
     m = _model_dir()
-    with tempfile.TemporaryDirectory(prefix="kiosk-dict-") as tmp:
-        path = os.path.join(tmp, "sentence.dict")
-        with open(path, "w", encoding="utf-8") as f:
-            f.writelines(_cmudict_entries(words))
-        return Decoder(hmm=os.path.join(m, "en-us"), dict=path, lm=None, loglevel="FATAL")
+    try:
+        with tempfile.TemporaryDirectory(prefix="kiosk-dict-") as tmp:
+            path = os.path.join(tmp, "sentence.dict")
+            with open(path, "w", encoding="utf-8") as f:
+                f.writelines(_cmudict_entries(words))
+            return Decoder(hmm=os.path.join(m, "en-us"), dict=path, lm=None, loglevel="FATAL")
+    except OSError as e:      # full disk or no temp folder: the step fails with this message
+        raise RuntimeError(f"could not write the sentence's pronunciation dictionary ({e})") from e
 
 
 def _decoder_for(text: str):
