@@ -78,6 +78,7 @@ def test_full_session_from_attract_to_results_lands_in_database(session_dir, tmp
         texts = drv.texts()
         assert f"{composite:.0f} / 100" in texts and f"{clarity:.0f} / 100" in texts
         assert "Your results, Anna" in texts
+        assert not (tmp_path / "state" / "peak_frames").exists()   # camera.store_peak_frames is off by default
 
         drv.tap("finish")
         assert app.current.name == "attract" and app.patient is None and app.result is None
@@ -133,3 +134,31 @@ def test_quality_prompt_retry_skip_and_abort_store_nothing(tmp_path):
         assert app.services.store().count("sessions") == 0
     finally:
         app.close()
+
+
+def test_peak_frames_are_the_assessed_ones_and_stored_as_overlays(tmp_path, model_dir):
+    """With camera.store_peak_frames on (consent), the frame the assessment chose for each step is
+    saved as a landmark overlay where the clinician report finds it."""
+    import cv2
+    import numpy as np
+
+    from kiosk.config import VisionConfig
+    from kiosk.demo.synthetic_face import SyntheticSpec, make_session
+    from kiosk.reports.data import peak_frame_dir
+    from kiosk.reports.overlay import store_peak_overlays
+    from kiosk.ui.session_runner import peak_frames
+
+    faces = make_session(SyntheticSpec("left", 0.5, symmetric=True), ("rest", "smile"))
+    blank = np.zeros_like(faces["smile"])
+    frames = {"rest": [faces["rest"]], "smile": [blank, faces["smile"], blank], "snarl": [blank]}
+    assessment = {"face": {"steps": {"rest": {"peak_index": 0}, "smile": {"peak_index": 1},
+                                     "snarl": {"peak_index": None}}}}
+    peaks = peak_frames(frames, assessment)
+    assert set(peaks) == {"rest", "smile"} and peaks["smile"] is frames["smile"][1]
+    peaks["blank"] = blank                                  # no face: skipped, not an error
+    n = store_peak_overlays(peaks, "sess-1", tmp_path, VisionConfig(model_dir=model_dir))
+    assert n == 2
+    out = peak_frame_dir(tmp_path, "sess-1")
+    assert sorted(p.name for p in out.iterdir()) == ["rest.png", "smile.png"]
+    img = cv2.imread(str(out / "smile.png"))
+    assert img is not None and img.shape[0] > 100 and img.std() > 10

@@ -51,13 +51,6 @@ def severities(n: int, first: float = 0.9, last: float = 0.1) -> list[float]:
     return [round(first + (last - first) * i / (n - 1), 3) for i in range(n)]
 
 
-def model_versions(model_dir: Path) -> dict[str, str]:
-    """sha256 of each model file actually used (compared with the pins in kiosk.vision.models)."""
-    from kiosk.vision.models import PINS, sha256_file
-    return {name: sha256_file(Path(model_dir) / name) if (Path(model_dir) / name).is_file() else "missing"
-            for name in PINS}
-
-
 def assess_week(severity: float, seed: int, config: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """Synthesize one session (faces and speech), run the real assessment; (assessment, peak frames)."""
     from kiosk.assess import assess_recordings
@@ -74,19 +67,11 @@ def assess_week(severity: float, seed: int, config: Any) -> tuple[dict[str, Any]
 
 
 def store_peak_overlays(faces: dict[str, Any], session_id: str, state_dir: Path, config: Any) -> int:
-    """Save landmark overlays of the peak frames where the report looks for them; return how many."""
-    from kiosk.reports.data import peak_frame_dir
-    from kiosk.reports.overlay import save_overlay
-    from kiosk.vision.pipeline import FacePipeline
+    """Overlays of four peak frames of the synthetic face (no consent needed); return how many."""
+    from kiosk.reports.overlay import store_peak_overlays as store
 
-    pipe = FacePipeline(config.vision)
-    n = 0
-    for step in ("rest", "brow_raise", "eye_close_tight", "smile"):
-        analysis = pipe.process(faces[step])
-        if analysis.face is not None:
-            save_overlay(faces[step], analysis.face.landmarks_px, peak_frame_dir(state_dir, session_id) / f"{step}.png")
-            n += 1
-    return n
+    steps = ("rest", "brow_raise", "eye_close_tight", "smile")
+    return store({s: faces[s] for s in steps}, session_id, state_dir, config.vision)
 
 
 def _week_result(week: int, rec: Any, severity: float) -> WeekResult:
@@ -124,6 +109,7 @@ def run_demo(out_dir: Path, config: Any, *, n_sessions: int = 6, do_sync: bool =
 
     out_dir = Path(out_dir)
     now = now or datetime.now(timezone.utc).replace(microsecond=0)
+    from kiosk.vision.models import model_versions
     versions = model_versions(config.vision.model_dir)
     sevs = severities(n_sessions)
     with Store.from_config(config, out_dir) as store:

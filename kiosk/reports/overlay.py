@@ -5,9 +5,12 @@ from pathlib import Path
 
 import numpy as np
 
+from kiosk.face.landmarks import (ALA, BROW, EYE_INNER_CORNER, EYE_OUTER_CORNER, LOWER_LID, MIDLINE,
+                                  MOUTH_CORNER, UPPER_LID)
+
 # The points the measures use (DESIGN.md section 5): mouth corners, lids, brows, alae, eye corners.
-KEY_POINTS = {"right": (61, 159, 145, 105, 129, 33, 133), "left": (291, 386, 374, 334, 358, 263, 362)}
-MIDLINE = (10, 151, 9, 8, 168, 6, 197, 195, 5, 4, 1, 164, 0, 17, 152)
+_GROUPS = (MOUTH_CORNER, UPPER_LID, LOWER_LID, BROW, ALA, EYE_OUTER_CORNER, EYE_INNER_CORNER)
+KEY_POINTS = {side: tuple(i for g in _GROUPS for i in getattr(g, side)) for side in ("right", "left")}
 
 
 def draw_landmarks(rgb: np.ndarray, landmarks_px: np.ndarray) -> np.ndarray:
@@ -47,3 +50,22 @@ def save_overlay(rgb: np.ndarray, landmarks_px: np.ndarray, path: Path) -> Path:
     if not cv2.imwrite(str(path), cv2.cvtColor(img, cv2.COLOR_RGB2BGR)):
         raise OSError(f"could not write {path}")
     return path
+
+
+def store_peak_overlays(frames: dict[str, np.ndarray], session_id: str, state_dir: Path,
+                        vision_config: object) -> int:
+    """Save a landmark overlay of each step's peak frame where the clinician report looks for it
+    (``kiosk.reports.data.peak_frame_dir``). Only called when ``camera.store_peak_frames`` is on
+    (patient consent) or for synthetic faces. Returns how many were written; a frame in which
+    no face is found is skipped."""
+    from kiosk.reports.data import peak_frame_dir
+    from kiosk.vision.pipeline import FacePipeline
+
+    pipe = FacePipeline(vision_config)
+    n = 0
+    for step, rgb in frames.items():
+        analysis = pipe.process(rgb)
+        if analysis.face is not None:
+            save_overlay(rgb, analysis.face.landmarks_px, peak_frame_dir(state_dir, session_id) / f"{step}.png")
+            n += 1
+    return n

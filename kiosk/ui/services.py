@@ -146,18 +146,19 @@ class Services:
         """Store a session (one transaction) through a connection of the calling thread: the
         assessment job runs off the UI thread and SQLite connections stay in their thread."""
         from kiosk.store import Store
+        from kiosk.vision.models import model_versions
         with Store.from_config(self.config, self.state) as store:
             return store.save_session(patient_id, assessment, started_at=started_at, ended_at=ended_at,
-                                      model_versions=_model_versions(self.config))
+                                      model_versions=model_versions(self.config.vision.model_dir))
+
+    def store_peak_frames(self, session_id: str, frames: dict) -> int:
+        """Landmark overlays of the peak frames for the clinician report (camera.store_peak_frames)."""
+        from kiosk.reports.overlay import store_peak_overlays
+        return store_peak_overlays(frames, session_id, self.state, self.config.vision)
 
     def search_patients(self, text: str, limit: int = 6) -> list[Any]:
         """Patients whose code or name contains ``text`` (case-insensitive), newest first."""
-        from kiosk.store.repositories import _patient
-        like = f"%{text.strip()}%"
-        rows = self.store().db.query(
-            "SELECT * FROM patients WHERE code LIKE ? OR IFNULL(display_name, '') LIKE ? "
-            "ORDER BY created_at DESC LIMIT ?", [like, like, limit])
-        return [_patient(r) for r in rows]
+        return self.store().search_patients(text, limit)
 
     def add_patient(self, code: str, name: str | None, birth_year: int | None) -> Any:
         return self.store().add_patient(code, name or None, birth_year)
@@ -178,14 +179,3 @@ class Services:
         if self._store is not None:
             self._store.close()
             self._store = None
-
-
-def _model_versions(config: KioskConfig) -> dict[str, str]:
-    """Short sha256 of each model file, so a stored score names the model that made it."""
-    import hashlib
-    out = {}
-    for name in ("face_detection_short_range.tflite", "face_landmark.tflite", "iris_landmark.tflite"):
-        p = Path(config.vision.model_dir) / name
-        if p.is_file():
-            out[name] = hashlib.sha256(p.read_bytes()).hexdigest()[:12]
-    return out

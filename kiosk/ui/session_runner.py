@@ -171,9 +171,6 @@ class SessionRunner:
             if step == "rest":
                 pitches = [f.analysis.face.pose.pitch_deg for f in frames if f.analysis.face is not None]
                 self.analysis.rest_pitch_deg = float(np.median(pitches)) if pitches else None
-                # One rest frame (the middle of the window): kiosk.face.assess looks its chosen rest
-                # frame up with list.index, which fails on equal-valued observations of several frames.
-                frames = frames[len(frames) // 2: len(frames) // 2 + 1]
             self.face_frames[step] = [f.rgb for f in frames]
             self._face_version += 1
             return Verdict(True, "ok", "")
@@ -218,6 +215,8 @@ class SessionRunner:
             assessment = self.services.assess(frames, clips, skipped, speech_steps=speech_steps, face=face)
             rec = self.services.save_session(patient.id, assessment, started_at=started,
                                              ended_at=datetime.now(timezone.utc))
+            if self.services.config.camera.store_peak_frames:      # only with the patient's consent
+                self.services.store_peak_frames(rec.id, peak_frames(frames, assessment))
             return rec, assessment
         self.job = Job(work, "assess")
         return self.job
@@ -226,3 +225,14 @@ class SessionRunner:
     def step_title(self) -> str:
         s = self.state
         return step_spec(s.pending[0]).title if s.pending else ""
+
+
+def peak_frames(frames: dict[str, list[np.ndarray]], assessment: dict) -> dict[str, np.ndarray]:
+    """Each face step's peak frame (the one the assessment chose: ``steps[step].peak_index``)."""
+    steps = (assessment.get("face") or {}).get("steps") or {}
+    out = {}
+    for step, frame_list in frames.items():
+        i = (steps.get(step) or {}).get("peak_index")
+        if i is not None and 0 <= i < len(frame_list):
+            out[step] = frame_list[i]
+    return out

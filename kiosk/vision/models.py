@@ -57,3 +57,10 @@ def check_models(model_dir: Path) -> list[ModelCheck]:
         out.append(ModelCheck(name, got == pin, "sha256 ok" if got == pin else
                               f"sha256 mismatch: got {got[:12]}..., pinned {pin[:12]}... (re-run scripts/fetch_models)"))
     return out
+
+
+def model_versions(model_dir: Path) -> dict[str, str]:
+    """Full sha256 of each model file actually used ("missing" when absent), stored with every
+    session so a score names the exact model that made it (the report compares them with PINS)."""
+    return {name: sha256_file(Path(model_dir) / name) if (Path(model_dir) / name).is_file() else "missing"
+            for name in PINS}
