@@ -30,6 +30,19 @@ from sync.schema import SessionSummary
 
 DEAD_LETTER_MAX_BYTES = 1024 * 1024   # keep at most 1 MiB of a rejected payload
 
+#: One row per patient across devices (the same view on SQLite and PostgreSQL).
+PATIENT_SUMMARY_SELECT = """
+SELECT s.patient_ref,
+       COUNT(*) AS sessions,
+       COUNT(DISTINCT s.device_id) AS devices,
+       MIN(s.started_at) AS first_session_at,
+       MAX(s.started_at) AS last_session_at,
+       (SELECT l.hb_grade FROM session_summaries l WHERE l.patient_ref = s.patient_ref
+         ORDER BY l.started_at DESC LIMIT 1) AS latest_hb_grade,
+       (SELECT l.clarity_score FROM session_summaries l WHERE l.patient_ref = s.patient_ref
+         ORDER BY l.started_at DESC LIMIT 1) AS latest_clarity_score
+FROM session_summaries s GROUP BY s.patient_ref"""
+
 SQLITE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS session_summaries (
     session_id TEXT PRIMARY KEY,
@@ -57,17 +70,7 @@ CREATE TABLE IF NOT EXISTS dead_letters (
     received_at TEXT NOT NULL
 );
 CREATE VIEW IF NOT EXISTS patient_summary AS
-SELECT s.patient_ref,
-       COUNT(*) AS sessions,
-       COUNT(DISTINCT s.device_id) AS devices,
-       MIN(s.started_at) AS first_session_at,
-       MAX(s.started_at) AS last_session_at,
-       (SELECT l.hb_grade FROM session_summaries l WHERE l.patient_ref = s.patient_ref
-         ORDER BY l.started_at DESC LIMIT 1) AS latest_hb_grade,
-       (SELECT l.clarity_score FROM session_summaries l WHERE l.patient_ref = s.patient_ref
-         ORDER BY l.started_at DESC LIMIT 1) AS latest_clarity_score
-FROM session_summaries s GROUP BY s.patient_ref;
-"""
+""" + PATIENT_SUMMARY_SELECT + ";\n"
 
 
 def _now() -> str:

@@ -23,7 +23,7 @@ from typing import Any, Callable
 import psycopg
 from psycopg.rows import dict_row, tuple_row
 
-from sync.clinic_db import DEAD_LETTER_MAX_BYTES, ClinicStore, summary_columns
+from sync.clinic_db import DEAD_LETTER_MAX_BYTES, PATIENT_SUMMARY_SELECT, ClinicStore, summary_columns
 from sync.schema import SessionSummary
 
 MIGRATION_LOCK_ID = 0x6B696F736B   # pg_advisory_xact_lock key ("kiosk")
@@ -56,19 +56,7 @@ CREATE TABLE dead_letters (
 );
 """
 
-_V2 = """
-CREATE VIEW patient_summary AS
-SELECT s.patient_ref,
-       COUNT(*) AS sessions,
-       COUNT(DISTINCT s.device_id) AS devices,
-       MIN(s.started_at) AS first_session_at,
-       MAX(s.started_at) AS last_session_at,
-       (SELECT l.hb_grade FROM session_summaries l WHERE l.patient_ref = s.patient_ref
-         ORDER BY l.started_at DESC LIMIT 1) AS latest_hb_grade,
-       (SELECT l.clarity_score FROM session_summaries l WHERE l.patient_ref = s.patient_ref
-         ORDER BY l.started_at DESC LIMIT 1) AS latest_clarity_score
-FROM session_summaries s GROUP BY s.patient_ref;
-"""
+_V2 = "CREATE VIEW patient_summary AS" + PATIENT_SUMMARY_SELECT + ";"
 
 _V3 = "CREATE INDEX dead_letters_received ON dead_letters (received_at);"
 
