@@ -99,8 +99,10 @@ def test_stable_under_pose_scale_brightness(assess, pose):
     ref, moved = assess(base), assess(replace(base, pose=pose))
     assert moved.side.side == "left"
     assert abs(mean_ratio(moved) - mean_ratio(ref)) <= 0.05
+    # Mouth regions meet the 0.05 since excursions come from optical flow (measured worst:
+    # 0.035); brow and eyelids reach 0.037-0.062 / 0.061-0.070 (severity 0.6 / 0.3) (eyelids from the iris contour).
     for region, tol in (("brow", 0.07), ("eye_gentle", 0.07), ("eye_tight", 0.07),
-                        ("smile", 0.12), ("snarl", 0.12), ("pucker", 0.12)):
+                        ("smile", 0.05), ("snarl", 0.05), ("pucker", 0.05)):
         assert abs(moved.regions[region].ratio - ref.regions[region].ratio) <= tol, region
 
 
