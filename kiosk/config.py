@@ -7,18 +7,18 @@ key's name, not a silently ignored setting. Load order: the file named by
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
+
+from wire.settings import BrokerSettings, StrictModel, load_toml_model
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "device_config" / "kiosk.toml"
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+_Section = StrictModel
 
 
 class DeviceConfig(_Section):
@@ -71,25 +71,12 @@ class UIConfig(_Section):
     max_retries: int = Field(2, ge=0, le=5, title="Automatic retries per step")
 
 
-class SyncConfig(_Section):
+class SyncConfig(BrokerSettings):
+    """The kiosk side of sync: the broker connection plus the publisher's delivery settings."""
+
     enabled: bool = Field(True, title="Sync enabled")
-    host: str = Field("127.0.0.1", title="Broker host")
-    port: int = Field(1883, ge=1, le=65535, title="Broker port")
-    tls: bool = Field(False, title="Use TLS", description="Required in production (port 8883, client certificate)")
-    ca_file: Path | None = Field(None, title="CA certificate")
-    cert_file: Path | None = Field(None, title="Client certificate")
-    key_file: Path | None = Field(None, title="Client key")
-    username: str | None = Field(None, title="Username (tests only; production uses the certificate)")
-    password: str | None = Field(None, title="Password (tests only)")
-    topic_root: str = Field("clinic", title="Topic root")
     ack_timeout_s: float = Field(30.0, gt=0, title="Republish a row when no ack came within (s)")
     inflight_window: int = Field(20, ge=1, le=1000, title="Unacked rows in flight at most")
-    session_expiry_s: int = Field(7 * 24 * 3600, ge=0, title="MQTT v5 session expiry (s)")
-    reconnect_min_s: float = Field(0.5, gt=0, le=60, title="First reconnect delay (s)", description="Doubles per failed attempt, with random jitter")
-    reconnect_max_s: float = Field(30.0, gt=0, le=600, title="Longest reconnect delay (s)")
-    receiver_db: str = Field("state/clinic.db", title="Clinic database (receiver)", description="SQLite path, or a postgresql:// URL for a multi-kiosk clinic")
-    receiver_group: str | None = Field(None, title="Receiver shared-subscription group", description="Several receivers with the same group share the load ($share/<group>/...); None: one receiver gets everything", pattern=r"^[A-Za-z0-9_-]{1,64}$")
-    max_payload_kib: int = Field(256, ge=1, le=65536, title="Largest accepted summary (KiB)", description="Bigger payloads go to the receiver's dead-letter table")
 
 
 class ReportConfig(_Section):
@@ -121,15 +108,4 @@ def load_config(path: Path | str | None = None) -> KioskConfig:
         path = Path(env) if env else (DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None)
     if path is None:
         return KioskConfig()
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as e:
-        raise ConfigError(f"config file not found: {path}") from e
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise ConfigError(f"config file {path} is not valid TOML: {e}") from e
-    try:
-        return KioskConfig.model_validate(data)
-    except ValidationError as e:
-        problems = "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in e.errors())
-        raise ConfigError(f"config file {path} is invalid: {problems}") from e
+    return load_toml_model(Path(path), KioskConfig, ConfigError)

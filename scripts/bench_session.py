@@ -69,7 +69,7 @@ def run_session(folder: Path, state: Path, incremental: bool, realtime: bool, wa
     from kiosk.config import KioskConfig
     from kiosk.ui.app import App
     from kiosk.ui.driver import Driver
-    from kiosk.ui.services import Services
+    from kiosk.session.services import Services
 
     cfg = KioskConfig()
     app = App(cfg, Services(cfg, replay_dir=folder, realtime_replay=realtime, state_dir=state), (800, 480))
@@ -112,7 +112,7 @@ def use_reference_memory_setup() -> None:
     from functools import lru_cache
 
     from kiosk.speech import intelligibility as intel
-    from kiosk.ui import step_analysis
+    from kiosk.session import memory
 
     @lru_cache(maxsize=1)
     def phone_decoder():
@@ -128,7 +128,7 @@ def use_reference_memory_setup() -> None:
         return Decoder(hmm=os.path.join(m, "en-us"), dict=os.path.join(m, "cmudict-en-us.dict"), loglevel="FATAL")
 
     intel._phone_decoder, intel._align_decoder = phone_decoder, align_decoder
-    step_analysis.trim_heap = step_analysis.tune_heap = lambda: None
+    memory.trim_heap = memory.tune_heap = lambda: None
 
 
 def peak_rss_mb() -> float:

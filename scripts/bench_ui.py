@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     from kiosk.demo.synthetic_face import SyntheticSpec, write_session
     from kiosk.store import Patient
     from kiosk.ui.app import App
-    from kiosk.ui.services import Services
+    from kiosk.session.services import Services
 
     with tempfile.TemporaryDirectory() as tmp:
         replay = write_session(Path(tmp) / "session", SyntheticSpec(affected_side="right", severity=0.5))

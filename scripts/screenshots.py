@@ -4,7 +4,7 @@
     .venv/bin/python scripts/screenshots.py [--out screenshots/]
 
 Uses a synthetic session folder (kiosk.demo) for the camera and a throw-away database
-seeded with weekly sessions (kiosk.ui.showcase); writes <out>/<size>/<view>.png and
+seeded with weekly sessions (kiosk.demo.showcase); writes <out>/<size>/<view>.png and
 prints the texts each screen drew, so a reviewer can check wording without the images.
 """
 from __future__ import annotations
@@ -32,8 +32,8 @@ def render(size: tuple[int, int], out: Path, replay: Path, state: Path, views: t
     from kiosk.config import KioskConfig
     from kiosk.ui.app import App
     from kiosk.ui.driver import Driver
-    from kiosk.ui.services import Services
-    from kiosk.ui.showcase import show
+    from kiosk.session.services import Services
+    from kiosk.demo.showcase import show
 
     cfg = KioskConfig()
     app = App(cfg, Services(cfg, replay_dir=replay, state_dir=state), size)
@@ -56,7 +56,7 @@ def render(size: tuple[int, int], out: Path, replay: Path, state: Path, views: t
 
 
 def main(argv: list[str] | None = None) -> int:
-    from kiosk.ui.showcase import VIEWS
+    from kiosk.demo.showcase import VIEWS
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=Path("screenshots"))
     ap.add_argument("--size", action="append", choices=("800x480", "1280x720"))

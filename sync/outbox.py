@@ -16,10 +16,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
-from sync.schema import SessionSummary
+from wire.schema import SessionSummary
+from wire.topics import session_topic
 
-# Same columns as the store's migration (docs/contracts.md). Used only when the
-# database has no outbox yet (tests, bench, a fresh device DB before the store ran).
+# The one definition of the outbox table: the store's first migration creates it with this
+# statement, and tests and benchmarks that have no store use ensure_outbox_table.
 OUTBOX_DDL = """
 CREATE TABLE IF NOT EXISTS outbox (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -37,18 +38,6 @@ CREATE TABLE IF NOT EXISTS outbox (
 def utc_now() -> str:
     """UTC ISO-8601 with offset, millisecond precision."""
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-
-
-def session_topic(topic_root: str, device_id: str, session_id: str) -> str:
-    return f"{topic_root}/{device_id}/sessions/{session_id}"
-
-
-def ack_topic(topic_root: str, device_id: str, session_id: str) -> str:
-    return f"{topic_root}/{device_id}/ack/{session_id}"
-
-
-def status_topic(topic_root: str, device_id: str) -> str:
-    return f"{topic_root}/{device_id}/status"
 
 
 def ensure_outbox_table(conn: sqlite3.Connection) -> None:

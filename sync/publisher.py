@@ -22,8 +22,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sync.outbox import Outbox, ack_topic, status_topic
-from sync.transport import MqttTransport, Transport, Will
+from sync.outbox import Outbox
+from wire.topics import ack_topic, status_topic
+from wire.transport import MqttTransport, Transport, Will
 
 log = logging.getLogger(__name__)
 
@@ -183,15 +184,10 @@ def make_transport(config, *, client_id: str | None = None, seed: int | None = N
                    backoff_base_s: float | None = None) -> MqttTransport:
     """The device's MQTT transport from ``config.sync`` (TLS, credentials, status last will)."""
     sc, dev = config.sync, config.device.device_id
-    tls = None
-    if sc.tls:
-        tls = {"ca_certs": str(sc.ca_file) if sc.ca_file else None,
-               "certfile": str(sc.cert_file) if sc.cert_file else None,
-               "keyfile": str(sc.key_file) if sc.key_file else None}
     return MqttTransport(
         client_id or f"kiosk-{dev}", sc.host, sc.port, session_expiry_s=sc.session_expiry_s,
         will=Will(status_topic(sc.topic_root, dev), "offline"), username=sc.username, password=sc.password,
-        tls=tls, seed=seed, backoff_base_s=backoff_base_s if backoff_base_s is not None else sc.reconnect_min_s,
+        tls=sc.tls_options(), seed=seed, backoff_base_s=backoff_base_s if backoff_base_s is not None else sc.reconnect_min_s,
         backoff_cap_s=sc.reconnect_max_s)
 
 

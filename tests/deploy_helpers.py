@@ -24,7 +24,7 @@ def provision(pki: Path, *args: str) -> None:
 def production_broker_lines(pki: Path, acl: Path = ROOT / "device_config" / "acl") -> list[str]:
     """device_config/mosquitto.conf with its paths pointed at ``pki``.
 
-    sync.broker.MosquittoProcess writes the listener line (free port on 127.0.0.1) and the
+    kiosk.demo.broker.MosquittoProcess writes the listener line (free port on 127.0.0.1) and the
     persistence and log lines; everything else comes from the production file unchanged, so
     the TLS options attach to that listener exactly as they do to ``listener 8883``.
     """
@@ -139,7 +139,7 @@ class PostgresServer:
         import os
         import tempfile
 
-        from sync.broker import free_port
+        from kiosk.demo.broker import free_port
 
         self.port = free_port()
         self.dir = Path(tempfile.mkdtemp(prefix="pg-"))          # /tmp is traversable by postgres

@@ -1,6 +1,6 @@
 """Attacks on the production broker config: real Mosquitto (device_config/mosquitto.conf
 and device_config/acl, TLS with client certificates from scripts/provision_device) on a
-free local port, with the real clinic receiver (sync.receiver) storing into SQLite."""
+free local port, with the real clinic receiver (clinic.receiver) storing into SQLite."""
 from __future__ import annotations
 
 import logging
@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from sync.broker import MosquittoProcess
-from sync.clinic_db import SqliteClinicStore
-from sync.receiver import Receiver
-from sync.samples import sample_summary
-from sync.transport import MqttTransport
+from kiosk.demo.broker import MosquittoProcess
+from clinic.store.sqlite import SqliteClinicStore
+from clinic.receiver import Receiver
+from kiosk.demo.samples import sample_summary
+from wire.transport import MqttTransport
 from deploy_helpers import production_broker_lines, provision, tls_client
 
 pytestmark = [pytest.mark.broker,
@@ -194,7 +194,7 @@ def test_kiosk_transport_logs_a_refused_publish(broker: MosquittoProcess, pki: P
     try:
         assert wait_for(lambda: t.connected), broker.log_tail()
         forged = sample_summary(random.Random(21), device_id="kiosk-b")
-        with caplog.at_level(logging.ERROR, logger="sync.transport"):
+        with caplog.at_level(logging.ERROR, logger="wire.transport"):
             assert t.publish(f"clinic/kiosk-b/sessions/{forged.session_id}", forged.model_dump_json())
             assert wait_for(lambda: t.refused_publishes == 1)
         assert any("refused publish" in r.getMessage() and "Not authorized" in r.getMessage()

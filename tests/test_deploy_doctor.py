@@ -16,7 +16,7 @@ from kiosk.cli import main as kiosk_main
 from kiosk.commands.doctor import FAIL, OK, WARN, run_checks
 from kiosk.config import KioskConfig
 from kiosk.store.db import open_database
-from sync.broker import MosquittoProcess, free_port
+from kiosk.demo.broker import MosquittoProcess, free_port
 from deploy_helpers import ROOT, production_broker_lines, provision
 
 pytestmark = [pytest.mark.broker, pytest.mark.skipif(shutil.which("mosquitto") is None, reason="no mosquitto")]

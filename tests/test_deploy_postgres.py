@@ -14,12 +14,13 @@ import paho.mqtt.client as mqtt
 import psycopg
 import pytest
 
-from sync.broker import MosquittoProcess
-from sync.clinic_db import SqliteClinicStore, open_clinic_store
-from sync.clinic_db_pg import LATEST_VERSION, MIGRATIONS, PostgresClinicStore, migrate, schema_version
-from sync.receiver import Receiver
-from sync.samples import sample_summary
-from sync.transport import MqttTransport
+from kiosk.demo.broker import MosquittoProcess
+from clinic.store import open_clinic_store
+from clinic.store.sqlite import SqliteClinicStore
+from clinic.store.postgres import LATEST_VERSION, MIGRATIONS, PostgresClinicStore, migrate, schema_version
+from clinic.receiver import Receiver
+from kiosk.demo.samples import sample_summary
+from wire.transport import MqttTransport
 from deploy_helpers import PG_BIN, PostgresServer
 
 pytestmark = [pytest.mark.postgres,
@@ -178,7 +179,7 @@ def test_deployed_stack_end_to_end(pg: PostgresServer, tmp_path: Path) -> None:
             assert old in rx_toml
             rx_toml = rx_toml.replace(old, new)
         (tmp_path / "receiver.toml").write_text(rx_toml)
-        rx = subprocess.Popen([sys.executable, "-m", "sync.receiver", "--config", str(tmp_path / "receiver.toml")],
+        rx = subprocess.Popen([sys.executable, "-m", "clinic.receiver", "--config", str(tmp_path / "receiver.toml")],
                               cwd=ROOT, stderr=subprocess.PIPE, text=True)
         try:
             deadline = time.monotonic() + 20      # the receiver's shared subscription must exist first

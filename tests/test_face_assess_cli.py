@@ -84,7 +84,7 @@ def test_assess_empty_folder_nothing_to_assess(tmp_path, capsys):
 def test_wav_reader_scales_integer_pcm(tmp_path):
     from scipy.io import wavfile
 
-    from kiosk.assess import read_session_dir
+    from kiosk.session.assess import read_session_dir
 
     wavfile.write(tmp_path / "vowel.wav", 16000, (np.array([0, 16384, -32768, 32767]) * 1).astype(np.int16))
     wavfile.write(tmp_path / "ddk_pa.wav", 8000, np.array([128, 255, 0], dtype=np.uint8))

@@ -19,13 +19,13 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 import pytest
 
-from sync.broker import MosquittoProcess
-from sync.clinic_db import SqliteClinicStore
+from kiosk.demo.broker import MosquittoProcess
+from clinic.store.sqlite import SqliteClinicStore
 from sync.outbox import Outbox
 from sync.publisher import Publisher, PublisherSettings
-from sync.receiver import Receiver
-from sync.samples import queue_samples, sample_summary
-from sync.transport import MqttTransport, Will
+from clinic.receiver import Receiver
+from kiosk.demo.samples import queue_samples, sample_summary
+from wire.transport import MqttTransport, Will
 
 pytestmark = pytest.mark.broker
 ROOT = Path(__file__).resolve().parent.parent
@@ -204,9 +204,9 @@ def test_broker_killed_and_restarted_mid_backlog(rig: Rig, broker: MosquittoProc
 
 CRASHING_RECEIVER = textwrap.dedent("""
     import os, sys, time
-    from sync.clinic_db import SqliteClinicStore
-    from sync.receiver import Receiver
-    from sync.transport import MqttTransport
+    from clinic.store.sqlite import SqliteClinicStore
+    from clinic.receiver import Receiver
+    from wire.transport import MqttTransport
     t = MqttTransport("rx", "127.0.0.1", int(sys.argv[1]), manual_ack=True, session_expiry_s=600)
     Receiver(SqliteClinicStore(sys.argv[2]), t, after_insert=lambda sid: os._exit(17))
     t.connect()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pygame
 import pytest
 
-from kiosk.ui.showcase import VIEWS, recovery_assessment, show
+from kiosk.demo.showcase import VIEWS, recovery_assessment, show
 from ui_helpers import check_drawn, make_app, make_session_dir
 
 EXPECTED = {
@@ -211,7 +211,7 @@ def test_clinician_export_and_patient_sheet_write_real_pdfs(replay, tmp_path):
 def test_clinician_reaches_a_patient_and_the_live_view_by_touch(replay, tmp_path):
     app, drv = make_app(replay, tmp_path / "state")
     try:
-        from kiosk.ui.showcase import seed_history
+        from kiosk.demo.showcase import seed_history
         patient, _ = seed_history(app.services)
         drv.tap("clinician")
         drv.enter_pin("1234")

@@ -146,7 +146,7 @@ def test_peak_frames_are_the_assessed_ones_and_stored_as_overlays(tmp_path, mode
     from kiosk.demo.synthetic_face import SyntheticSpec, make_session
     from kiosk.reports.data import peak_frame_dir
     from kiosk.reports.overlay import store_peak_overlays
-    from kiosk.ui.session_runner import peak_frames
+    from kiosk.session.runner import peak_frames
 
     faces = make_session(SyntheticSpec("left", 0.5, symmetric=True), ("rest", "smile"))
     blank = np.zeros_like(faces["smile"])

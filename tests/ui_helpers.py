@@ -10,7 +10,7 @@ from kiosk.config import KioskConfig
 from kiosk.ui import theme
 from kiosk.ui.app import App
 from kiosk.ui.driver import Driver
-from kiosk.ui.services import Services
+from kiosk.session.services import Services
 
 
 def make_session_dir(folder: Path, *, speech: bool = True, severity: float = 0.5) -> Path:

@@ -40,7 +40,7 @@ def _summary(d: dict) -> str:
 
 
 def run(args: argparse.Namespace, config) -> int:
-    from kiosk.assess import assess_session_dir
+    from kiosk.session.assess import assess_session_dir
 
     try:
         result = assess_session_dir(args.session_dir, config)

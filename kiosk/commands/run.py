@@ -33,7 +33,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, config) -> int:  # noqa: ANN001
     from kiosk.store import StoreError
     from kiosk.ui.app import App
-    from kiosk.ui.services import Services
+    from kiosk.session.services import Services
 
     if args.replay is not None and not args.replay.is_dir():
         print(f"kiosk run: replay folder not found: {args.replay}", file=sys.stderr)

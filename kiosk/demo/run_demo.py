@@ -2,9 +2,9 @@
 
 For each week the synthetic face (kiosk.demo.synthetic_face, severity falling from
 0.9 to 0.1) and synthesized speech (kiosk.demo.synthetic_speech) run through the real
-assessment (kiosk.assess), are stored one week apart, then both PDFs are written for
+assessment (kiosk.session.assess), are stored one week apart, then both PDFs are written for
 the latest session and the outbox is synced to a local clinic receiver through a real
-local Mosquitto (sync.loopback). Everything runs offline.
+local Mosquitto (kiosk.demo.loopback). Everything runs offline.
 """
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def severities(n: int, first: float = 0.9, last: float = 0.1) -> list[float]:
 
 def assess_week(severity: float, seed: int, config: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """Synthesize one session (faces and speech), run the real assessment; (assessment, peak frames)."""
-    from kiosk.assess import assess_recordings
+    from kiosk.session.assess import assess_recordings
     from kiosk.demo.synthetic_face import SyntheticSpec, make_clip, make_session
     from kiosk.demo.synthetic_speech import synthesize_patient
 
@@ -85,8 +85,8 @@ def _week_result(week: int, rec: Any, severity: float) -> WeekResult:
 def sync_outbox(database: Path, out_dir: Path, device_id: str, topic_root: str) -> tuple[bool, str]:
     """Drain the outbox into ``out_dir/clinic.db`` through a local Mosquitto; (done, message)."""
     try:
-        from sync.broker import BrokerError
-        from sync.loopback import run_local_sync
+        from kiosk.demo.broker import BrokerError
+        from kiosk.demo.loopback import run_local_sync
     except ImportError as e:
         return False, f"sync skipped: the sync helper is not available ({e})"
     try:
@@ -104,7 +104,7 @@ def run_demo(out_dir: Path, config: Any, *, n_sessions: int = 6, do_sync: bool =
              now: datetime | None = None, log: Callable[[str], None] = print) -> DemoResult:
     """Run the whole product on a synthetic patient; return what was made."""
     from kiosk.analytics import history
-    from kiosk.commands.report import write_report
+    from kiosk.reports.delivery import write_report
     from kiosk.store import Store
 
     out_dir = Path(out_dir)

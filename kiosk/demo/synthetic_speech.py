@@ -23,17 +23,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
 from scipy.io import wavfile
 from scipy.signal import lfilter, resample_poly
 
+from kiosk.protocol.steps import SENTENCE, SPEECH_STEPS
+
 SAMPLE_RATE_HZ = 16000
-SENTENCE = "Bob may buy a big blue map of Paris"
 # Bilabial words and their tongue-sound replacements, in the order severity replaces them.
 BILABIAL_SWAPS: tuple[tuple[str, str], ...] = (
     ("Bob", "Dob"), ("map", "nap"), ("buy", "duy"), ("Paris", "Daris"),
     ("may", "nay"), ("big", "dig"), ("blue", "glue"),
 )
-STEPS = ("vowel", "ddk_pa", "ddk_ta", "ddk_ka", "ddk_pataka", "sentence")
+STEPS = SPEECH_STEPS
 
 
 @dataclass(frozen=True)

@@ -188,7 +188,7 @@ def frame_measures(frame: FaceFrame, fissure_mm: dict[str, float] | None = None)
     """Both sides' measures and the lip-centre offset from the fitted midline (mm).
 
     fissure_mm: per-side palpebral fissure (mm) from a better lid model (the iris
-    model's eye contour, :mod:`kiosk.face.eyelids`); default: the mesh lids.
+    model's eye contour, :mod:`kiosk.vision.eyelids`); default: the mesh lids.
     """
     lip = (frame.mean(L.LIP_CENTRE_UPPER) + frame.mean(L.LIP_CENTRE_LOWER)) / 2
     fis = fissure_mm or {}

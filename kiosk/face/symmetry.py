@@ -19,7 +19,7 @@ Calibration (measured, not assumed; ``scripts/face_calibration.py`` prints it): 
 sessions of the mirrored, perfectly symmetric astronaut face (``kiosk.demo.synthetic_face``,
 severity 0) at scale 0.75/1/1.25/1.5x, shifts of 20-30 px, roll +-10 deg, yaw +-8 deg and
 brightness 0.7/1.2x, through the real vision pipeline with test-time augmentation
-(:mod:`kiosk.face.augment`) and optical-flow peak positions.  Lowest region ratios:
+(:mod:`kiosk.vision.augment`) and optical-flow peak positions.  Lowest region ratios:
 brow 0.903, gentle eye closure 0.925, tight eye closure 0.932, smile 0.940, snarl 0.954,
 pucker 0.917; lowest movement-weighted mean ratio 0.955 (mesh-only peak positions: brow
 0.965, smile 0.933, snarl 0.940, pucker 0.862, mean 0.944).  Hence:

@@ -24,6 +24,7 @@ class StepSpec:
     pictogram: str         # id of the drawn pictogram (kiosk.ui.pictograms)
     countdown_s: float     # "get ready" time before the capture starts
     capture_s: float       # capture window; speech includes the silent lead-in
+    gate: str | None = None  # speech quality-gate task: "vowel", "ddk" or "sentence" (None for faces)
 
     @property
     def device(self) -> str:
@@ -47,17 +48,17 @@ STEPS: tuple[StepSpec, ...] = (
     StepSpec("snarl", "face", "Wrinkle your nose", "Wrinkle your nose and lift your upper lip.", "snarl", 3.0, 3.0),
     StepSpec("pucker", "face", "Pucker your lips", "Push your lips forward as if to whistle.", "pucker", 3.0, 3.0),
     StepSpec("vowel", "speech", "Say \"aaah\"", "Wait one second in silence, then take a breath and say \"aaah\" "
-             "as long as you comfortably can.", "vowel", 3.0, 16.0),
+             "as long as you comfortably can.", "vowel", 3.0, 16.0, "vowel"),
     StepSpec("ddk_pa", "speech", "Say \"pa pa pa\"", "After a second of silence, say \"pa\" again and again, "
-             "as fast and clearly as you can.", "ddk_pa", 3.0, 6.0),
+             "as fast and clearly as you can.", "ddk_pa", 3.0, 6.0, "ddk"),
     StepSpec("ddk_ta", "speech", "Say \"ta ta ta\"", "After a second of silence, say \"ta\" again and again, "
-             "as fast and clearly as you can.", "ddk_ta", 3.0, 6.0),
+             "as fast and clearly as you can.", "ddk_ta", 3.0, 6.0, "ddk"),
     StepSpec("ddk_ka", "speech", "Say \"ka ka ka\"", "After a second of silence, say \"ka\" again and again, "
-             "as fast and clearly as you can.", "ddk_ka", 3.0, 6.0),
+             "as fast and clearly as you can.", "ddk_ka", 3.0, 6.0, "ddk"),
     StepSpec("ddk_pataka", "speech", "Say \"pa-ta-ka\"", "After a second of silence, say \"pa-ta-ka\" again and "
-             "again, as fast and clearly as you can.", "ddk_pataka", 3.0, 6.0),
+             "again, as fast and clearly as you can.", "ddk_pataka", 3.0, 6.0, "ddk"),
     StepSpec("sentence", "speech", "Read aloud", f"After a second of silence, read this sentence: \"{SENTENCE}\".",
-             "sentence", 3.0, 6.0),
+             "sentence", 3.0, 6.0, "sentence"),
 )
 
 FACE_STEPS: tuple[str, ...] = tuple(s.name for s in STEPS if s.kind == "face")

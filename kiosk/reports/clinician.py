@@ -18,6 +18,7 @@ from reportlab.platypus import CondPageBreak, Image, KeepTogether, SimpleDocTemp
 
 from kiosk.reports.charts import line_chart
 from kiosk.reports.data import ReportData
+from kiosk.scoring.grades import hb_roman
 from kiosk.reports.layout import BODY, H1, H2, NOTE, SMALL, fmt, grid, numbered_canvas, para
 from kiosk.reports.norms import (LIMITATIONS, NOISE_RATIO, REGION_LABELS, REGION_STEPS, SPEECH_NORMS,
                                  hb_sunnybrook_note, side_text)
@@ -178,7 +179,7 @@ def _comparison(d: ReportData) -> list[Any]:
     t0 = h.points[0].at
     rows: list[list[Any]] = [["Date", "Week", "Composite", "HB", "Severity", "Asymmetry", "Clarity", "MSII"]]
     for p in h.points:
-        rows.append([p.at.strftime("%Y-%m-%d"), f"{(p.at - t0).days / 7:.0f}", fmt(p.composite, 0), _roman(p.hb_grade),
+        rows.append([p.at.strftime("%Y-%m-%d"), f"{(p.at - t0).days / 7:.0f}", fmt(p.composite, 0), hb_roman(p.hb_grade),
                      p.severity_class or "–", fmt(p.asymmetry_pct, 0, "%"), fmt(p.clarity, 0), fmt(p.msii, 0)])
     imp = h.improvement
     out += [grid(rows, [24 * mm, 13 * mm, 22 * mm, 12 * mm, 33 * mm, 24 * mm, 20 * mm, 18 * mm]),
@@ -232,8 +233,6 @@ def _charts(d: ReportData) -> list[Any]:
     return [KeepTogether([c1]), KeepTogether([c2]), KeepTogether([c3])]
 
 
-def _roman(g: int | None) -> str:
-    return "–" if g is None else ("I", "II", "III", "IV", "V", "VI")[g - 1]
 
 
 def _peak_frames(d: ReportData) -> list[Any]:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from kiosk.scoring.grades import KANERVA_2011, hb_roman
+
 REGION_LABELS = {"brow": "Brow raise", "eye_gentle": "Gentle eye closure", "eye_tight": "Tight eye closure",
                  "smile": "Open smile", "snarl": "Snarl", "pucker": "Lip pucker"}
 REGION_STEPS = {"brow": "brow_raise", "eye_gentle": "eye_close_gentle", "eye_tight": "eye_close_tight",
@@ -34,7 +36,6 @@ SPEECH_NORMS: tuple[SpeechNorm, ...] = (
 )
 
 # Sunnybrook composite per HB grade, middle 50 % of 5,397 clinician gradings (Kanerva 2011).
-KAN11_RANGES = {1: (100, 100), 2: (71, 90), 3: (43, 62), 4: (26, 43), 5: (13, 25), 6: (5, 14)}
 
 LIMITATIONS = (
     "Decision support, not a diagnosis. All grades on this page are automated estimates from face landmarks "
@@ -62,12 +63,12 @@ def side_text(side: str | None) -> str:
 
 def hb_sunnybrook_note(grade: int | None, composite: float | None) -> str | None:
     """A note when the composite lies outside the middle 50 % of clinician gradings for the HB estimate."""
-    if grade is None or composite is None or grade not in KAN11_RANGES:
+    if grade is None or composite is None or grade not in KANERVA_2011:
         return None
-    lo, hi = KAN11_RANGES[grade]
+    lo, hi = KANERVA_2011[grade]
     if lo <= composite <= hi:
         return None
-    roman = ("I", "II", "III", "IV", "V", "VI")[grade - 1]
+    roman = hb_roman(grade)
     return (f"Consistency check: a Sunnybrook composite of {composite:.0f} lies outside the middle 50 % "
             f"({lo}–{hi}) of clinician gradings for House-Brackmann {roman} (Kanerva 2011). Read both "
             "estimates with care.")

@@ -64,6 +64,7 @@ import math
 from dataclasses import dataclass, field
 
 from kiosk.face.symmetry import RATIO_REGION_MIN, RegionSymmetry, SideVerdict
+from kiosk.scoring.grades import HB_ROMAN, KANERVA_2011, severity_class  # noqa: F401 (severity_class: part of this API)
 
 # A brow or smile ratio at or above this is within landmark noise: lowest values on the
 # mirrored symmetric synthetic faces over 12 poses were brow 0.903, smile 0.940 with
@@ -78,9 +79,6 @@ SYNKINESIS_MM_PER_POINT = {"smile": 0.77, "snarl": 0.77, "pucker": 1.0, "brow_ra
 # positions; 0.29 mm and 0.80 mm with optical-flow peak positions; with the rounding of
 # points these dead bands give 0 synkinesis points on all of them.
 SYNKINESIS_DEADBAND = {"fissure_narrowing_mm": 0.8, "mouth_movement_mm": 1.0}
-HB_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI"}
-SEVERITY = {1: "normal", 2: "mild", 3: "moderate", 4: "moderately severe", 5: "severe", 6: "total"}
-KANERVA_2011 = {1: (100, 100), 2: (71, 90), 3: (43, 62), 4: (26, 43), 5: (13, 25), 6: (5, 14)}
 
 
 @dataclass(frozen=True)
@@ -216,7 +214,7 @@ def house_brackmann(regions: dict[str, RegionSymmetry], rest: RestAsymmetry | No
     """House-Brackmann estimate (see module docstring).
 
     complete_closure: closure fraction (0..1) at or above which the affected eye counts
-    as closed; calibrated for the lid model in use (kiosk.face.assess).
+    as closed; calibrated for the lid model in use (kiosk.session.face).
     """
     brow, mouth = regions.get("brow"), regions.get("smile")
     eye = regions.get("eye_tight") or regions.get("eye_gentle")
@@ -245,11 +243,6 @@ def house_brackmann(regions: dict[str, RegionSymmetry], rest: RestAsymmetry | No
         rules.append("asymmetric at rest: V or worse")
         grade = max(grade, 5)
     return HouseBrackmannEstimate(grade, score, tuple(rules), inputs)
-
-
-def severity_class(grade: int | None) -> str | None:
-    """normal, mild, moderate, moderately severe, severe, total (HB I..VI)."""
-    return SEVERITY.get(grade) if grade else None
 
 
 def consistency(composite: int | None, grade: int | None) -> dict:

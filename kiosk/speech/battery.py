@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from kiosk.protocol.steps import SPEECH_STEPS, step_spec
+
 from kiosk.scoring.speech import SpeechScore, clarity_score, motor_speech_impairment_index
 from kiosk.speech.ddk import DdkMeasures, measure_ddk, pa_ta_ratio
 from kiosk.speech.denoise import denoise
@@ -21,7 +23,7 @@ from kiosk.speech.intelligibility import Intelligibility, measure_intelligibilit
 from kiosk.speech.quality import AudioQuality, check_recording, clipped_percent
 from kiosk.speech.voice import VoiceMeasures, measure_voice
 
-STEPS = ("vowel", "ddk_pa", "ddk_ta", "ddk_ka", "ddk_pataka", "sentence")
+STEPS = SPEECH_STEPS
 ANALYSIS_RATE_HZ = 16000
 
 
@@ -123,8 +125,11 @@ def as_float_audio(x: np.ndarray) -> np.ndarray:
 
 
 def task_for_step(step: str) -> str:
-    """Quality-gate task of a step name: "vowel", "ddk" or "sentence"."""
-    return "vowel" if step == "vowel" else "sentence" if step == "sentence" else "ddk"
+    """Quality-gate task of a speech step: "vowel", "ddk" or "sentence" (kiosk.protocol)."""
+    gate = step_spec(step).gate
+    if gate is None:
+        raise KeyError(f"{step!r} is not a speech step")
+    return gate
 
 
 def check_step(step: str, x: np.ndarray, sr: int, lead_in_s: float = 1.0) -> AudioQuality:

@@ -27,7 +27,9 @@ from functools import lru_cache
 
 import numpy as np
 
-TARGET_SENTENCE = "Bob may buy a big blue map of Paris"
+from kiosk.protocol.steps import SENTENCE
+
+TARGET_SENTENCE = SENTENCE
 BILABIALS = frozenset({"P", "B", "M"})
 VOWELS = frozenset({"AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY", "OW", "OY", "UH", "UW"})
 NON_SPEECH = frozenset({"SIL", "+NSN+", "+SPN+", "+BREATH+", "+COUGH+", "+NOISE+", "+UM+", "+UH+", "<sil>", "<s>", "</s>"})

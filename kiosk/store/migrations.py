@@ -14,6 +14,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from sync.outbox import OUTBOX_DDL
+
 
 def m001_initial(db: sqlite_utils.Database) -> None:
     """Version 1: patients, sessions, steps, measures, scores, outbox, audit log."""
@@ -41,10 +43,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         name TEXT NOT NULL, value REAL, value_text TEXT, inputs_json TEXT)""")
     for t in ("steps", "face_measures", "speech_measures", "scores"):
         db.execute(f"CREATE INDEX idx_{t}_session ON {t}(session_id)")
-    db.execute("""CREATE TABLE outbox (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT UNIQUE NOT NULL,
-        topic TEXT NOT NULL, payload TEXT NOT NULL, created_at TEXT NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0, last_sent_at TEXT, acked_at TEXT)""")
+    db.execute(OUTBOX_DDL)   # the outbox table is defined once, by the sync side that reads it
     db.execute("""CREATE TABLE audit_log (
         id TEXT PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
         entity TEXT, entity_id TEXT, details TEXT)""")

@@ -1,7 +1,7 @@
 """Repositories over the kiosk database, returning typed records.
 
 ``Store.save_session`` writes the session, its steps, measures, scores, the
-outbox row (payload from ``sync.schema.build_summary``) and an audit entry in
+outbox row (payload from ``wire.schema.build_summary``) and an audit entry in
 ONE transaction: either all of it is on disk or none of it is.
 """
 from __future__ import annotations
@@ -100,7 +100,8 @@ class Store:
                      status: str = "complete") -> SessionRecord:
         """Store one assessed session with its rows and its outbox entry, atomically."""
         from kiosk import __version__
-        from sync.schema import SchemaError, build_summary
+        from sync.outbox import enqueue
+        from wire.schema import SchemaError, build_summary
 
         patient = self.get_patient(patient_id)
         sid = session_id or str(uuid.uuid4())
@@ -128,9 +129,7 @@ class Store:
             for s in scores:
                 s.pop("inputs")
             self._insert_dicts("scores", scores, sid)
-            self.db["outbox"].insert({"session_id": sid,
-                                      "topic": f"{self.topic_root}/{self.device_id}/sessions/{sid}",
-                                      "payload": summary.model_dump_json(), "created_at": utc_now()})
+            enqueue(self.db.conn, summary, topic_root=self.topic_root, created_at=utc_now())
             self.audit("session.save", entity="session", entity_id=sid)
         self._write(f"saving session {sid}", work)
         return self.get_session(sid)

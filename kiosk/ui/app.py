@@ -19,7 +19,7 @@ from kiosk.config import KioskConfig
 from kiosk.ui import theme
 from kiosk.ui.paint import Painter, Target
 from kiosk.ui.theme import Metrics
-from kiosk.ui.workers import AnalysisWorker, AudioWorker, CameraWorker
+from kiosk.session.workers import AnalysisWorker, AudioWorker, CameraWorker
 
 FPS = 30
 

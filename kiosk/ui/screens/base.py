@@ -22,7 +22,7 @@ class Screen:
 
     def start_report(self, session_id: str, view: str) -> None:
         """Write (and print) a PDF in a worker job; the notice tells how it went."""
-        from kiosk.ui.workers import Job
+        from kiosk.session.workers import Job
         if self.report_job is not None and not self.report_job.done:
             return
         self.app.say("Making the PDF...", 60.0)

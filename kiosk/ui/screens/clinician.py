@@ -26,11 +26,12 @@ def region_values(region: dict[str, Any] | None, unit: str) -> tuple[float | Non
 
 def _consistency(grade: int | None, composite: float | None) -> str | None:
     """Short form of kiosk.reports.norms.hb_sunnybrook_note for the screen (the PDF has the long one)."""
-    from kiosk.reports.norms import KAN11_RANGES, hb_sunnybrook_note
+    from kiosk.reports.norms import hb_sunnybrook_note
+    from kiosk.scoring.grades import KANERVA_2011, hb_roman
     if hb_sunnybrook_note(grade, composite) is None:
         return None
-    lo, hi = KAN11_RANGES[grade]
-    roman = ("I", "II", "III", "IV", "V", "VI")[grade - 1]
+    lo, hi = KANERVA_2011[grade]
+    roman = hb_roman(grade)
     return (f"Check: Sunnybrook {composite:.0f} is outside {lo}-{hi}, the middle 50 % for HB {roman} "
             "(Kanerva 2011). Read both with care.")
 

@@ -10,7 +10,7 @@ from kiosk.protocol import ACTIVE_PHASES, SENTENCE
 from kiosk.ui import theme
 from kiosk.ui.pictograms import draw_pictogram
 from kiosk.ui.screens.base import Screen
-from kiosk.ui.session_runner import SessionRunner
+from kiosk.session.runner import SessionRunner
 
 
 class SessionScreen(Screen):

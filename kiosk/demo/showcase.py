@@ -1,7 +1,7 @@
 """Put every screen on the display in a known state: for scripts/screenshots.py and the UI tests.
 
 ``seed_history`` stores a patient with weekly sessions (contract-shaped assessments from
-sync.samples with a steady recovery laid over them: they show the screens, they are not
+kiosk.demo.samples with a steady recovery laid over them: they show the screens, they are not
 clinical data). ``show`` brings the app to one named view.
 """
 from __future__ import annotations
@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from kiosk.protocol import CaptureResult, DeviceLost, Start, Tick, Verdict, transition
+from kiosk.scoring.grades import hb_roman
 
 VIEWS = ("attract", "pin", "patient_search", "patient_register", "session_welcome", "session_instruct",
          "session_speech", "session_retry", "session_device", "session_nurse", "session_working", "results",
@@ -20,14 +21,14 @@ VIEWS = ("attract", "pin", "patient_search", "patient_register", "session_welcom
 
 def recovery_assessment(week: int, rng: random.Random) -> dict[str, Any]:
     """A contract-shaped assessment whose face composite and clarity rise week by week."""
-    from sync.samples import sample_assessment
+    from kiosk.demo.samples import sample_assessment
     a = sample_assessment(rng)
     face, speech = a["face"], a["speech"]
     face["sunnybrook"]["composite"] = 38 + 9 * week
     face["affected_side"] = "right"
     face["severity_class"] = ("moderately severe", "moderate", "moderate", "mild", "mild")[min(week, 4)]
     grade = (4, 3, 3, 2, 2)[min(week, 4)]
-    face["house_brackmann"].update(grade=grade, roman=("I", "II", "III", "IV", "V", "VI")[grade - 1])
+    face["house_brackmann"].update(grade=grade, roman=hb_roman(grade))
     for name, reg in face["regions"].items():
         ratio = min(0.98, 0.45 + 0.1 * week + 0.02 * len(name) % 5 * 0.01)
         reg["ratio"], reg["weaker_side"] = round(ratio, 2), "right"
@@ -138,7 +139,7 @@ def _show_session(app: Any, view: str, driver: Any) -> None:
     if view == "session_working":
         import threading
 
-        from kiosk.ui.workers import Job
+        from kiosk.session.workers import Job
         gate = threading.Event()
         r.job = Job(lambda: gate.wait(30), "showcase")
         scr._gate = gate

@@ -46,7 +46,7 @@ class Services:
     _store: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        from kiosk.ui.step_analysis import tune_heap
+        from kiosk.session.memory import tune_heap
         tune_heap()          # large C buffers are unmapped when freed (resident memory < 400 MB)
 
     # -- devices ------------------------------------------------------------------------------
@@ -94,23 +94,11 @@ class Services:
         ``speech_steps``/``face``: results of ``analyse_speech_step``/``assess_face`` computed
         during the session; only what they lack is analysed here, one part at a time with the
         freed C heap returned in between (DESIGN.md section 11: resident memory < 400 MB)."""
-        from kiosk.assess import assess_recordings
-        from kiosk.ui.step_analysis import trim_heap
+        from kiosk.session.assess import assess_recordings
+        from kiosk.session.memory import trim_heap
         trim_heap()
-        if face is None and any(frames.values()):
-            face = self.assess_face(frames)
-            trim_heap()
-        try:
-            from kiosk.speech.battery import STEPS
-        except ImportError:               # no speech engine: assess_recordings says so
-            STEPS = ()
-        if STEPS and set(clips) <= set(STEPS):
-            speech_steps = dict(speech_steps or {})
-            for step in (s for s in STEPS if s in clips and s not in speech_steps):
-                speech_steps[step] = self.analyse_speech_step(step, *clips[step])
-                trim_heap()
         return assess_recordings(frames, clips, self.config, missing, speech_steps=speech_steps,
-                                 face=face).to_dict()
+                                 face=face, housekeeping=trim_heap).to_dict()
 
     def analyse_speech_step(self, step: str, samples: Any, rate_hz: int) -> Any:
         """One speech step's (StepStatus, measures) (kiosk.speech.battery.analyse_step)."""
@@ -120,14 +108,14 @@ class Services:
     def warm_up(self) -> None:
         """Load the assessment code and the speech recognizer's models (seconds on the first use),
         so the first session's last step is not slowed by it. Safe to call more than once."""
-        import kiosk.assess  # noqa: F401
-        import kiosk.face.assess  # noqa: F401
+        import kiosk.session.assess  # noqa: F401
+        import kiosk.session.face  # noqa: F401
         from kiosk.speech.intelligibility import load_models
         load_models()                           # the alignment and phone decoders, once per process
 
     def assess_face(self, frames: dict[str, list]) -> tuple[Any, str | None]:
-        """The face half of the session: (FacialAssessment or None, reason) (kiosk.assess)."""
-        from kiosk.assess import assess_face_frames
+        """The face half of the session: (FacialAssessment or None, reason) (kiosk.session.assess)."""
+        from kiosk.session.assess import assess_face_frames
         return assess_face_frames(frames, self.config)
 
     # -- store --------------------------------------------------------------------------------
@@ -169,7 +157,7 @@ class Services:
     def write_report(self, session_id: str, view: str) -> Any:
         """Write (and print, when a printer is configured) a report; returns kiosk.reports.Delivery.
         Uses its own connection, so it can run in a worker job."""
-        from kiosk.commands.report import write_report
+        from kiosk.reports.delivery import write_report
         from kiosk.store import Store
         out = self.state / "reports" / f"{session_id}-{view}.pdf"
         with Store.from_config(self.config, self.state) as store:

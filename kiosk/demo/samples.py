@@ -13,7 +13,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from sync.schema import SessionSummary, build_summary
+from kiosk.scoring.grades import hb_roman
+from wire.schema import SessionSummary, build_summary
 
 _REGIONS_MM = ("brow", "smile", "snarl", "pucker")
 _REGIONS_EYE = ("eye_gentle", "eye_tight")
@@ -44,7 +45,7 @@ def sample_assessment(rng: random.Random) -> dict[str, Any]:
                  "commissure_height_diff_mm": round(rng.uniform(0, 3), 2), "alar_diff_mm": 0.2},
         "affected_side": rng.choice(["left", "right", "none"]), "affected_side_confidence": 0.8,
         "sunnybrook": {"resting": 5, "voluntary": 60, "synkinesis": 1, "composite": 54, "inputs": {}},
-        "house_brackmann": {"grade": grade, "roman": "I II III IV V VI".split()[grade - 1],
+        "house_brackmann": {"grade": grade, "roman": hb_roman(grade),
                             "score_of_8": 5, "rules_applied": [], "inputs": {}},
         "severity_class": "moderate",
         "steps": {"smile": {"status": "ok", "reason": None, "frames_used": 12, "frames_rejected": 3}},

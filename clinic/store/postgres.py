@@ -1,8 +1,8 @@
-"""Clinic database on PostgreSQL (psycopg 3): the :class:`sync.clinic_db.ClinicStore` interface
+"""Clinic database on PostgreSQL (psycopg 3): the :class:`clinic.store.base.ClinicStore` interface
 for a clinic with many kiosks and several receivers.
 
 Selected by a URL in the receiver's config (``[sync] receiver_db = "postgresql://user:pw@host/db"``,
-see :func:`sync.clinic_db.open_clinic_store`). Same tables, columns and meaning as the SQLite
+see :func:`clinic.store.open_clinic_store`). Same tables, columns and meaning as the SQLite
 store: ``session_summaries`` keyed by ``session_id`` (idempotent ``INSERT ... ON CONFLICT DO
 NOTHING``, so any number of receivers, redeliveries and restarts store each session once),
 ``dead_letters``, and the ``patient_summary`` view. Times are ``timestamptz`` and come back as
@@ -23,8 +23,8 @@ from typing import Any, Callable
 import psycopg
 from psycopg.rows import dict_row, tuple_row
 
-from sync.clinic_db import DEAD_LETTER_MAX_BYTES, PATIENT_SUMMARY_SELECT, ClinicStore, summary_columns
-from sync.schema import SessionSummary
+from clinic.store.base import DEAD_LETTER_MAX_BYTES, PATIENT_SUMMARY_SELECT, ClinicStore, summary_columns
+from wire.schema import SessionSummary
 
 MIGRATION_LOCK_ID = 0x6B696F736B   # pg_advisory_xact_lock key ("kiosk")
 

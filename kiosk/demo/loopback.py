@@ -1,6 +1,6 @@
 """Local end-to-end sync: broker, receiver and publisher in one call (``kiosk demo``, tests).
 
-:func:`run_local_sync` starts a :class:`~sync.broker.MosquittoProcess` on a free
+:func:`run_local_sync` starts a :class:`~kiosk.demo.broker.MosquittoProcess` on a free
 127.0.0.1 port, a receiver writing ``clinic_db`` and a publisher reading the outbox of
 ``device_db``, waits until every outbox row is acked (or the timeout), stops
 everything and returns the counts.
@@ -13,13 +13,13 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from sync.broker import MosquittoProcess
-from sync.clinic_db import SqliteClinicStore
+from kiosk.demo.broker import MosquittoProcess
+from clinic.store.sqlite import SqliteClinicStore
 from sync.outbox import Outbox
 from sync.publisher import Publisher, PublisherSettings
-from sync.receiver import Receiver
-from sync.outbox import status_topic
-from sync.transport import MqttTransport, Will
+from clinic.receiver import Receiver
+from wire.topics import status_topic
+from wire.transport import MqttTransport, Will
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def run_local_sync(device_db: Path, clinic_db: Path, *, device_id: str | None = 
     """Drain the outbox of ``device_db`` into ``clinic_db`` through a local Mosquitto.
 
     ``device_id`` defaults to the one in the first outbox topic. Raises
-    :class:`sync.broker.BrokerError` when mosquitto is missing or does not start.
+    :class:`kiosk.demo.broker.BrokerError` when mosquitto is missing or does not start.
     """
     outbox = Outbox(device_db)
     device_id = device_id or _device_from_outbox(outbox) or "kiosk-dev"

@@ -4,7 +4,7 @@ Each UI frame calls ``update(now_s)``: device events and capture results go into
 machine as events; when the machine opens a capture window the runner starts the
 face collection or the recording; when the window has closed it turns what was
 captured into a quality verdict. Speech steps that passed the gate, and the face steps once
-the last of them is done, are analysed in the background (kiosk.ui.step_analysis) while the
+the last of them is done, are analysed in the background (kiosk.session.step_analysis) while the
 patient goes on; at the end ``finish()`` only combines the results and writes the store, in
 a worker job, so the screen keeps drawing.
 """
@@ -18,8 +18,8 @@ import numpy as np
 
 from kiosk.protocol import (Abort, CaptureResult, DeviceBack, DeviceLost, Pause, Repeat, Resume, SessionState, Skip, Start, Tick,
                             Verdict, new_session, step_spec, transition)
-from kiosk.ui.step_analysis import SessionAnalyses
-from kiosk.ui.workers import AnalysisWorker, AudioWorker, CameraWorker, Job
+from kiosk.session.step_analysis import SessionAnalyses
+from kiosk.session.workers import AnalysisWorker, AudioWorker, CameraWorker, Job
 
 MIN_GOOD_FRAMES = 3        # face step passes with at least this many frames through the quality gate
 MAX_ANALYSED = 12          # after the window: give up once this many frames were analysed without enough good ones
@@ -180,10 +180,9 @@ class SessionRunner:
         return Verdict(False, code, message)
 
     def _audio_verdict(self, step: str, rec: Any) -> Verdict:
-        from kiosk.speech.quality import check_recording
+        from kiosk.speech.battery import check_step
 
-        task = "vowel" if step == "vowel" else ("ddk" if step.startswith("ddk") else "sentence")
-        q = check_recording(rec.samples, rec.sample_rate_hz, lead_in_s=self.lead_in_s, task=task)
+        q = check_step(step, rec.samples, rec.sample_rate_hz, self.lead_in_s)   # the assessment's own gate
         if q.ok:
             self.audio_clips[step] = (rec.samples, rec.sample_rate_hz)
             if self.analyses is not None:

@@ -4,7 +4,7 @@ Subscribes (QoS 1, persistent MQTT v5 session) to ``clinic/+/sessions/+``, or to
 ``$share/<group>/clinic/+/sessions/+`` so several receivers share the load. For each
 message, in this order:
 
-1. check the topic and validate the payload (:func:`sync.schema.parse_summary`);
+1. check the topic and validate the payload (:func:`wire.schema.parse_summary`);
    malformed JSON, an unknown schema version, an oversize payload or a topic whose
    device/session id differs from the payload's go to the dead-letter table with the reason;
 2. insert idempotently by session id and commit;
@@ -26,10 +26,10 @@ import threading
 from dataclasses import dataclass, field
 from typing import Callable
 
-from sync.clinic_db import ClinicStore, open_clinic_store
-from sync.outbox import ack_topic
-from sync.schema import MAX_PAYLOAD_BYTES, SchemaError, parse_summary
-from sync.transport import Message, MqttTransport, Transport
+from clinic.store import ClinicStore, open_clinic_store
+from wire.topics import ack_topic
+from wire.schema import MAX_PAYLOAD_BYTES, SchemaError, parse_summary
+from wire.transport import Message, MqttTransport, Transport
 
 log = logging.getLogger(__name__)
 
@@ -122,39 +122,36 @@ class Receiver:
 
 def main(argv: list[str] | None = None) -> int:
     """``clinic-receiver``: store every session summary exactly once, until SIGTERM/SIGINT."""
-    from kiosk.config import ConfigError, load_config
+    from clinic.config import ClinicConfigError, load_clinic_config
 
     p = argparse.ArgumentParser(prog="clinic-receiver", description=__doc__.splitlines()[0])
-    p.add_argument("--config", help="TOML config with a [sync] section (default: $KIOSK_CONFIG or device_config/kiosk.toml)")
-    p.add_argument("--db", help="SQLite path or postgresql:// URL (default: [sync] receiver_db)")
-    p.add_argument("--host", help="broker host (default: [sync] host)")
-    p.add_argument("--port", type=int, help="broker port (default: [sync] port)")
-    p.add_argument("--group", help="MQTT v5 shared-subscription group (default: [sync] receiver_group)")
+    p.add_argument("--config", help="clinic-receiver.toml (default: $CLINIC_CONFIG or device_config/clinic-receiver.toml)")
+    p.add_argument("--db", help="SQLite path or postgresql:// URL (default: [receiver] db)")
+    p.add_argument("--host", help="broker host (default: [receiver] host)")
+    p.add_argument("--port", type=int, help="broker port (default: [receiver] port)")
+    p.add_argument("--group", help="MQTT v5 shared-subscription group (default: [receiver] group)")
     p.add_argument("--client-id", default=None, help="MQTT client id (default: clinic-receiver[-<group>]-<host>)")
     p.add_argument("-v", "--verbose", action="store_true")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s clinic-receiver %(levelname)s %(message)s")
     try:
-        config = load_config(args.config)
-    except ConfigError as e:
+        rc = load_clinic_config(args.config).receiver
+    except ClinicConfigError as e:
         print(f"clinic-receiver: {e}", file=sys.stderr)
         return 3
-    sc = config.sync
-    group = args.group or sc.receiver_group
+    group = args.group or rc.group
     try:
-        store = open_clinic_store(args.db or sc.receiver_db)
+        store = open_clinic_store(args.db or rc.db)
     except Exception as e:
         print(f"clinic-receiver: cannot open the clinic database: {e}", file=sys.stderr)
         return 4
     import socket
     client_id = args.client_id or "-".join(x for x in ("clinic-receiver", group, socket.gethostname()) if x)
-    tls = ({"ca_certs": str(sc.ca_file) if sc.ca_file else None, "certfile": str(sc.cert_file) if sc.cert_file else None,
-            "keyfile": str(sc.key_file) if sc.key_file else None} if sc.tls else None)
-    transport = MqttTransport(client_id, args.host or sc.host, args.port or sc.port, manual_ack=True,
-                              session_expiry_s=sc.session_expiry_s, username=sc.username, password=sc.password,
-                              tls=tls, backoff_base_s=sc.reconnect_min_s, backoff_cap_s=sc.reconnect_max_s)
-    Receiver(store, transport, topic_root=sc.topic_root, group=group, max_payload_bytes=sc.max_payload_kib * 1024)
+    transport = MqttTransport(client_id, args.host or rc.host, args.port or rc.port, manual_ack=True,
+                              session_expiry_s=rc.session_expiry_s, username=rc.username, password=rc.password,
+                              tls=rc.tls_options(), backoff_base_s=rc.reconnect_min_s, backoff_cap_s=rc.reconnect_max_s)
+    Receiver(store, transport, topic_root=rc.topic_root, group=group, max_payload_bytes=rc.max_payload_kib * 1024)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

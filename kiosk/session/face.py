@@ -1,113 +1,30 @@
-"""Facial assessment of a session: vision per frame -> peak frames -> metrics -> scores.
+"""The face half of a session assessment at the edge: runs the vision pipeline (and the eyelid
+and jitter models) on each step's frames, picks rest and peak frames, follows the measured
+points by optical flow, then hands the measures to :func:`kiosk.face.assessment.combine_face`.
 
-This is the edge of the face package: it runs the vision pipeline (and the eyelid model)
-on the frames; everything after that is pure maths in metrics, symmetry, peaks and
-:mod:`kiosk.scoring.facial`.  A step with no usable frame is reported with its reason and
-every score that needs it is marked unavailable; nothing is guessed.
+A step with no usable frame is reported with its reason and every score that needs it is
+marked unavailable; nothing is guessed.
 """
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 
 import numpy as np
 
-from kiosk.face.augment import augmented_landmarks, landmark_pipeline
-from kiosk.face.eyelids import EyelidModel, contour_fissure_px
+from kiosk.face.assessment import COMPLETE_CLOSURE, FacialAssessment, StepResult, combine_face  # noqa: F401
 from kiosk.face.flow import FlowResult, track_points
-from kiosk.face.metrics import FaceFrame, FrameMeasures, face_frame, frame_measures, group_position_mm, rigid_span_px
+from kiosk.face.metrics import FaceFrame, FrameMeasures, face_frame, frame_measures, rigid_span_px
 from kiosk.face.peaks import region_movement_mm, select_peak, select_rest
-from kiosk.face.symmetry import (EYE_REGIONS, MOVEMENT_REGIONS, REGION_ORDER, TRACKED_INDICES, RegionSymmetry,
-                                 SideVerdict, affected_side, closure, excursion, tracking_inputs)
-from kiosk.face import landmarks as L
-from kiosk.scoring import facial as scoring
-from kiosk.scoring.eface import EFaceEstimate, eface
+from kiosk.face.symmetry import EYE_REGIONS, TRACKED_INDICES
+from kiosk.protocol import FACE_STEPS
+from kiosk.vision.augment import augmented_landmarks, landmark_pipeline
+from kiosk.vision.eyelids import EyelidModel, contour_fissure_px
+from kiosk.vision.quality import tilt_acceptable
 
-FACE_STEPS = ("rest", "brow_raise", "eye_close_gentle", "eye_close_tight", "smile", "snarl", "pucker")
-# Closure fraction (iris-model eye contour) at or above which an eye counts as closed.
-# Calibrated on synthetic faces: a lid slid over 95-97 % of the fissure reads 0.75-0.97
-# (the contour model never brings the lids fully together), an unmoved eye 0.0-0.05.
-# DESIGN.md's 0.9 would call most healthy closures incomplete with this lid model.
-COMPLETE_CLOSURE = 0.6
 # Eye-corner span change (fraction) above which the face's size is corrected (the patient
 # moved); see _Session.frame.
 SIZE_CHANGE_TOLERANCE = 0.05
-PITCH_FROM_REST_DEG = 8.0
-
-
-@dataclass(frozen=True)
-class StepResult:
-    """What happened to one step, and why.
-
-    status: "ok", "missing" (no recording), "unusable" (no frame passed the quality gate)
-    or "not_scored" (usable, but the rest frame or the scale it needs is missing).
-    """
-
-    status: str
-    reason: str | None = None
-    frames_used: int = 0
-    frames_rejected: int = 0
-    rejected_by_reason: dict[str, int] = field(default_factory=dict)
-    peak_index: int | None = None
-    frames_accepted_pitch_from_rest: int = 0
-
-    def to_dict(self) -> dict:
-        return {"status": self.status, "reason": self.reason, "frames_used": self.frames_used,
-                "frames_rejected": self.frames_rejected, "rejected_by_reason": self.rejected_by_reason or None,
-                "peak_index": self.peak_index,
-                "frames_accepted_pitch_from_rest": self.frames_accepted_pitch_from_rest}
-
-
-@dataclass(frozen=True)
-class FacialAssessment:
-    """All facial measures and score estimates of one session (see docs/contracts.md)."""
-
-    mm_per_px: float | None
-    regions: dict[str, RegionSymmetry]
-    rest: scoring.RestAsymmetry | None
-    side: SideVerdict | None
-    sunnybrook: scoring.SunnybrookEstimate | None
-    house_brackmann: scoring.HouseBrackmannEstimate | None
-    steps: dict[str, StepResult]
-    synkinesis: tuple[scoring.SynkinesisInput, ...] = ()
-    eface: EFaceEstimate | None = None
-
-    @property
-    def severity_class(self) -> str | None:
-        return scoring.severity_class(self.house_brackmann.grade if self.house_brackmann else None)
-
-    def to_dict(self) -> dict:
-        sb, hb = self.sunnybrook, self.house_brackmann
-        return {
-            "mm_per_px": None if self.mm_per_px is None else round(self.mm_per_px, 4),
-            "regions": {k: self.regions[k].to_dict() for k in REGION_ORDER if k in self.regions},
-            "rest": None if self.rest is None else {k: round(v, 2) for k, v in self.rest.__dict__.items()},
-            "affected_side": self.side.side if self.side else None,
-            "affected_side_confidence": round(self.side.confidence, 2) if self.side else None,
-            "affected_side_inputs": None if self.side is None else {
-                "weighted_mean_ratio": _r(self.side.weighted_mean_ratio), "vote": round(self.side.vote, 3),
-                "visibly_asymmetric_regions": list(self.side.asymmetric_regions),
-                "regions_used": list(self.side.regions_used)},
-            "sunnybrook": None if sb is None else {
-                "resting": sb.resting, "voluntary": sb.voluntary, "synkinesis": sb.synkinesis,
-                "composite": sb.composite, "unavailable_reason": sb.unavailable_reason, "inputs": sb.inputs,
-                "what_it_is": "automated estimate of the Sunnybrook composite (0-100, 100 = normal) "
-                              "from landmark geometry; not a clinician grading"},
-            "house_brackmann": None if hb is None else {
-                "grade": hb.grade, "roman": hb.roman, "score_of_8": hb.score_of_8,
-                "rules_applied": list(hb.rules_applied), "unavailable_reason": hb.unavailable_reason,
-                "inputs": hb.inputs,
-                "what_it_is": "automated House-Brackmann estimate (I normal .. VI total) from brow and "
-                              "commissure movement scaled by the healthy side; not a clinician grading"},
-            "eface": self.eface.to_dict() if self.eface else None,
-            "severity_class": self.severity_class,
-            "consistency": scoring.consistency(sb.composite if sb else None, hb.grade if hb else None),
-            "steps": {k: v.to_dict() for k, v in self.steps.items()},
-        }
-
-
-def _r(v: float | None) -> float | None:
-    return None if v is None else round(float(v), 3)
 
 
 @dataclass(frozen=True)
@@ -155,14 +72,9 @@ def _observe(frames: list[np.ndarray], pipeline) -> _Observed:
 
 
 def _relax_pitch(seen: _Observed, rest_pitch_deg: float, max_pitch_deg: float) -> None:
-    """Accept frames rejected only as "tilted" whose pitch is within PITCH_FROM_REST_DEG of rest.
-
-    The mesh-based pitch rises by 3-5 deg when the eyes close or the lips pucker (measured
-    on synthetic faces), so the absolute gate would drop exactly the peak frames; the
-    metrics undo head rotation in 3D, and what matters is the change from rest.
-    """
+    """Accept the frames rejected only as "tilted" that pass :func:`kiosk.vision.quality.tilt_acceptable`."""
     for i, o in seen.tilted.items():
-        if abs(o.pitch_deg - rest_pitch_deg) <= PITCH_FROM_REST_DEG and abs(o.pitch_deg) <= max_pitch_deg + PITCH_FROM_REST_DEG:
+        if tilt_acceptable(o.pitch_deg, rest_pitch_deg, max_pitch_deg):
             seen.obs[i], seen.codes[i] = o, None
             seen.relaxed += 1
 
@@ -213,7 +125,7 @@ class _Session:
         return _Obs(lm, o.mm_per_px, o.rgb, o.pitch_deg), res
 
     def refine(self, o: _Obs) -> _Obs:
-        """Landmarks averaged over jittered copies (kiosk.face.augment) when enabled."""
+        """Landmarks averaged over jittered copies (kiosk.vision.augment) when enabled."""
         if not self.augment:
             return o
         return _Obs(augmented_landmarks(self.jitter_pipeline, o.rgb, o.landmarks_px), o.mm_per_px, o.rgb,
@@ -254,7 +166,7 @@ def assess_face(frames: dict[str, list[np.ndarray]], pipeline, eyelids: EyelidMo
 
     pipeline: a kiosk.vision FacePipeline.  eyelids: the lid model (built from the
     pipeline's model directory when None and ``use_eyelid_model``).  augment: average
-    the measured frames' landmarks over jittered copies (kiosk.face.augment).  use_flow:
+    the measured frames' landmarks over jittered copies (kiosk.vision.augment).  use_flow:
     peak positions of the measured points from optical flow (kiosk.face.flow); False =
     mesh only (kept for comparison: the mesh spreads one-sided movement to both sides).
     """
@@ -292,7 +204,7 @@ def assess_face(frames: dict[str, list[np.ndarray]], pipeline, eyelids: EyelidMo
                                dict(Counter(c for c in codes if c)),
                                next(i for i, o in enumerate(rest_seen.obs) if o is rest))  # identity: obs hold arrays
     peaks = _peaks(session, observed, steps)
-    return _finish(session, peaks, steps)
+    return combine_face(session.mm_per_px, session.rest_frame, session.rest_measures, peaks, steps)
 
 
 def _pending(observed: dict, steps: dict[str, StepResult], reason: str) -> dict[str, StepResult]:
@@ -319,71 +231,3 @@ def _peaks(session: _Session, observed: dict[str, _Observed],
     return out
 
 
-def _finish(session: _Session, peaks: dict, steps: dict[str, StepResult]) -> FacialAssessment:
-    rest_f, rest_m = session.rest_frame, session.rest_measures
-    regions: dict[str, RegionSymmetry] = {}
-    for region, (step, _) in MOVEMENT_REGIONS.items():
-        if step in peaks:
-            regions[region] = replace(excursion(rest_f, peaks[step][0], region),
-                                      tracking=tracking_inputs(peaks[step][2], region))
-    for region, step in EYE_REGIONS.items():
-        if step in peaks:
-            m = peaks[step][1]
-            regions[region] = closure({s: rest_m.side(s).palpebral_fissure_mm for s in ("right", "left")},
-                                      {s: m.side(s).palpebral_fissure_mm for s in ("right", "left")}, region)
-    side = affected_side(regions)
-    rest = rest_asymmetry(rest_m)
-    syn = tuple(synkinesis_inputs(rest_f, rest_m, peaks))
-    sb = scoring.sunnybrook(regions, rest, list(syn), side)
-    hb = scoring.house_brackmann(regions, rest, side, COMPLETE_CLOSURE)
-    return FacialAssessment(session.mm_per_px, regions, rest, side, sb, hb, steps, syn,
-                            eface_items(rest_m, regions, peaks, side))
-
-
-def _pair(f, *args) -> tuple[float, float]:
-    return (round(float(f("right", *args)), 3), round(float(f("left", *args)), 3))
-
-
-def eface_items(rest_m: FrameMeasures, regions: dict[str, RegionSymmetry], peaks: dict,
-                side: SideVerdict) -> EFaceEstimate:
-    """eFACE-style items from the rest measures, region movements and mouth peaks."""
-    static = {"brow_height": _pair(lambda s: rest_m.side(s).brow_height_mm),
-              "palpebral_fissure": _pair(lambda s: rest_m.side(s).palpebral_fissure_mm),
-              "commissure": _pair(lambda s: rest_m.side(s).commissure_distance_mm)}
-    dynamic = {k: _pair(regions[k].movement) for k in ("brow", "eye_gentle", "eye_tight", "smile") if k in regions}
-    ocular = {step: _pair(lambda s: peaks[step][1].side(s).palpebral_fissure_mm)
-              for step in ("smile", "pucker") if step in peaks}
-    return eface(static, dynamic, ocular, side.side, side.vote)
-
-
-def rest_asymmetry(m: FrameMeasures) -> scoring.RestAsymmetry:
-    """Absolute left-right differences at rest (mm)."""
-    return scoring.RestAsymmetry(
-        brow_height_diff_mm=abs(m.left.brow_height_mm - m.right.brow_height_mm),
-        fissure_diff_mm=abs(m.left.palpebral_fissure_mm - m.right.palpebral_fissure_mm),
-        commissure_height_diff_mm=abs(m.left.commissure_vertical_mm - m.right.commissure_vertical_mm),
-        alar_diff_mm=abs(m.left.alar_height_mm - m.right.alar_height_mm))
-
-
-def synkinesis_inputs(rest_f: FaceFrame, rest_m: FrameMeasures,
-                      peaks: dict[str, tuple]) -> list[scoring.SynkinesisInput]:
-    """Involuntary movement per Sunnybrook expression (mm per side).
-
-    Mouth expressions: palpebral-fissure narrowing (rest - peak).  Brow raise and gentle
-    eye closure: commissure displacement from rest.
-    """
-    out = []
-    for step in ("brow_raise", "eye_close_gentle", "smile", "snarl", "pucker"):
-        if step not in peaks:
-            continue
-        f, m = peaks[step][:2]
-        if step in ("smile", "snarl", "pucker"):
-            vals = {s: rest_m.side(s).palpebral_fissure_mm - m.side(s).palpebral_fissure_mm for s in ("right", "left")}
-            measure = "fissure_narrowing_mm"
-        else:
-            g = (L.MOUTH_CORNER,)
-            vals = {s: float(np.linalg.norm(group_position_mm(f, g, s) - group_position_mm(rest_f, g, s)))
-                    for s in ("right", "left")}
-            measure = "mouth_movement_mm"
-        out.append(scoring.SynkinesisInput(step, measure, vals["right"], vals["left"]))
-    return out

@@ -18,7 +18,7 @@ support, to be reviewed by a clinician, not a diagnosis; the disclaimer travels 
 report's ``conclusion``. Validated with ``fhir.resources.R4B`` (fhir.resources 8 defaults to
 R5; R4B is wire-compatible with R4 for these resources).
 
-    python -m sync.fhir SESSION_ID --db clinic.db|postgresql://... [--pdf report.pdf] -o bundle.json
+    python -m clinic.fhir SESSION_ID --db clinic.db|postgresql://... [--pdf report.pdf] -o bundle.json
 """
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ from typing import Any, Iterator
 
 from fhir.resources.R4B.bundle import Bundle
 
-from sync.schema import SessionSummary, parse_summary
+from wire.schema import SessionSummary, parse_summary
 
 CODE_SYSTEM = "http://facial-palsy-kiosk.invalid/fhir/CodeSystem/kiosk-measures"
 PATIENT_SYSTEM = "http://facial-palsy-kiosk.invalid/fhir/sid/patient-ref"
@@ -195,7 +195,7 @@ def _conclusion(summary: SessionSummary) -> str:
 def load_summary(db: str, session_id: str) -> SessionSummary:
     """The stored summary of ``session_id`` from the clinic database (SQLite path or postgresql:// URL)."""
     if db.startswith(("postgresql://", "postgres://")):
-        from sync.clinic_db_pg import PostgresClinicStore
+        from clinic.store.postgres import PostgresClinicStore
         store = PostgresClinicStore(db)
         try:
             payload = store.summary_payload(session_id)
@@ -214,7 +214,7 @@ def load_summary(db: str, session_id: str) -> SessionSummary:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m sync.fhir", description="Export one session as a FHIR R4 Bundle")
+    p = argparse.ArgumentParser(prog="python -m clinic.fhir", description="Export one session as a FHIR R4 Bundle")
     p.add_argument("session_id")
     p.add_argument("--db", required=True, help="clinic database: SQLite path or postgresql:// URL")
     p.add_argument("--pdf", type=Path, help="clinician PDF to attach (DiagnosticReport.presentedForm)")

@@ -111,17 +111,15 @@ class CameraWorker(threading.Thread):
 
 def frame_usable(analysis: Any, rest_pitch_deg: float | None, max_pitch_deg: float) -> bool:
     """A frame for the assessment: it passed the quality gate, or it was rejected only as "tilted"
-    while its pitch stays within kiosk.face.assess.PITCH_FROM_REST_DEG of the rest frame's
-    (the mesh's pitch rises when the eyes close or the lips pucker; the face assessment applies
-    the same rule to the frames it is given)."""
+    and passes :func:`kiosk.vision.quality.tilt_acceptable` (the rule the face assessment applies
+    to the frames it is given)."""
     q = analysis.quality
     if q.ok:
         return True
     if q.code != "tilted" or rest_pitch_deg is None or analysis.face is None:
         return False
-    from kiosk.face.assess import PITCH_FROM_REST_DEG
-    pitch = analysis.face.pose.pitch_deg
-    return abs(pitch - rest_pitch_deg) <= PITCH_FROM_REST_DEG and abs(pitch) <= max_pitch_deg + PITCH_FROM_REST_DEG
+    from kiosk.vision.quality import tilt_acceptable
+    return tilt_acceptable(analysis.face.pose.pitch_deg, rest_pitch_deg, max_pitch_deg)
 
 
 class AnalysisWorker(threading.Thread):

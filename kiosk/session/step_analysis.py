@@ -3,7 +3,7 @@ end of session to results on screen < 3 s on the Pi).
 
 Each speech step is analysed (``kiosk.speech.battery.analyse_step``) as soon as it passed the
 quality gate, while the patient does the next step; the face steps, which all come first, are
-assessed together as soon as the last of them is done (``kiosk.face.assess`` is one whole-session
+assessed together as soon as the last of them is done (``kiosk.session.face`` is one whole-session
 computation: rest frame, scale and optical flow from rest to each expression). One background
 thread runs the jobs in order, so the session never analyses two things at once.
 
@@ -21,57 +21,16 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable, Iterable
 
+from kiosk.session import memory
+
 log = logging.getLogger(__name__)
-
-
-MMAP_THRESHOLD_BYTES = 512 * 1024   # C allocations this large get their own pages, returned on free
-
-
-def _glibc() -> Any:
-    """glibc through ctypes, or None (another C library: the heap calls are skipped)."""
-    global _libc
-    if _libc is None:
-        import ctypes
-        import ctypes.util
-        try:
-            _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-            _libc.malloc_trim.argtypes = [ctypes.c_size_t]
-            _libc.mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
-        except (OSError, AttributeError):
-            _libc = False
-    return _libc or None
-
-
-def tune_heap() -> None:
-    """Fix glibc's mmap threshold at ``MMAP_THRESHOLD_BYTES`` (``mallopt(M_MMAP_THRESHOLD)``).
-
-    By default glibc raises the threshold up to 32 MB each time a large block is freed, after which
-    audio and image buffers of an analysis come from the heap, fragment it and stay resident;
-    fixed, each one is unmapped when freed (measured: ~10 MB lower peak over a session)."""
-    libc = _glibc()
-    if libc is not None:
-        libc.mallopt(-3, MMAP_THRESHOLD_BYTES)   # M_MMAP_THRESHOLD
-
-
-def trim_heap() -> None:
-    """Give the C heap's free pages back to the system (glibc ``malloc_trim``; a no-op elsewhere).
-
-    An analysis frees tens of MB of native buffers (the face assessment's TFLite interpreters,
-    optical flow, Praat objects) that glibc otherwise keeps mapped in its per-thread arenas, so the
-    kiosk's resident memory would grow by each job's peak (DESIGN.md section 11: < 400 MB)."""
-    libc = _glibc()
-    if libc is not None:
-        libc.malloc_trim(0)
-
-
-_libc: Any = None
 
 
 class SessionAnalyses:
     """Background analyses of one session (speech steps by name; the face steps as one job).
 
     ``analyse_speech(step, samples, rate_hz)`` and ``assess_face(frames)`` are the service calls
-    (kiosk.ui.services.Services.analyse_speech_step / assess_face)."""
+    (kiosk.session.services.Services.analyse_speech_step / assess_face)."""
 
     def __init__(self, analyse_speech: Callable[[str, Any, int], Any],
                  assess_face: Callable[[dict[str, list]], Any]) -> None:
@@ -95,7 +54,7 @@ class SessionAnalyses:
             try:
                 return fn(*args)
             finally:
-                trim_heap()
+                memory.trim_heap()
         return self._pool.submit(run)
 
     def warm_up(self, fn: Callable[[], Any]) -> None:
