@@ -1,4 +1,4 @@
-"""Clinic receiver: the ``clinic-receiver`` daemon (DESIGN.md section 8).
+"""Clinic receiver: the ``clinic-receiver`` daemon (docs/wire-format.md#receiver).
 
 Subscribes (QoS 1, persistent MQTT v5 session) to ``clinic/+/sessions/+``, or to
 ``$share/<group>/clinic/+/sessions/+`` so several receivers share the load. For each

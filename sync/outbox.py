@@ -6,7 +6,7 @@ reads rows with :class:`Outbox`, which owns its own SQLite connection (WAL, busy
 timeout) so it can run beside the kiosk UI.
 
 A row is delivered when ``acked_at`` is set, which happens only when the clinic
-receiver's ack for that session arrives (DESIGN.md section 8).
+receiver's ack for that session arrives (docs/wire-format.md#outbox).
 """
 from __future__ import annotations
 

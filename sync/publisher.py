@@ -1,4 +1,4 @@
-"""Outbox publisher: the ``kiosk-sync`` daemon (DESIGN.md section 8).
+"""Outbox publisher: the ``kiosk-sync`` daemon (docs/wire-format.md#publisher).
 
 Publishes unacked outbox rows in id order on ``clinic/<device_id>/sessions/<session_id>``
 (QoS 1) with at most ``inflight_window`` rows awaiting the receiver's ack. A row is

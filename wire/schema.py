@@ -1,4 +1,4 @@
-"""Versioned JSON summary of one session, sent from the kiosk to the clinic (DESIGN.md section 8).
+"""Versioned JSON summary of one session, sent from the kiosk to the clinic (docs/wire-format.md#session-summary).
 
 Schema version 1. The same models validate on both ends: the kiosk builds the summary
 with :func:`build_summary` (inside the session's store transaction) and the clinic

@@ -1,5 +1,5 @@
 """Typed settings both sides share (pydantic v2): the broker connection, and a TOML loader
-that names the file and the key of every problem (docs/wire-format.md#broker-connection)."""
+that names the file and the key of every problem (docs/wire-format.md#broker)."""
 from __future__ import annotations
 
 import tomllib

@@ -21,7 +21,7 @@ from kiosk.scoring.eface import EFaceEstimate, eface
 # Closure fraction (iris-model eye contour) at or above which an eye counts as closed.
 # Calibrated on synthetic faces: a lid slid over 95-97 % of the fissure reads 0.75-0.97
 # (the contour model never brings the lids fully together), an unmoved eye 0.0-0.05.
-# DESIGN.md's 0.9 would call most healthy closures incomplete with this lid model.
+# The first design's 0.9 (docs/metrics.md#eye-closure) would call most healthy closures incomplete with this lid model.
 COMPLETE_CLOSURE = 0.6
 
 @dataclass(frozen=True)

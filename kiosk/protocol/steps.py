@@ -1,8 +1,8 @@
-"""The guided session's steps (DESIGN.md sections 5, 6 and 9), in the order they run.
+"""The guided session's steps (docs/architecture.md#guided-session), in the order they run.
 
 Each step carries what the patient is told, which pictogram the UI draws, the countdown
 before the capture (s) and the capture window (s). Face windows are long enough for the
-expression to reach its peak and be held; speech windows follow DESIGN.md section 6
+expression to reach its peak and be held; speech windows follow docs/architecture.md#guided-session
 (sustained /a/ up to 15 s, repetitions 5 s) plus the 1 s silent lead-in for the noise profile.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ Kind = Literal["face", "speech"]
 class StepSpec:
     """One task of the guided session."""
 
-    name: str              # file stem in a session folder (DESIGN.md section 9)
+    name: str              # file stem in a session folder (docs/cli.md#session-folder)
     kind: Kind             # "face" needs the camera, "speech" the microphone
     title: str             # short heading, large type
     instruction: str       # one or two plain sentences for the patient

@@ -8,7 +8,7 @@ import numpy as np
 from kiosk.face.landmarks import (ALA, BROW, EYE_INNER_CORNER, EYE_OUTER_CORNER, LOWER_LID, MIDLINE,
                                   MOUTH_CORNER, UPPER_LID)
 
-# The points the measures use (DESIGN.md section 5): mouth corners, lids, brows, alae, eye corners.
+# The points the measures use (docs/metrics.md#landmarks): mouth corners, lids, brows, alae, eye corners.
 _GROUPS = (MOUTH_CORNER, UPPER_LID, LOWER_LID, BROW, ALA, EYE_OUTER_CORNER, EYE_INNER_CORNER)
 KEY_POINTS = {side: tuple(i for g in _GROUPS for i in getattr(g, side)) for side in ("right", "left")}
 

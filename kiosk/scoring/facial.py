@@ -14,7 +14,7 @@ standard form:
   [Coulson02], below these cut-offs.
 * Voluntary movement (sum x 4): brow raise, gentle eye closure, smile, snarl, pucker, each
   1..5 from the symmetry ratio: < 0.2 -> 1, < 0.4 -> 2, < 0.65 -> 3, < 0.9 -> 4, else 5
-  (DESIGN.md section 5).  Millimetre observer thresholds are not used here: measured
+  (docs/metrics.md#sunnybrook-style-composite).  Millimetre observer thresholds are not used here: measured
   amplitudes stay below the true ones (a 12 mm synthetic brow lift reads ~8.4 mm, of
   which ~1.5 mm is lost because the canthi, the face frame's origin, rise with it), so
   the differences are smaller than what an observer would see.
@@ -56,7 +56,7 @@ References: Ross BG et al., Otolaryngol Head Neck Surg 1996;114:380-6.  House JW
 Brackmann DE, Otolaryngol Head Neck Surg 1985;93:146-7.  Kanerva M et al., Otolaryngol
 Head Neck Surg 2011 (Kan11).  Pavia 2013 (Plast Reconstr Surg 132:1255).  Chu EA et al.
 2011; Hohman MH et al. 2014; Coulson SE et al. 2002; Tanikawa C, Takada K 2018.
-See /work/shared/reference/facial-grading.md.
+See docs/metrics.md#house-brackmann-estimate and docs/metrics.md#references.
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Session assessment: face and speech halves joined (docs/contracts.md).
 
-``assess_session_dir(path, config)`` reads a session folder (DESIGN.md section 9: one
+``assess_session_dir(path, config)`` reads a session folder (docs/cli.md#session-folder: one
 file per step named by the step; ``.png``/``.jpg`` peak frame or ``.mp4``/``.avi`` clip
 for faces, ``.wav`` for speech); ``assess_recordings(face_frames, audio, config)`` takes
 the data directly.  A missing or unreadable step is listed in ``missing_steps`` with its
@@ -92,7 +92,7 @@ def assess_recordings(face_frames: dict[str, list[np.ndarray]], audio: dict[str,
     again and may be left out of ``audio``.  face: ``assess_face_frames(face_frames, config)``
     computed beforehand (e.g. while the patient did the speech steps).  Both default to
     analysing everything here.  housekeeping: called between the parts analysed here (the kiosk
-    returns the freed C heap to the system there, docs/architecture.md#memory).
+    returns the freed C heap to the system there, docs/architecture.md#memory-and-latency).
     """
     missing = dict(missing_steps or {})
     for step in FACE_STEPS:
@@ -115,6 +115,6 @@ def assess_recordings(face_frames: dict[str, list[np.ndarray]], audio: dict[str,
 
 
 def assess_session_dir(path: Path | str, config: KioskConfig) -> SessionAssessment:
-    """Assess a session folder (DESIGN.md section 9).  Raises FileNotFoundError if absent."""
+    """Assess a session folder (docs/cli.md#session-folder).  Raises FileNotFoundError if absent."""
     faces, audio, missing = read_session_dir(Path(path))
     return assess_recordings(faces, audio, config, missing)

@@ -1,6 +1,6 @@
 """The speech battery: six recordings in, every measure, both scores and per-step status out.
 
-Steps (DESIGN.md section 9): ``vowel``, ``ddk_pa``, ``ddk_ta``, ``ddk_ka``, ``ddk_pataka``,
+Steps (docs/cli.md#session-folder): ``vowel``, ``ddk_pa``, ``ddk_ta``, ``ddk_ka``, ``ddk_pataka``,
 ``sentence``. Each recording starts with a quiet lead-in (default 1 s). A step may be
 missing or rejected by the quality gate: it is listed with the reason, and the measures
 and scores that need it are ``None``; nothing is scored from a bad recording.

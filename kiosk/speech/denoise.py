@@ -1,7 +1,7 @@
 """Stationary spectral noise reduction with the lead-in as the noise profile.
 
 Used only for syllable detection and recognition: spectral gating distorts jitter,
-shimmer, HNR and CPPS, so the voice measures use the raw signal (DESIGN.md section 6).
+shimmer, HNR and CPPS, so the voice measures use the raw signal (docs/metrics.md#speech-measures).
 Reference: Sainburg, Thielk & Gentner (2020) PLoS Comput Biol 16(10):e1008228 (noisereduce).
 """
 from __future__ import annotations

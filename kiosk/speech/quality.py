@@ -3,7 +3,7 @@
 Checks, in order: too short, silent, clipped (> 0.1 % of samples at full scale), too
 quiet, noisy (SNR < 15 dB, the noise level taken from the silent lead-in), no voice
 (too little periodic sound). Each failure has a code and a message the patient can
-act on (DESIGN.md section 6).
+act on (docs/speech.md#quality-gate).
 """
 from __future__ import annotations
 

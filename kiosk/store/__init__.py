@@ -1,4 +1,4 @@
-"""Local SQLite store (DESIGN.md section 7): schema, migrations, repositories."""
+"""Local SQLite store (docs/architecture.md#storage): schema, migrations, repositories."""
 from kiosk.store.db import DatabaseFull, OpenReport, StoreError, open_database
 from kiosk.store.records import (FaceMeasure, OutboxRow, Patient, ReportRecord, ScoreRecord, SessionRecord,
                                  SpeechMeasure, StepRecord)

@@ -3,7 +3,7 @@
 The schema version lives in ``PRAGMA user_version``. ``migrate`` copies the
 database file (SQLite online backup) before each step that touches existing
 data, runs the step in one transaction and bumps the version inside it, so a
-crash mid-migration leaves the previous version intact (DESIGN.md section 7).
+crash mid-migration leaves the previous version intact (docs/architecture.md#storage).
 """
 from __future__ import annotations
 
