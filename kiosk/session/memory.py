@@ -42,7 +42,7 @@ def trim_heap() -> None:
 
     An analysis frees tens of MB of native buffers (the face assessment's TFLite interpreters,
     optical flow, Praat objects) that glibc otherwise keeps mapped in its per-thread arenas, so the
-    kiosk's resident memory would grow by each job's peak (docs/architecture.md#memory-and-latency-and-latency: < 400 MB)."""
+    kiosk's resident memory would grow by each job's peak (docs/architecture.md#memory-and-latency: < 400 MB)."""
     libc = _glibc()
     if libc is not None:
         libc.malloc_trim(0)
