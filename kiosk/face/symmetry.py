@@ -77,6 +77,8 @@ MOVEMENT_REGIONS: dict[str, tuple[str, tuple[L.SidePair, ...]]] = {
 }
 EYE_REGIONS: dict[str, str] = {"eye_gentle": "eye_close_gentle", "eye_tight": "eye_close_tight"}
 REGION_ORDER = ("brow", "eye_gentle", "eye_tight", "smile", "snarl", "pucker")
+#: The protocol step whose peak each region is measured on.
+REGION_STEPS: dict[str, str] = {**{r: step for r, (step, _) in MOVEMENT_REGIONS.items()}, **EYE_REGIONS}
 
 
 def region_indices(region: str) -> tuple[int, ...]:

@@ -14,6 +14,16 @@ Kind = Literal["face", "speech"]
 
 
 @dataclass(frozen=True)
+class Pictogram:
+    """What the drawn face for a step shows (kiosk.ui.pictograms draws it)."""
+
+    eyes: Literal["open", "closed", "tight"] = "open"
+    brows_raised: bool = False
+    mouth: Literal["neutral", "smile", "snarl", "pucker", "open"] = "neutral"
+    speech_label: str | None = None   # speech steps: the sound, drawn beside the face
+
+
+@dataclass(frozen=True)
 class StepSpec:
     """One task of the guided session."""
 
@@ -21,7 +31,7 @@ class StepSpec:
     kind: Kind             # "face" needs the camera, "speech" the microphone
     title: str             # short heading, large type
     instruction: str       # one or two plain sentences for the patient
-    pictogram: str         # id of the drawn pictogram (kiosk.ui.pictograms)
+    pictogram: Pictogram   # the drawn face (kiosk.ui.pictograms)
     countdown_s: float     # "get ready" time before the capture starts
     capture_s: float       # capture window; speech includes the silent lead-in
     gate: str | None = None  # speech quality-gate task: "vowel", "ddk" or "sentence" (None for faces)
@@ -34,31 +44,36 @@ class StepSpec:
 
 SENTENCE = "Bob may buy a big blue map of Paris"
 
+
+def _speech(label: str) -> Pictogram:
+    return Pictogram(mouth="open", speech_label=label)
+
+
 STEPS: tuple[StepSpec, ...] = (
     StepSpec("rest", "face", "Relax your face", "Look at the screen and keep your face still and relaxed.",
-             "rest", 3.0, 3.0),
+             Pictogram(), 3.0, 3.0),
     StepSpec("brow_raise", "face", "Raise your eyebrows", "Lift both eyebrows as high as you can and hold.",
-             "brow_raise", 3.0, 3.0),
+             Pictogram(brows_raised=True), 3.0, 3.0),
     # With the eyes closed the patient cannot see the countdown, so they count themselves.
     StepSpec("eye_close_gentle", "face", "Close your eyes gently", "When the countdown ends, close both eyes "
-             "softly, as if asleep. Count slowly to four, then open them.", "eye_close_gentle", 3.0, 3.0),
+             "softly, as if asleep. Count slowly to four, then open them.", Pictogram(eyes="closed"), 3.0, 3.0),
     StepSpec("eye_close_tight", "face", "Squeeze your eyes shut", "When the countdown ends, squeeze both eyes "
-             "shut as tightly as you can. Count slowly to four, then open them.", "eye_close_tight", 3.0, 3.0),
-    StepSpec("smile", "face", "Big smile", "Smile widely and show your teeth.", "smile", 3.0, 3.0),
-    StepSpec("snarl", "face", "Wrinkle your nose", "Wrinkle your nose and lift your upper lip.", "snarl", 3.0, 3.0),
-    StepSpec("pucker", "face", "Pucker your lips", "Push your lips forward as if to whistle.", "pucker", 3.0, 3.0),
+             "shut as tightly as you can. Count slowly to four, then open them.", Pictogram(eyes="tight"), 3.0, 3.0),
+    StepSpec("smile", "face", "Big smile", "Smile widely and show your teeth.", Pictogram(mouth="smile"), 3.0, 3.0),
+    StepSpec("snarl", "face", "Wrinkle your nose", "Wrinkle your nose and lift your upper lip.", Pictogram(mouth="snarl"), 3.0, 3.0),
+    StepSpec("pucker", "face", "Pucker your lips", "Push your lips forward as if to whistle.", Pictogram(mouth="pucker"), 3.0, 3.0),
     StepSpec("vowel", "speech", "Say \"aaah\"", "Wait one second in silence, then take a breath and say \"aaah\" "
-             "as long as you comfortably can.", "vowel", 3.0, 16.0, "vowel"),
+             "as long as you comfortably can.", _speech("aaah"), 3.0, 16.0, "vowel"),
     StepSpec("ddk_pa", "speech", "Say \"pa pa pa\"", "After a second of silence, say \"pa\" again and again, "
-             "as fast and clearly as you can.", "ddk_pa", 3.0, 6.0, "ddk"),
+             "as fast and clearly as you can.", _speech("pa pa"), 3.0, 6.0, "ddk"),
     StepSpec("ddk_ta", "speech", "Say \"ta ta ta\"", "After a second of silence, say \"ta\" again and again, "
-             "as fast and clearly as you can.", "ddk_ta", 3.0, 6.0, "ddk"),
+             "as fast and clearly as you can.", _speech("ta ta"), 3.0, 6.0, "ddk"),
     StepSpec("ddk_ka", "speech", "Say \"ka ka ka\"", "After a second of silence, say \"ka\" again and again, "
-             "as fast and clearly as you can.", "ddk_ka", 3.0, 6.0, "ddk"),
+             "as fast and clearly as you can.", _speech("ka ka"), 3.0, 6.0, "ddk"),
     StepSpec("ddk_pataka", "speech", "Say \"pa-ta-ka\"", "After a second of silence, say \"pa-ta-ka\" again and "
-             "again, as fast and clearly as you can.", "ddk_pataka", 3.0, 6.0, "ddk"),
+             "again, as fast and clearly as you can.", _speech("pa-ta-ka"), 3.0, 6.0, "ddk"),
     StepSpec("sentence", "speech", "Read aloud", f"After a second of silence, read this sentence: \"{SENTENCE}\".",
-             "sentence", 3.0, 6.0, "sentence"),
+             _speech("Bob may..."), 3.0, 6.0, "sentence"),
 )
 
 FACE_STEPS: tuple[str, ...] = tuple(s.name for s in STEPS if s.kind == "face")

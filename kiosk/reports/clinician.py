@@ -17,16 +17,17 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Image, KeepTogether, SimpleDocTemplate, Spacer, Table
 
 from kiosk.reports.charts import line_chart
+from kiosk.protocol.steps import FACE_STEPS, SPEECH_STEPS
 from kiosk.reports.data import ReportData
 from kiosk.scoring.grades import hb_roman
 from kiosk.reports.layout import BODY, H1, H2, NOTE, SMALL, fmt, grid, numbered_canvas, para
-from kiosk.reports.norms import (LIMITATIONS, NOISE_RATIO, REGION_LABELS, REGION_STEPS, SPEECH_NORMS,
+from kiosk.face.symmetry import REGION_STEPS
+from kiosk.reports.norms import (LIMITATIONS, NOISE_RATIO, REGION_LABELS, SPEECH_NORMS,
                                  hb_sunnybrook_note, side_text)
 
 __all__ = ["build_clinician_pdf"]
 
-STEP_ORDER = ("rest", "brow_raise", "eye_close_gentle", "eye_close_tight", "smile", "snarl", "pucker",
-              "vowel", "ddk_pa", "ddk_ta", "ddk_ka", "ddk_pataka", "sentence")
+STEP_ORDER = FACE_STEPS + SPEECH_STEPS
 
 
 def _header(d: ReportData, device: dict[str, str]) -> list[Any]:
