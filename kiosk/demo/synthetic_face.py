@@ -35,7 +35,8 @@ from pathlib import Path
 
 import numpy as np
 
-FACE_STEPS = ("rest", "brow_raise", "eye_close_gentle", "eye_close_tight", "smile", "snarl", "pucker")
+from kiosk.protocol.steps import FACE_STEPS
+
 SIZE_PX = 512
 MM_PER_PX = 87.0 / 123.0
 _ROLL_FIX_DEG = 3.0  # the astronaut's head is rolled ~3 degrees; the base image levels it
