@@ -18,8 +18,9 @@ import sqlite_utils
 
 from kiosk.store.db import OpenReport, StoreError, as_store_error, open_database, utc_now
 from kiosk.store.flatten import face_rows, score_rows, speech_rows, step_rows
-from kiosk.store.records import (FaceMeasure, OutboxRow, Patient, ReportRecord, ScoreRecord, SessionRecord,
+from kiosk.store.records import (FaceMeasure, Patient, ReportRecord, ScoreRecord, SessionRecord,
                                  SpeechMeasure, StepRecord)
+from sync.outbox import OutboxRow
 
 
 def _ts(value: datetime | str | None) -> str | None:
