@@ -21,6 +21,7 @@ import numpy as np
 
 from kiosk.capture.media import AudioFileError, read_wav  # noqa: F401 (the one WAV reader)
 from kiosk.capture.quiet import quiet_native_stderr
+from kiosk.capture.sources import source_class
 from kiosk.config import AudioConfig
 
 LevelCallback = Callable[[float], None]
@@ -238,9 +239,4 @@ MICROPHONE_SOURCES: dict[str, type[Microphone]] = {
 
 def open_microphone(config: AudioConfig) -> Microphone:
     """Open the source named by ``config.source``; raises MicrophoneUnavailable."""
-    try:
-        cls = MICROPHONE_SOURCES[config.source]
-    except KeyError as e:
-        raise MicrophoneUnavailable(f"unknown audio source '{config.source}' "
-                                    f"(known: {', '.join(MICROPHONE_SOURCES)})") from e
-    return cls(config)
+    return source_class(MICROPHONE_SOURCES, config.source, MicrophoneUnavailable, "audio")(config)
