@@ -75,6 +75,31 @@ def read_clip(path: Path) -> list[np.ndarray]:
     return frames
 
 
+def read_video(path: Path | str, max_frames: int = 3600) -> tuple[list[np.ndarray], float]:
+    """Every frame of a video (RGB uint8, at most ``max_frames``) and its frame rate (frames/s).
+
+    Unlike :func:`read_clip` nothing is subsampled: tremor needs the native frame timing.
+    Raises ValueError when nothing decodes or the container has no usable frame rate."""
+    import cv2
+
+    cap = cv2.VideoCapture(str(path))
+    frames: list[np.ndarray] = []
+    try:
+        fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
+        while len(frames) < max_frames:
+            ok, bgr = cap.read()
+            if not ok:
+                break
+            frames.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+    finally:
+        cap.release()
+    if not frames:
+        raise ValueError("not a readable video (no frames decoded)")
+    if not (5.0 <= fps <= 240.0):
+        raise ValueError(f"the video reports {fps:g} frames/s; 5-240 needed to measure tremor")
+    return frames, fps
+
+
 def _find(folder: Path, step: str, exts: tuple[str, ...]) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and p.stem == step and p.suffix.lower() in exts)
 
