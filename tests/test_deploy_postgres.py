@@ -146,7 +146,7 @@ def test_two_receivers_on_a_shared_subscription_store_each_summary_once(pg: Post
 def test_deployed_stack_end_to_end(pg: PostgresServer, tmp_path: Path) -> None:
     """The deployment as installed: provision_device's bundle kiosk.toml drives the real
     ``kiosk-sync`` daemon, device_config/clinic-receiver.toml the real ``clinic-receiver``
-    (PostgreSQL, shared group), through Mosquitto on device_config/mosquitto.conf + acl (TLS)."""
+    (PostgreSQL), through Mosquitto on device_config/mosquitto.conf + acl (TLS)."""
     import signal
     import sqlite3
     import subprocess
