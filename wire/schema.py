@@ -270,7 +270,7 @@ def json_depth(raw: bytes) -> int:
     A cheap scanner, linear in the length, that never builds the parsed structure; malformed
     input gets a number too (the parser then refuses it)."""
     brackets = _NOT_BRACKET.sub(b"", _JSON_STRING.sub(b"", raw))
-    return max(accumulate(_STEP[b] for b in brackets), default=0)
+    return max(accumulate((_STEP[b] for b in brackets), initial=0))
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
