@@ -396,7 +396,7 @@ def test_impossible_values_are_dead_lettered_with_the_field_named(rig: Rig, brok
     assert all(acks[d["session_id"]][0]["outcome"] == "dead_lettered" for d in cases.values())
     assert "facial.sunnybrook.composite" in reasons["composite"]
     assert "speech.clarity_score: Input should be a valid number" in reasons["clarity"]
-    assert "started_at 2999-01-01T00:00:00+00:00 is outside" in reasons["year"]
+    assert "started_at: Value error, 2999-01-01T00:00:00+00:00 is outside" in reasons["year"]
     assert reasons["nan"] == "malformed_json: NaN is not a JSON number"
     assert rig.store.count_summaries() == 0 and rig.store.count_dead_letters() == 4
     raw.close()

@@ -73,7 +73,7 @@ def _mutated(path: str, value: object) -> str:
     ("speech.clarity_score", "81", "speech.clarity_score: Input should be a valid number"),
     ("speech.msii", 250, "speech.msii: Input should be less than or equal to 100"),
     ("speech.voice.jitter_local_pct", -3, "speech.voice.jitter_local_pct: Input should be greater than or equal to 0"),
-    ("started_at", "2999-01-01T09:00:00+00:00", "started_at 2999-01-01T09:00:00+00:00 is outside 2020..2099"),
+    ("started_at", "2999-01-01T09:00:00+00:00", "started_at: Value error, 2999-01-01T09:00:00+00:00 is outside 2020..2099"),
     ("finished_at", "2026-01-01T00:00:00+00:00", "is before started_at"),
     ("patient_ref", 42, "patient_ref: Input should be a valid string"),
 ])

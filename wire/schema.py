@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from itertools import accumulate
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 SCHEMA_VERSION = 1
 MAX_PAYLOAD_BYTES = 256 * 1024
@@ -166,12 +166,15 @@ class SessionSummary(BaseModel):
     app_version: str = Field(min_length=1, max_length=64, title="Kiosk software version")
     disclaimer: str = Field(DEFAULT_DISCLAIMER, min_length=1, max_length=4096, title="What the scores are and are not")
 
+    @field_validator("started_at", "finished_at")
+    @classmethod
+    def _plausible_time(cls, t: datetime) -> datetime:
+        if not EARLIEST_SESSION <= t < LATEST_SESSION:
+            raise ValueError(f"{t.isoformat()} is outside {EARLIEST_SESSION.year}..{LATEST_SESSION.year - 1}")
+        return t
+
     @model_validator(mode="after")
     def _times_make_sense(self) -> "SessionSummary":
-        for name in ("started_at", "finished_at"):
-            t = getattr(self, name)
-            if not EARLIEST_SESSION <= t < LATEST_SESSION:
-                raise ValueError(f"{name} {t.isoformat()} is outside {EARLIEST_SESSION.year}..{LATEST_SESSION.year - 1}")
         if self.finished_at < self.started_at:
             raise ValueError(f"finished_at {self.finished_at.isoformat()} is before started_at "
                              f"{self.started_at.isoformat()}")
