@@ -172,7 +172,7 @@ class Receiver:
 
 def main(argv: list[str] | None = None) -> int:
     """``clinic-receiver``: store every session summary exactly once, until SIGTERM/SIGINT."""
-    from clinic.config import ClinicConfigError, load_clinic_config
+    from clinic.config import ClinicConfigError, ReceiverSettings, load_clinic_config
 
     p = argparse.ArgumentParser(prog="clinic-receiver", description=__doc__.splitlines()[0])
     p.add_argument("--config", help="clinic-receiver.toml (default: $CLINIC_CONFIG or device_config/clinic-receiver.toml)")
@@ -191,6 +191,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"clinic-receiver: {e}", file=sys.stderr)
         return 3
     group = args.group or rc.group
+    if args.group:
+        try:
+            ReceiverSettings(group=args.group)
+        except ValueError:      # pydantic's ValidationError: a guessable or malformed group name
+            print("clinic-receiver: --group must be a secret of 16-64 characters A-Z a-z 0-9 _ - "
+                  "(a kiosk that can name the group can join it)", file=sys.stderr)
+            return 3
     try:
         store = open_clinic_store(args.db or rc.db)
     except Exception as e:

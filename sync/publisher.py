@@ -48,7 +48,7 @@ class PublisherStats:
 
 
 class Ack(NamedTuple):
-    """The receiver's verdict on one summary (docs/contracts.md#sync-sync-messages-clinic-store-local-loopback)."""
+    """The receiver's verdict on one summary (docs/wire-format.md#ack)."""
 
     session_id: str
     outcome: str                  # stored | duplicate | dead_lettered: the row is done in every case

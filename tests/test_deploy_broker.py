@@ -333,3 +333,7 @@ def test_guessable_group_names_and_receiver_like_device_ids_are_refused(tmp_path
     r = subprocess.run([sys.executable, str(ROOT / "scripts/provision_device"), "clinic-receiver-x", "--pki",
                         str(tmp_path / "pki")], capture_output=True, text=True, timeout=60)
     assert r.returncode == 1 and "bad device id 'clinic-receiver-x'" in r.stderr
+    r = subprocess.run([sys.executable, "-m", "clinic.receiver", "--group", "clinic", "--config",
+                        str(ROOT / "device_config/clinic-receiver.toml")], capture_output=True, text=True, timeout=60,
+                       cwd=ROOT)
+    assert r.returncode == 3 and "--group must be a secret" in r.stderr
