@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "tests"))       # deploy_helpers: provisioning, br
 from clinic.config import ReceiverSettings  # noqa: E402
 from clinic.receiver import Receiver  # noqa: E402
 from clinic.store.sqlite import SqliteClinicStore  # noqa: E402
-from deploy_helpers import production_broker_lines, provision, tls_client  # noqa: E402
+from deploy_helpers import plain_mqtt_accepted, production_broker_lines, provision, tls_client  # noqa: E402
 from kiosk.demo.broker import MosquittoProcess  # noqa: E402
 from kiosk.demo.samples import sample_summary  # noqa: E402
 from wire.transport import MqttTransport  # noqa: E402
@@ -241,8 +241,6 @@ def area_identity() -> Result:
     """Connections without the right certificate are refused; a kiosk cannot publish or read
     under another device, forge acks, take another client's identity or swallow sessions
     through a shared subscription."""
-    import paho.mqtt.client as mqtt
-
     checks: list[tuple[str, Callable[[], bool]]] = []
     with site() as (pki, broker, rx):
         rogue = Path(tempfile.mkdtemp(prefix="rogue-"))
@@ -250,19 +248,6 @@ def area_identity() -> Result:
 
         def refused(c) -> bool:  # type: ignore[no-untyped-def]
             return not c.connected.is_set() and bool(c.connect_error)
-
-        def plain() -> bool:
-            c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="plain", protocol=mqtt.MQTTv5)
-            got: list = []
-            c.on_connect = lambda *x: got.append(x[3])
-            try:
-                c.connect("127.0.0.1", broker.port, keepalive=5)
-                c.loop_start()
-                time.sleep(1.0)
-                c.loop_stop()
-            except OSError:
-                pass
-            return not any(not rc.is_failure for rc in got)
 
         def publish_as_b() -> bool:
             a = device(broker, pki, "kiosk-a")
@@ -341,7 +326,7 @@ def area_identity() -> Result:
             ("certificate from a foreign CA with a kiosk's CN", lambda: refused(tls_client(
                 broker.port, "rogue", ca, rogue / "devices/kiosk-a/device.crt", rogue / "devices/kiosk-a/device.key"))),
             ("revoked certificate", lambda: refused(device(broker, pki, "kiosk-revoked"))),
-            ("plain MQTT on the TLS port", plain),
+            ("plain MQTT on the TLS port", lambda: not plain_mqtt_accepted(broker.port)),
             ("publish a summary under another device", publish_as_b),
             ("forge a receiver ack", forge_ack),
             ("read another device's sessions and acks", read_others),

@@ -16,7 +16,7 @@ from clinic.store.sqlite import SqliteClinicStore
 from clinic.receiver import Receiver
 from kiosk.demo.samples import sample_summary
 from wire.transport import MqttTransport
-from deploy_helpers import ROOT, production_broker_lines, provision, tls_client
+from deploy_helpers import ROOT, plain_mqtt_accepted, production_broker_lines, provision, tls_client
 
 pytestmark = [pytest.mark.broker,
               pytest.mark.skipif(shutil.which("mosquitto") is None, reason="mosquitto not installed")]
@@ -102,19 +102,7 @@ def test_revoked_certificate_is_refused(broker: MosquittoProcess, pki: Path) -> 
 
 
 def test_plain_mqtt_on_the_tls_port_is_refused(broker: MosquittoProcess) -> None:
-    import paho.mqtt.client as mqtt
-
-    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="plain", protocol=mqtt.MQTTv5)
-    results: list = []
-    c.on_connect = lambda *a: results.append(a[3])
-    try:
-        c.connect("127.0.0.1", broker.port, keepalive=5)
-        c.loop_start()
-        time.sleep(1.0)
-        c.loop_stop()
-    except OSError:
-        pass
-    assert not any(not rc.is_failure for rc in results)
+    assert not plain_mqtt_accepted(broker.port)
 
 
 def test_device_cannot_publish_under_another_device(broker: MosquittoProcess, pki: Path, receiver: Receiver,
