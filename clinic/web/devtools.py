@@ -179,3 +179,50 @@ def demo_clinics(db: str, rng_seed: int = 7) -> dict[str, Any]:
     return {"A": ("kiosk-a1", "kiosk-a2"), "B": ("kiosk-b1",), "demo": "DEMO-A-0001", "b_patient": "B-0001",
             "n": len(summaries)}
 
+
+
+class Client:
+    """A cookie-keeping HTTP client for tests: GET, and POST with the page's CSRF token (no redirects followed)."""
+
+    def __init__(self, base: str) -> None:
+        import http.cookiejar
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+
+        class _NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *a: Any, **k: Any) -> None:
+                return None
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect)
+
+    def request(self, path: str, data: dict[str, Any] | None = None,
+                headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+        import urllib.error
+        import urllib.parse
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        req = urllib.request.Request(self.base + path, data=body, headers=headers or {})
+        try:
+            with self.opener.open(req, timeout=60) as r:
+                return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
+
+    def get(self, path: str, **kw: Any) -> tuple[int, dict[str, str], bytes]:
+        return self.request(path, **kw)
+
+    def csrf(self, path: str = "/login/") -> str:
+        """The CSRF token of the form on ``path``."""
+        import re
+        _, _, body = self.get(path)
+        m = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+        if not m:
+            raise AssertionError(f"no CSRF token on {path}")
+        return m.group(1).decode()
+
+    def post(self, path: str, data: dict[str, Any], token_from: str | None = None,
+             headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+        token = self.csrf(token_from or path)
+        return self.request(path, {**data, "csrfmiddlewaretoken": token},
+                            headers={"Referer": self.base + (token_from or path), **(headers or {})})
+
+    def login(self, user: str, password: str) -> tuple[int, dict[str, str], bytes]:
+        return self.post("/login/", {"username": user, "password": password})

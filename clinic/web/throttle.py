@@ -12,10 +12,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db import transaction
-from django.utils import timezone
-
-from clinic.web.models import LoginThrottle
 
 FREE_FAILURES = 4
 BASE_LOCK_S = 30.0
@@ -35,6 +31,8 @@ def _key(username: str) -> str:
 
 def locked_for(username: str, now: datetime | None = None) -> float:
     """Seconds the name is still locked (0 = may try)."""
+    from django.utils import timezone
+    from clinic.web.models import LoginThrottle
     now = now or timezone.now()
     row = LoginThrottle.objects.filter(key=_key(username)).first()
     if row is None or row.locked_until is None or row.locked_until <= now:
@@ -44,6 +42,9 @@ def locked_for(username: str, now: datetime | None = None) -> float:
 
 def record_failure(username: str, now: datetime | None = None) -> float:
     """Count a wrong password; return the lockout (s) it started (0 = none yet)."""
+    from django.db import transaction
+    from django.utils import timezone
+    from clinic.web.models import LoginThrottle
     now = now or timezone.now()
     with transaction.atomic():
         row, _ = LoginThrottle.objects.select_for_update().get_or_create(key=_key(username))
@@ -56,4 +57,5 @@ def record_failure(username: str, now: datetime | None = None) -> float:
 
 
 def record_success(username: str) -> None:
+    from clinic.web.models import LoginThrottle
     LoginThrottle.objects.filter(key=_key(username)).delete()
