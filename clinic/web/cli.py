@@ -26,7 +26,12 @@ def prepare(db: str, *, secure: bool = False, migrate: bool = True) -> None:
     configure(db, secure=secure)
     if migrate:
         from django.core.management import call_command
+        from django.db import connection
+        from clinic.web.queries import INDEXES
         call_command("migrate", verbosity=0, interactive=False)
+        with connection.cursor() as cur:
+            for sql in INDEXES:
+                cur.execute(sql)
     load_secret()
 
 

@@ -7,8 +7,10 @@ its migrations stay untouched. Every function takes the caller's clinic ids and 
 number of ``%s`` placeholders is formatted into the text).
 
 Indexes used (docs/clinic-server.md#indexes): ``session_summaries_patient (patient_ref,
-started_at)`` for the patient page and its downloads; ``web_device`` primary key for the
-join; the patient list and the devices page aggregate the visible rows in one pass.
+started_at)`` for the patient page, its downloads and the patient list's page of patients;
+``web_summaries_device (device_id, patient_ref, started_at)`` (covering the patient list's aggregate) (:data:`INDEXES`) from a clinic's devices
+into their sessions; ``web_device_clinic`` for a clinic's devices. The patient list and the
+devices page aggregate the visible rows in one pass.
 """
 from __future__ import annotations
 
@@ -22,14 +24,27 @@ from clinic.web.models import DEFAULT_CLINIC
 
 PAGE_SIZE = 50
 
-_VISIBLE = ("FROM session_summaries s LEFT JOIN web_device d ON d.device_id = s.device_id "
-            "WHERE COALESCE(d.clinic_id, %s) IN ({marks})")
+_ASSIGNED = ("FROM session_summaries s JOIN web_device d ON d.device_id = s.device_id "
+             "WHERE d.clinic_id IN ({marks})")
+_WITH_DEFAULT = ("FROM session_summaries s LEFT JOIN web_device d ON d.device_id = s.device_id "
+                 "WHERE COALESCE(d.clinic_id, %s) IN ({marks})")
+
+#: Created at every start (idempotent) so the join from a clinic's devices into session_summaries
+#: is an index range scan; the receiver's own migrations stay untouched.
+INDEXES = ("CREATE INDEX IF NOT EXISTS web_summaries_device ON session_summaries (device_id, patient_ref, started_at)",)
 
 
 def _scope(clinics: Sequence[str]) -> tuple[str, list[Any]]:
+    """FROM/WHERE restricting ``s`` (session_summaries) to the devices of ``clinics``, and its parameters.
+
+    Without the default clinic an inner join from ``web_device`` (index on device_id); with it,
+    devices nobody assigned count too (left join)."""
     if not clinics:
         raise ValueError("no clinics: nothing is visible")
-    return _VISIBLE.format(marks=", ".join(["%s"] * len(clinics))), [DEFAULT_CLINIC, *clinics]
+    marks = ", ".join(["%s"] * len(clinics))
+    if DEFAULT_CLINIC in clinics:
+        return _WITH_DEFAULT.format(marks=marks), [DEFAULT_CLINIC, *clinics]
+    return _ASSIGNED.format(marks=marks), list(clinics)
 
 
 def _rows(sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
@@ -70,36 +85,39 @@ class PatientRow:
 
 def patient_page(clinics: Sequence[str], q: str = "", page: int = 1,
                  page_size: int = PAGE_SIZE) -> tuple[list[PatientRow], int]:
-    """Visible patients (latest visit first) matching ``q`` in their reference, one page; and the total."""
+    """Visible patients (latest visit first) matching ``q`` in their reference, one page; and the total.
+
+    Two statements: one pass over the visible rows for the page and the total, then the page's
+    patients' sessions through the ``(patient_ref, started_at)`` index."""
     scope, params = _scope(clinics)
     where, wparams = (" AND LOWER(s.patient_ref) LIKE LOWER(%s) ESCAPE '\\'", [_like(q)]) if q else ("", [])
-    vis = f"SELECT s.patient_ref, s.device_id, s.started_at, s.sunnybrook_composite, s.hb_grade, s.clarity_score {scope}{where}"
-    total = _rows(f"SELECT COUNT(DISTINCT v.patient_ref) AS n FROM ({vis}) v", params + wparams)[0]["n"]
-    sql = f"""
-WITH vis AS ({vis}),
-page AS (SELECT patient_ref, MAX(started_at) AS last_at FROM vis GROUP BY patient_ref
-         ORDER BY last_at DESC, patient_ref LIMIT %s OFFSET %s),
-ranked AS (
-  SELECT vis.*, ROW_NUMBER() OVER w_desc AS rn, COUNT(*) OVER w_all AS n,
-         MIN(vis.started_at) OVER w_all AS first_at,
-         FIRST_VALUE(vis.sunnybrook_composite) OVER (PARTITION BY vis.patient_ref ORDER BY vis.started_at
-             ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS first_composite
-  FROM vis JOIN page ON page.patient_ref = vis.patient_ref
-  WINDOW w_desc AS (PARTITION BY vis.patient_ref ORDER BY vis.started_at DESC),
-         w_all AS (PARTITION BY vis.patient_ref))
-SELECT * FROM ranked WHERE rn <= 2"""
-    rows = _rows(sql, params + wparams + [page_size, max(0, page - 1) * page_size])
-    latest = {r["patient_ref"]: r for r in rows if r["rn"] == 1}
-    previous = {r["patient_ref"]: r for r in rows if r["rn"] == 2}
+    head = _rows(f"SELECT p.patient_ref, p.last_at, COUNT(*) OVER () AS total FROM "
+                 f"(SELECT s.patient_ref, MAX(s.started_at) AS last_at {scope}{where} GROUP BY s.patient_ref) p "
+                 "ORDER BY p.last_at DESC, p.patient_ref LIMIT %s OFFSET %s",
+                 params + wparams + [page_size, max(0, page - 1) * page_size])
+    if not head:
+        return [], 0 if page == 1 else patient_page(clinics, q, 1, page_size)[1]
+    refs = [r["patient_ref"] for r in head]
+    marks = ", ".join(["%s"] * len(refs))
+    rows = _rows(f"SELECT * FROM (SELECT s.patient_ref, s.device_id, s.started_at, s.sunnybrook_composite, "
+                 f"s.hb_grade, s.clarity_score, "
+                 f"ROW_NUMBER() OVER (PARTITION BY s.patient_ref ORDER BY s.started_at DESC, s.session_id DESC) AS rn, "
+                 f"ROW_NUMBER() OVER (PARTITION BY s.patient_ref ORDER BY s.started_at, s.session_id) AS rn_first, "
+                 f"COUNT(*) OVER (PARTITION BY s.patient_ref) AS n "
+                 f"{scope} AND s.patient_ref IN ({marks})) x WHERE x.rn <= 2 OR x.rn_first = 1",
+                 params + refs)
+    latest = {(r["patient_ref"], r["rn"]): r for r in rows if r["rn"] <= 2}
+    first = {r["patient_ref"]: r for r in rows if r["rn_first"] == 1}
     out = []
-    for ref, r in latest.items():
-        p = previous.get(ref)
-        out.append(PatientRow(ref, int(r["n"]), as_datetime(r["first_at"]), as_datetime(r["started_at"]),
-                              r["device_id"], r["sunnybrook_composite"],
-                              p["sunnybrook_composite"] if p else None, r["first_composite"], r["hb_grade"],
-                              r["clarity_score"]))
-    out.sort(key=lambda x: (-x.last_at.timestamp(), x.patient_ref))
-    return out, int(total)
+    for ref in refs:
+        last, prev, f = latest.get((ref, 1)), latest.get((ref, 2)), first.get(ref)
+        if last is None or f is None:
+            continue
+        out.append(PatientRow(ref, int(last["n"]), as_datetime(f["started_at"]), as_datetime(last["started_at"]),
+                              last["device_id"], last["sunnybrook_composite"],
+                              prev["sunnybrook_composite"] if prev else None, f["sunnybrook_composite"],
+                              last["hb_grade"], last["clarity_score"]))
+    return out, int(head[0]["total"])
 
 
 def device_last_contact(clinics: Sequence[str], devices: Sequence[str]) -> dict[str, datetime]:

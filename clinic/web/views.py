@@ -6,6 +6,7 @@ visible session is a 404, the same answer as a patient that does not exist.
 from __future__ import annotations
 
 import math
+from urllib.parse import quote
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kiosk.reports.layout import fmt
 from kiosk.scoring.grades import hb_roman
 
 from clinic.web import queries, throttle
@@ -108,6 +110,8 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     for r in rows:
         arrow, words = trend_arrow(r.latest_composite, r.previous_composite)
         items.append({"row": r, "arrow": arrow, "trend": words, "hb": hb_roman(r.latest_hb) if r.latest_hb else "–",
+                      "composite": fmt(r.latest_composite, 0), "clarity": fmt(r.latest_clarity, 0),
+                      "last": r.last_at.strftime("%Y-%m-%d"), "link": quote(r.patient_ref),
                       "flags": flags(latest=r.latest_composite, previous=r.previous_composite, first=r.first_composite,
                                      first_at=r.first_at, last_at=r.last_at,
                                      device_last_contact=contact.get(r.last_device), now=now)})
