@@ -91,11 +91,14 @@ def check_microphone(config: KioskConfig) -> list[Check]:
 
 
 def check_database(config: KioskConfig) -> list[Check]:
-    from kiosk.store.db import DB_NAME, integrity_ok
+    from kiosk.store.db import DB_NAME, StoreError, integrity_ok
     path = Path(config.device.state_dir) / DB_NAME
     if not path.exists():
         return [Check("database", WARN, f"{path} does not exist yet (created by the first session)")]
-    ok, detail = integrity_ok(path)
+    try:
+        ok, detail = integrity_ok(path)
+    except StoreError as e:          # busy, full, read-only, I/O: not a verdict on the file
+        return [Check("database", FAIL, str(e))]
     return [Check("database", OK if ok else FAIL,
                   f"{path}: integrity_check {detail}" + ("" if ok else " (the kiosk will move it aside at start)"))]
 

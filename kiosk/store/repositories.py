@@ -48,8 +48,10 @@ class Store:
         self.topic_root = topic_root
 
     @classmethod
-    def open(cls, state_dir: Path | str, *, device_id: str = "kiosk-dev", topic_root: str = "clinic") -> "Store":
-        db, report = open_database(Path(state_dir))
+    def open(cls, state_dir: Path | str, *, device_id: str = "kiosk-dev", topic_root: str = "clinic",
+             **open_options: Any) -> "Store":
+        """Open the store; ``open_options`` go to :func:`kiosk.store.db.open_database` (busy timeout, retries)."""
+        db, report = open_database(Path(state_dir), **open_options)
         return cls(db, report, device_id, topic_root)
 
     @classmethod
@@ -72,7 +74,9 @@ class Store:
         try:
             with self.db.atomic():
                 return fn()
-        except sqlite3.OperationalError as e:
+        except sqlite3.IntegrityError:
+            raise
+        except sqlite3.DatabaseError as e:
             raise as_store_error(e, doing) from e
 
     def audit(self, action: str, *, actor: str = "kiosk", entity: str | None = None,
@@ -91,7 +95,10 @@ class Store:
         def work() -> None:
             self.db["patients"].insert(row)
             self.audit("patient.create", entity="patient", entity_id=row["id"])
-        self._write(f"registering patient {code}", work)
+        try:
+            self._write(f"registering patient {code}", work)
+        except sqlite3.IntegrityError as e:
+            raise StoreError(f"a patient with code {code!r} is already registered; nothing was changed") from e
         return self.get_patient(row["id"])
 
     def save_session(self, patient_id: str, assessment: dict[str, Any], *, started_at: datetime | str,
