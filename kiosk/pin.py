@@ -19,6 +19,22 @@ def hash_pin(pin: str, salt: bytes | None = None) -> str:
     return "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(digest).decode()
 
 
+def pin_hash_problem(stored: str) -> str | None:
+    """Why ``stored`` is not a usable ``ui.pin_hash`` (None when it is empty or a well-formed scrypt hash)."""
+    if stored == "":
+        return None
+    parts = stored.split("$")
+    if len(parts) != 3 or parts[0] != "scrypt":
+        return "not a PIN hash (expected scrypt$<salt>$<hash>)"
+    try:
+        salt, digest = base64.b64decode(parts[1], validate=True), base64.b64decode(parts[2], validate=True)
+    except ValueError:
+        return "not a PIN hash (salt or hash is not base64)"
+    if len(salt) < 8 or len(digest) < 16:
+        return "not a PIN hash (salt or hash too short)"
+    return None
+
+
 def verify_pin(pin: str, stored: str) -> bool:
     """True when ``pin`` matches ``stored``; an empty ``stored`` accepts only the demo PIN."""
     if not stored:
