@@ -161,3 +161,23 @@ def test_peak_frame_overlays_are_0600(tmp_path: Path) -> None:
         assert path.read_bytes().startswith(b"\x89PNG")
     finally:
         os.umask(old)
+
+
+def test_low_confidence_step_is_shown_in_both_reports(tmp_path: Path) -> None:
+    """Issue 13 item 11: a face step measured from mesh positions only says so in the reports."""
+    a = sample_assessment(0.5)
+    why = "peak frame size 640x640 differs from the rest frame's 512x512: mesh positions used"
+    a["face"]["steps"]["smile"] = {"status": "ok_low_confidence", "reason": why, "frames_used": 1,
+                                   "frames_rejected": 0}
+    state = tmp_path / "state"
+    with Store.open(state) as s:
+        p = s.add_patient("LC-1")
+        sid = s.save_session(p.id, a, started_at=T0).id
+        assert [st.status for st in s.steps(sid) if st.step == "smile"] == ["ok_low_confidence"]
+        data = gather(s, sid, "Clinic", state)
+    ct = _flat(_pdftotext(build_clinician_pdf(data, tmp_path / "c.pdf")))
+    assert "Open smile (excursion) – LOW CONFIDENCE" in ct and f"Low confidence – Open smile: {why}" in ct
+    assert "ok, low confidence" in ct                         # the step table
+    assert ct.count("– LOW CONFIDENCE") == 1                  # only the smile row is marked
+    pt = _flat(_pdftotext(build_patient_pdf(data, tmp_path / "p.pdf")))
+    assert "less precise than usual (low confidence)" in pt

@@ -19,6 +19,7 @@ from reportlab.platypus import CondPageBreak, Image, KeepTogether, SimpleDocTemp
 
 from kiosk.reports.charts import line_chart
 from kiosk.reports.data import ReportData
+from kiosk.face.assessment import LOW_CONFIDENCE
 from kiosk.scoring.grades import hb_roman
 from kiosk.reports.layout import (BODY, CREATOR, FONT_MONO, H1, H2, NOTE, SMALL, check_report_target, fmt,
                                   footer_text, grid, numbered_canvas, para, rich, save_pdf)
@@ -95,6 +96,7 @@ def _summary(d: ReportData) -> list[Any]:
 def _face_tables(d: ReportData) -> list[Any]:
     regions = d.face.get("regions") or {}
     rows: list[list[Any]] = [["Region (expression)", "Left", "Right", "Ratio", "Weaker side"]]
+    notes: list[str] = []
     for key, label in REGION_LABELS.items():
         m = regions.get(key)
         if not m:
@@ -115,7 +117,11 @@ def _face_tables(d: ReportData) -> list[Any]:
         weaker = side_text(m.get("weaker_side"))
         if isinstance(ratio, (int, float)) and ratio >= NOISE_RATIO and m.get("weaker_side") in ("left", "right"):
             weaker = f"{m['weaker_side']}, within noise"
-        rows.append([label, l, r, fmt(ratio, 2), weaker])
+        low = _low_confidence(d, key)
+        if low:
+            label = f"{label} – LOW CONFIDENCE"
+            notes.append(f"{label.split(' (')[0]}: {low}")
+        rows.append([para(label), l, r, fmt(ratio, 2), weaker])
     rest = d.face.get("rest") or {}
     rest_rows = [["Rest frame: left–right difference", "Value"]] + [
         [k.replace("_diff_mm", "").replace("_", " "), fmt(v, 1, "mm")] for k, v in rest.items()]
@@ -123,8 +129,15 @@ def _face_tables(d: ReportData) -> list[Any]:
             para("Left and right are the patient's sides. Excursion = how far the region's landmark moves from "
                  "rest to the peak frame (mm, scaled by the visible iris diameter). Ratio = smaller / larger side "
                  "(1.00 = symmetric; landmark noise alone gives 0.85–0.99 on a symmetric face).", SMALL),
-            Spacer(1, 2 * mm), grid(rows, [62 * mm, 25 * mm, 25 * mm, 20 * mm, 48 * mm]), Spacer(1, 3 * mm),
+            Spacer(1, 2 * mm), grid(rows, [62 * mm, 25 * mm, 25 * mm, 20 * mm, 48 * mm]),
+            *[para("Low confidence – " + n, NOTE) for n in notes], Spacer(1, 3 * mm),
             grid(rest_rows, [62 * mm, 25 * mm]) if rest else para("No rest frame.", NOTE)]
+
+
+def _low_confidence(d: ReportData, region: str) -> str | None:
+    """The reason the step behind ``region`` was measured with low confidence, or None."""
+    info = (d.face.get("steps") or {}).get(REGION_STEPS.get(region, region)) or {}
+    return (info.get("reason") or "measured by a less precise route") if info.get("status") == LOW_CONFIDENCE else None
 
 
 def _why_missing(d: ReportData, region: str) -> str:
@@ -163,7 +176,8 @@ def _quality(d: ReportData) -> list[Any]:
     order = {name: i for i, name in enumerate(STEP_ORDER)}
     for st in sorted(d.steps, key=lambda st: (order.get(st.step, 99), st.step, st.attempt)):
         frames = "" if st.frames_used is None else f"{st.frames_used} / {st.frames_rejected or 0}"
-        rows.append([para(st.step), st.attempt, para(st.status), para(st.reason or _rejections(d, st.step)), frames])
+        status = "ok, low confidence" if st.status == LOW_CONFIDENCE else st.status
+        rows.append([para(st.step), st.attempt, para(status), para(st.reason or _rejections(d, st.step)), frames])
     return [para("Quality notes per step", H2), grid(rows, [38 * mm, 16 * mm, 22 * mm, 74 * mm, 30 * mm])]
 
 

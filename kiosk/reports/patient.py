@@ -102,6 +102,16 @@ def _clarity(d: ReportData) -> list[Any]:
     return out
 
 
+def _precision_note(d: ReportData) -> list[Any]:
+    """One plain sentence when some face step was measured with low confidence."""
+    from kiosk.face.assessment import LOW_CONFIDENCE
+    steps = (d.face.get("steps") or {}).values()
+    if not any(isinstance(s, dict) and s.get("status") == LOW_CONFIDENCE for s in steps):
+        return []
+    return [para("Some of today's face measurements are less precise than usual (low confidence). Your care "
+                 "team will take this into account.", FINE)]
+
+
 def build_patient_pdf(d: ReportData, out: Path) -> Path:
     """Write the patient's sheet for ``d`` to ``out``; return the path."""
     check_report_target(out)
@@ -112,7 +122,7 @@ def build_patient_pdf(d: ReportData, out: Path) -> Path:
     story: list[Any] = [para("Your progress", TITLE),
                         para(f"{name} – {d.session.started_at:%d %B %Y} – {d.clinic_name}", TEXT),
                         Spacer(1, 4 * mm)]
-    story += _headline(d) + [Spacer(1, 3 * mm)] + _weekly(d) + [Spacer(1, 3 * mm)] + _clarity(d)
+    story += _headline(d) + _precision_note(d) + [Spacer(1, 3 * mm)] + _weekly(d) + [Spacer(1, 3 * mm)] + _clarity(d)
     story += [Spacer(1, 3 * mm),
               para("This sheet shows measurements made by the kiosk. It is not a diagnosis. Your doctor or "
                    "therapist will explain what the results mean for you.", FINE)]
