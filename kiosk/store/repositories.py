@@ -88,7 +88,10 @@ class Store:
 
     def add_patient(self, code: str, display_name: str | None = None, birth_year: int | None = None,
                     *, created_at: datetime | None = None) -> Patient:
-        """Register a patient by clinic reference ``code`` (unique)."""
+        """Register a patient by clinic reference ``code`` (unique); raises StoreError for a bad field."""
+        problem = patient_problem(code, display_name, birth_year)
+        if problem:
+            raise StoreError(f"patient not registered: {problem}")
         row = {"id": str(uuid.uuid4()), "code": code, "display_name": display_name, "birth_year": birth_year,
                "created_at": _ts(created_at) or utc_now()}
 
@@ -172,6 +175,10 @@ class Store:
         rows = list(self.db.query("SELECT * FROM patients WHERE code = ?", [code]))
         return _patient(rows[0]) if rows else None
 
+    def list_patients(self) -> list[Patient]:
+        """Every registered patient, by code."""
+        return [_patient(r) for r in self.db.query("SELECT * FROM patients ORDER BY code")]
+
     def search_patients(self, text: str, limit: int = 6) -> list[Patient]:
         """Patients whose code or display name contains ``text`` (case-insensitive), newest first."""
         like = f"%{text.strip()}%"
@@ -217,6 +224,25 @@ class Store:
 
     def count(self, table: str) -> int:
         return self.db[table].count
+
+
+MAX_CODE, MAX_NAME = 128, 200
+
+
+def patient_problem(code: str, display_name: str | None, birth_year: int | None) -> str | None:
+    """Why these patient fields cannot be stored (None when they can). Any printable text is allowed
+    (reports escape it); control characters, surrounding spaces and absurd lengths or years are not."""
+    if not isinstance(code, str) or not code or code != code.strip() or len(code) > MAX_CODE:
+        return f"the code must be 1 to {MAX_CODE} characters without leading or trailing spaces"
+    if not code.isprintable():
+        return "the code contains control characters"
+    if display_name is not None and (len(display_name) > MAX_NAME or not display_name.isprintable()):
+        return f"the name must be at most {MAX_NAME} printable characters"
+    this_year = datetime.now(timezone.utc).year
+    if birth_year is not None and (isinstance(birth_year, bool) or not isinstance(birth_year, int)
+                                   or not 1900 <= birth_year <= this_year):
+        return f"the birth year must be between 1900 and {this_year}"
+    return None
 
 
 def _patient(r: dict[str, Any]) -> Patient:
