@@ -15,4 +15,5 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("kiosk.commands.report", "clinician or patient PDF for a stored session"),
     "doctor": ("kiosk.commands.doctor", "check models, camera, microphone, database, broker"),
     "set-pin": ("kiosk.commands.set_pin", "set the nurse/clinician PIN (stored hashed)"),
+    "patient": ("kiosk.commands.patient", "register (add) or list patients in the kiosk database"),
 }

@@ -24,12 +24,18 @@ from kiosk.scoring.eface import EFaceEstimate, eface
 # The first design's 0.9 (docs/metrics.md#eye-closure) would call most healthy closures incomplete with this lid model.
 COMPLETE_CLOSURE = 0.6
 
+LOW_CONFIDENCE = "ok_low_confidence"
+MEASURED = ("ok", LOW_CONFIDENCE)          # step statuses whose measures are used
+
+
 @dataclass(frozen=True)
 class StepResult:
     """What happened to one step, and why.
 
-    status: "ok", "missing" (no recording), "unusable" (no frame passed the quality gate)
-    or "not_scored" (usable, but the rest frame or the scale it needs is missing).
+    status: "ok", "ok_low_confidence" (measured, but by a less precise route: ``reason`` says
+    which, e.g. a peak frame of another size than rest, so optical flow could not refine the
+    mesh), "missing" (no recording), "unusable" (no frame passed the quality gate) or
+    "not_scored" (usable, but the rest frame or the scale it needs is missing).
     """
 
     status: str

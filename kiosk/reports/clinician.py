@@ -9,6 +9,7 @@ stored, and a limitations statement. Every page is numbered.
 """
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,10 @@ from reportlab.platypus import CondPageBreak, Image, KeepTogether, SimpleDocTemp
 from kiosk.reports.charts import line_chart
 from kiosk.protocol.steps import FACE_STEPS, SPEECH_STEPS
 from kiosk.reports.data import ReportData
+from kiosk.face.assessment import LOW_CONFIDENCE
 from kiosk.scoring.grades import hb_roman
-from kiosk.reports.layout import BODY, H1, H2, NOTE, SMALL, fmt, grid, numbered_canvas, para
+from kiosk.reports.layout import (BODY, CREATOR, FONT_MONO, H1, H2, NOTE, SMALL, check_report_target, fmt,
+                                  footer_text, grid, numbered_canvas, para, rich, save_pdf)
 from kiosk.face.symmetry import REGION_STEPS
 from kiosk.reports.norms import (LIMITATIONS, NOISE_RATIO, REGION_LABELS, SPEECH_NORMS,
                                  hb_sunnybrook_note, side_text)
@@ -33,17 +36,17 @@ STEP_ORDER = FACE_STEPS + SPEECH_STEPS
 def _header(d: ReportData, device: dict[str, str]) -> list[Any]:
     s, p = d.session, d.patient
     rows = [["Patient", para(f"{p.code}" + (f" – {p.display_name}" if p.display_name else "")
-                             + (f" (born {p.birth_year})" if p.birth_year else "")), "Clinic", d.clinic_name],
-            ["Session", s.id, "Date (UTC)", s.started_at.strftime("%Y-%m-%d %H:%M")],
-            ["Device", s.device_id, "Software", f"kiosk {s.software_version}"]]
+                             + (f" (born {p.birth_year})" if p.birth_year else "")), "Clinic", para(d.clinic_name)],
+            ["Session", para(s.id), "Date (UTC)", s.started_at.strftime("%Y-%m-%d %H:%M")],
+            ["Device", para(s.device_id), "Software", para(f"kiosk {s.software_version}")]]
     out: list[Any] = [para("Facial palsy assessment – clinician report", H1),
                       grid(rows, [22 * mm, 78 * mm, 22 * mm, 58 * mm], header_rows=0, zebra=False)]
     from kiosk.vision.models import PINS
     pins: list[list[Any]] = []
     for name, ver in sorted(s.model_versions.items()):
         check = "" if name not in PINS else _pin_check(PINS[name][1], ver)
-        pins.append([name, para(f"<font face='Courier' size='7'>{ver}</font>"), check])
-    pins += [[k, v, ""] for k, v in device.items()]
+        pins.append([para(name), rich(f"<font face='{FONT_MONO}' size='7'>{{}}</font>", SMALL, ver), check])
+    pins += [[para(k), para(v), ""] for k, v in device.items()]
     if pins:
         out += [Spacer(1, 2 * mm), grid([["Model file / component", "Version (sha256 of the file used)", "Check"]]
                                          + pins, [52 * mm, 103 * mm, 25 * mm], font_size=7.5)]
@@ -94,6 +97,7 @@ def _summary(d: ReportData) -> list[Any]:
 def _face_tables(d: ReportData) -> list[Any]:
     regions = d.face.get("regions") or {}
     rows: list[list[Any]] = [["Region (expression)", "Left", "Right", "Ratio", "Weaker side"]]
+    notes: list[str] = []
     for key, label in REGION_LABELS.items():
         m = regions.get(key)
         if not m:
@@ -114,7 +118,11 @@ def _face_tables(d: ReportData) -> list[Any]:
         weaker = side_text(m.get("weaker_side"))
         if isinstance(ratio, (int, float)) and ratio >= NOISE_RATIO and m.get("weaker_side") in ("left", "right"):
             weaker = f"{m['weaker_side']}, within noise"
-        rows.append([label, l, r, fmt(ratio, 2), weaker])
+        low = _low_confidence(d, key)
+        if low:
+            label = f"{label} – LOW CONFIDENCE"
+            notes.append(f"{label.split(' (')[0]}: {low}")
+        rows.append([para(label), l, r, fmt(ratio, 2), weaker])
     rest = d.face.get("rest") or {}
     rest_rows = [["Rest frame: left–right difference", "Value"]] + [
         [k.replace("_diff_mm", "").replace("_", " "), fmt(v, 1, "mm")] for k, v in rest.items()]
@@ -122,8 +130,15 @@ def _face_tables(d: ReportData) -> list[Any]:
             para("Left and right are the patient's sides. Excursion = how far the region's landmark moves from "
                  "rest to the peak frame (mm, scaled by the visible iris diameter). Ratio = smaller / larger side "
                  "(1.00 = symmetric; landmark noise alone gives 0.85–0.99 on a symmetric face).", SMALL),
-            Spacer(1, 2 * mm), grid(rows, [62 * mm, 25 * mm, 25 * mm, 20 * mm, 48 * mm]), Spacer(1, 3 * mm),
+            Spacer(1, 2 * mm), grid(rows, [62 * mm, 25 * mm, 25 * mm, 20 * mm, 48 * mm]),
+            *[para("Low confidence – " + n, NOTE) for n in notes], Spacer(1, 3 * mm),
             grid(rest_rows, [62 * mm, 25 * mm]) if rest else para("No rest frame.", NOTE)]
+
+
+def _low_confidence(d: ReportData, region: str) -> str | None:
+    """The reason the step behind ``region`` was measured with low confidence, or None."""
+    info = (d.face.get("steps") or {}).get(REGION_STEPS.get(region, region)) or {}
+    return (info.get("reason") or "measured by a less precise route") if info.get("status") == LOW_CONFIDENCE else None
 
 
 def _why_missing(d: ReportData, region: str) -> str:
@@ -151,8 +166,9 @@ def _speech_table(d: ReportData) -> list[Any]:
     out = [para("Speech measures", H2), grid(rows, [62 * mm, 28 * mm, 70 * mm, 20 * mm])]
     intel = d.speech.get("intelligibility") or {}
     if intel.get("expected_phones") and intel.get("recognized_phones"):
-        out.append(para(f"Sentence phones expected: <font face='Courier'>{intel['expected_phones']}</font><br/>"
-                        f"recognized: <font face='Courier'>{intel['recognized_phones']}</font>", SMALL))
+        out.append(rich(f"Sentence phones expected: <font face='{FONT_MONO}'>{{}}</font><br/>"
+                        f"recognized: <font face='{FONT_MONO}'>{{}}</font>", SMALL, intel["expected_phones"],
+                        intel["recognized_phones"]))
     return out
 
 
@@ -161,7 +177,8 @@ def _quality(d: ReportData) -> list[Any]:
     order = {name: i for i, name in enumerate(STEP_ORDER)}
     for st in sorted(d.steps, key=lambda st: (order.get(st.step, 99), st.step, st.attempt)):
         frames = "" if st.frames_used is None else f"{st.frames_used} / {st.frames_rejected or 0}"
-        rows.append([st.step, st.attempt, st.status, para(st.reason or _rejections(d, st.step)), frames])
+        status = "ok, low confidence" if st.status == LOW_CONFIDENCE else st.status
+        rows.append([para(st.step), st.attempt, para(status), para(st.reason or _rejections(d, st.step)), frames])
     return [para("Quality notes per step", H2), grid(rows, [38 * mm, 16 * mm, 22 * mm, 74 * mm, 30 * mm])]
 
 
@@ -257,13 +274,14 @@ def _peak_frames(d: ReportData) -> list[Any]:
 
 def build_clinician_pdf(d: ReportData, out: Path, device: dict[str, str] | None = None) -> Path:
     """Write the clinician report for ``d`` to ``out``; return the path."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    doc = SimpleDocTemplate(str(out), pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=14 * mm,
+    check_report_target(out)
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, creator=CREATOR, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=14 * mm,
                             bottomMargin=18 * mm, title="Facial palsy assessment – clinician report",
                             author=d.clinic_name, subject=f"session {d.session.id}")
     story: list[Any] = _header(d, device or {}) + _summary(d) + _face_tables(d) + _speech_table(d) + _quality(d)
     story += _comparison(d) + _peak_frames(d)
     story += [para("Limitations", H2), para(LIMITATIONS, BODY)]
-    footer = f"{d.patient.code} – session {d.session.started_at:%Y-%m-%d} – decision support, not a diagnosis"
+    footer = f"{footer_text(d.patient.code)} – session {d.session.started_at:%Y-%m-%d} – decision support, not a diagnosis"
     doc.build(story, canvasmaker=numbered_canvas(footer))
-    return out
+    return save_pdf(out, buf.getvalue())

@@ -6,6 +6,7 @@ to 100 at the first visit that has closed (kiosk.analytics.progress).
 """
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +18,14 @@ from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from kiosk.reports.charts import face_icon, weekly_bars
 from kiosk.reports.data import ReportData
-from kiosk.reports.layout import BASE, numbered_canvas, para
+from kiosk.reports.layout import (BASE, CREATOR, FONT, FONT_BOLD, check_report_target, footer_text, numbered_canvas,
+                                  para, rich, save_pdf)
 
-TITLE = ParagraphStyle("pt", parent=BASE["Title"], fontSize=28, leading=34, spaceAfter=6)
-BIG = ParagraphStyle("pbig", parent=BASE["BodyText"], fontSize=20, leading=26, spaceAfter=6)
-TEXT = ParagraphStyle("ptext", parent=BASE["BodyText"], fontSize=15, leading=20, spaceAfter=6)
-FINE = ParagraphStyle("pfine", parent=BASE["BodyText"], fontSize=12, leading=16, textColor=colors.HexColor("#444444"))
+TITLE = ParagraphStyle("pt", parent=BASE["Title"], fontName=FONT_BOLD, fontSize=28, leading=34, spaceAfter=6)
+BIG = ParagraphStyle("pbig", parent=BASE["BodyText"], fontName=FONT, fontSize=20, leading=26, spaceAfter=6)
+TEXT = ParagraphStyle("ptext", parent=BASE["BodyText"], fontName=FONT, fontSize=15, leading=20, spaceAfter=6)
+FINE = ParagraphStyle("pfine", parent=BASE["BodyText"], fontName=FONT, fontSize=12, leading=16,
+                      textColor=colors.HexColor("#444444"))
 
 __all__ = ["build_patient_pdf", "feedback"]
 
@@ -59,12 +62,12 @@ def _headline(d: ReportData) -> list[Any]:
     icon = face_icon(mood, size=120)
     text = [para(sentence, BIG)]
     if imp and imp.composite.latest is not None and rec is not None:
-        text.append(para(f"Improvement since your first visit: <b>{rec:.0f}&nbsp;%</b>", BIG))
-        text.append(para(f"Your face movement score went from {imp.composite.baseline:.0f} to "
-                         f"{imp.composite.latest:.0f} out of 100. That means {max(rec, 0):.0f}&nbsp;% of the gap "
-                         "to a full score at your first visit has closed.", TEXT))
+        text.append(rich("Improvement since your first visit: <b>{}&nbsp;%</b>", BIG, f"{rec:.0f}"))
+        text.append(rich("Your face movement score went from {} to {} out of 100. That means {}&nbsp;% of the gap "
+                         "to a full score at your first visit has closed.", TEXT, f"{imp.composite.baseline:.0f}",
+                         f"{imp.composite.latest:.0f}", f"{max(rec, 0):.0f}"))
     elif h.points and h.points[-1].composite is not None:
-        text.append(para(f"Your face movement score today: <b>{h.points[-1].composite:.0f}</b> out of 100.", BIG))
+        text.append(rich("Your face movement score today: <b>{}</b> out of 100.", BIG, f"{h.points[-1].composite:.0f}"))
     t = Table([[icon, text]], colWidths=[45 * mm, 130 * mm])
     t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     return [t]
@@ -89,7 +92,7 @@ def _clarity(d: ReportData) -> list[Any]:
     score = speech.get("clarity_score") if speech else None
     if score is None:
         return [para("Speech clarity was not measured today.", TEXT)]
-    out = [para(f"Speech clarity: <b>{score:.0f}</b> out of 100", BIG), para(_clarity_words(score), TEXT)]
+    out = [rich("Speech clarity: <b>{}</b> out of 100", BIG, f"{score:.0f}"), para(_clarity_words(score), TEXT)]
     imp = d.history.improvement
     if imp and imp.clarity.change is not None and imp.clarity.baseline is not None:
         word = "up" if imp.clarity.change >= 0.5 else "down" if imp.clarity.change <= -0.5 else "about the same,"
@@ -99,18 +102,29 @@ def _clarity(d: ReportData) -> list[Any]:
     return out
 
 
+def _precision_note(d: ReportData) -> list[Any]:
+    """One plain sentence when some face step was measured with low confidence."""
+    from kiosk.face.assessment import LOW_CONFIDENCE
+    steps = (d.face.get("steps") or {}).values()
+    if not any(isinstance(s, dict) and s.get("status") == LOW_CONFIDENCE for s in steps):
+        return []
+    return [para("Some of today's face measurements are less precise than usual (low confidence). Your care "
+                 "team will take this into account.", FINE)]
+
+
 def build_patient_pdf(d: ReportData, out: Path) -> Path:
     """Write the patient's sheet for ``d`` to ``out``; return the path."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    doc = SimpleDocTemplate(str(out), pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=12 * mm,
+    check_report_target(out)
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, creator=CREATOR, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=12 * mm,
                             bottomMargin=20 * mm, title="Your facial palsy check", author=d.clinic_name)
     name = d.patient.display_name or d.patient.code
     story: list[Any] = [para("Your progress", TITLE),
                         para(f"{name} – {d.session.started_at:%d %B %Y} – {d.clinic_name}", TEXT),
                         Spacer(1, 4 * mm)]
-    story += _headline(d) + [Spacer(1, 3 * mm)] + _weekly(d) + [Spacer(1, 3 * mm)] + _clarity(d)
+    story += _headline(d) + _precision_note(d) + [Spacer(1, 3 * mm)] + _weekly(d) + [Spacer(1, 3 * mm)] + _clarity(d)
     story += [Spacer(1, 3 * mm),
               para("This sheet shows measurements made by the kiosk. It is not a diagnosis. Your doctor or "
                    "therapist will explain what the results mean for you.", FINE)]
-    doc.build(story, canvasmaker=numbered_canvas(f"{d.clinic_name} – not a diagnosis", font_size=10))
-    return out
+    doc.build(story, canvasmaker=numbered_canvas(f"{footer_text(d.clinic_name)} – not a diagnosis", font_size=10))
+    return save_pdf(out, buf.getvalue())

@@ -16,6 +16,7 @@ import numpy as np
 
 from kiosk.capture.media import read_session_dir
 from kiosk.config import KioskConfig
+from kiosk.face.assessment import MEASURED
 from kiosk.protocol import FACE_STEPS, SPEECH_STEPS
 
 DISCLAIMER = ("Decision support, not a diagnosis. Scores are automated estimates from camera landmarks and "
@@ -108,7 +109,7 @@ def assess_recordings(face_frames: dict[str, list[np.ndarray]], audio: dict[str,
     speech, speech_reason = _assess_speech(audio, config, speech_steps, housekeeping)
     if face_half is not None:
         for step, res in face_half.steps.items():
-            if res.status not in ("ok", "missing"):
+            if res.status not in (*MEASURED, "missing"):     # a low-confidence step is measured, not missing
                 missing.setdefault(step, res.reason or res.status)
     unavailable = {k: v for k, v in (("face", face_reason), ("speech", speech_reason)) if v}
     return SessionAssessment(face_half, speech, missing, unavailable)

@@ -157,9 +157,9 @@ class Services:
     def write_report(self, session_id: str, view: str) -> Any:
         """Write (and print, when a printer is configured) a report; returns kiosk.reports.Delivery.
         Uses its own connection, so it can run in a worker job."""
-        from kiosk.reports.delivery import write_report
+        from kiosk.reports.delivery import default_report_path, write_report
         from kiosk.store import Store
-        out = self.state / "reports" / f"{session_id}-{view}.pdf"
+        out = default_report_path(self.state, session_id, view)
         with Store.from_config(self.config, self.state) as store:
             return write_report(store, session_id, view, out, self.config, self.state)
 
