@@ -51,6 +51,9 @@ BROW = SidePair(right=(105, 66, 63), left=(334, 296, 293))
 # Nasal alae (R 129, L 358) with the alar base.
 ALA = SidePair(right=(129, 98), left=(358, 327))
 
+# Nasolabial fold, from the alar crease down to lateral of the commissure.
+NASOLABIAL = SidePair(right=(203, 206, 216), left=(423, 426, 436))
+
 # Facial midline, forehead to chin (docs/metrics.md#landmarks).
 MIDLINE = (10, 151, 9, 8, 168, 6, 197, 195, 5, 4, 1, 164, 0, 17, 152)
 # Midline points that expressions barely move (nasal bridge and dorsum): used for the

@@ -1,6 +1,7 @@
 """Per-frame quality gate: is this frame good enough to measure a face on?
 
-Checks, in the order a patient can fix them (docs/metrics.md#frame-quality-gate): exactly one face;
+Checks, in the order a patient can fix them (docs/metrics.md#frame-quality-gate): exactly one face (a
+detection the face mesh confirms, kiosk.vision.tracker);
 interocular (outer eye corner) distance >= ``min_interocular_px``; |yaw| and |pitch|
 within limits; mean brightness of the face box within 40..220 (0..255 scale); Laplacian
 variance of the grey face crop (resized to 128 px wide, so the number does not depend on
