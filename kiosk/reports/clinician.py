@@ -12,10 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Image, KeepTogether, SimpleDocTemplate, Spacer, Table
 
+from kiosk.analytics.feedback import face_feedback
 from kiosk.reports.charts import line_chart
 from kiosk.reports.data import ReportData
 from kiosk.scoring.grades import hb_roman
@@ -25,28 +28,48 @@ from kiosk.reports.norms import (LIMITATIONS, NOISE_RATIO, REGION_LABELS, REGION
 
 __all__ = ["build_clinician_pdf"]
 
+FLAG = ParagraphStyle("flag", parent=BODY, backColor=colors.HexColor("#fde2e0"), borderColor=colors.HexColor("#c0392b"),
+                      borderWidth=1, borderPadding=5, spaceAfter=6, textColor=colors.HexColor("#7b241c"))
+
 STEP_ORDER = ("rest", "brow_raise", "eye_close_gentle", "eye_close_tight", "smile", "snarl", "pucker",
               "vowel", "ddk_pa", "ddk_ta", "ddk_ka", "ddk_pataka", "sentence")
 
 
-def _header(d: ReportData, device: dict[str, str]) -> list[Any]:
+def _header(d: ReportData) -> list[Any]:
     s, p = d.session, d.patient
     rows = [["Patient", para(f"{p.code}" + (f" – {p.display_name}" if p.display_name else "")
                              + (f" (born {p.birth_year})" if p.birth_year else "")), "Clinic", d.clinic_name],
             ["Session", s.id, "Date (UTC)", s.started_at.strftime("%Y-%m-%d %H:%M")],
             ["Device", s.device_id, "Software", f"kiosk {s.software_version}"]]
-    out: list[Any] = [para("Facial palsy assessment – clinician report", H1),
-                      grid(rows, [22 * mm, 78 * mm, 22 * mm, 58 * mm], header_rows=0, zebra=False)]
+    return [para("Facial palsy assessment – clinician report", H1),
+            grid(rows, [22 * mm, 78 * mm, 22 * mm, 58 * mm], header_rows=0, zebra=False)]
+
+
+def _software(d: ReportData, device: dict[str, str]) -> list[Any]:
+    """Model files with their sha256 against the pins, and device components (after the clinical part)."""
     from kiosk.vision.models import PINS
+    s = d.session
+    out: list[Any] = []
     pins: list[list[Any]] = []
     for name, ver in sorted(s.model_versions.items()):
         check = "" if name not in PINS else _pin_check(PINS[name][1], ver)
         pins.append([name, para(f"<font face='Courier' size='7'>{ver}</font>"), check])
     pins += [[k, v, ""] for k, v in device.items()]
     if pins:
-        out += [Spacer(1, 2 * mm), grid([["Model file / component", "Version (sha256 of the file used)", "Check"]]
-                                         + pins, [52 * mm, 103 * mm, 25 * mm], font_size=7.5)]
+        out += [CondPageBreak(40 * mm), para("Software and models", H2),
+                grid([["Model file / component", "Version (sha256 of the file used)", "Check"]] + pins,
+                     [52 * mm, 103 * mm, 25 * mm], font_size=7.5)]
     return out
+
+
+def _decline(d: ReportData) -> list[Any]:
+    """A boxed flag when the composite fell clearly (kiosk.analytics.feedback, the patient's sheet rule)."""
+    flag = face_feedback(d.history.points).flag
+    if flag is None:
+        return []
+    return [Spacer(1, 3 * mm), para(f"<b>Decline flag.</b> {flag.staff_text()} The patient was asked to speak to "
+                                    "the nurse. Consider relapse, a new lesion or a measurement problem; "
+                                    "examine clinically.", FLAG)]
 
 
 def _pin_check(pin: str, stored: str) -> str:
@@ -260,8 +283,8 @@ def build_clinician_pdf(d: ReportData, out: Path, device: dict[str, str] | None 
     doc = SimpleDocTemplate(str(out), pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=14 * mm,
                             bottomMargin=18 * mm, title="Facial palsy assessment – clinician report",
                             author=d.clinic_name, subject=f"session {d.session.id}")
-    story: list[Any] = _header(d, device or {}) + _summary(d) + _face_tables(d) + _speech_table(d) + _quality(d)
-    story += _comparison(d) + _peak_frames(d)
+    story: list[Any] = _header(d) + _decline(d) + _summary(d) + _face_tables(d) + _speech_table(d) + _quality(d)
+    story += _comparison(d) + _peak_frames(d) + _software(d, device or {})
     story += [para("Limitations", H2), para(LIMITATIONS, BODY)]
     footer = f"{d.patient.code} – session {d.session.started_at:%Y-%m-%d} – decision support, not a diagnosis"
     doc.build(story, canvasmaker=numbered_canvas(footer))
