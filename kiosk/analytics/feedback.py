@@ -85,7 +85,7 @@ class Feedback:
 
 NOT_MEASURED = "Your face movement was not measured today. Please ask the nurse."
 FIRST = "Thank you for doing your first check. Today's score is your starting point."
-DROP = "Your score is lower than at an earlier visit. Please speak to the nurse before you leave."
+DROP = "Your score today is lower than at your {visit} visit. Please speak to the nurse before you leave."
 DIP = "Your score is a little lower than before. Scores vary a little from visit to visit. Keep up your exercises."
 SAME = "Your face movement is about the same as at your first visit. Keep up your exercises."
 BETTER = "Your face is moving more evenly than at your first visit. Well done!"
@@ -116,7 +116,8 @@ def face_feedback(points: Sequence[SessionPoint]) -> Feedback:
         ref_pt, drop = (prev_pt, down_prev) if down_prev >= down_first else (first_pt, down_first)
         flag = DeclineFlag(today, drop, "previous" if ref_pt is prev_pt else "first", ref_pt.composite,
                            ref_pt.at, prev_pt.at)
-        return Feedback("concerned", DROP, comparison, True, None, flag, today, first, prev)
+        visit = "last" if flag.reference == "previous" else "first"
+        return Feedback("concerned", DROP.format(visit=visit), comparison, True, None, flag, today, first, prev)
     if max(down_prev, down_first) >= SAME_POINTS:
         return Feedback("neutral", DIP, comparison, False, None, None, today, first, prev)
     if today - first >= SAME_POINTS:
