@@ -5,7 +5,8 @@ An ESTIMATE for decision support, shown to clinicians only (never on the patient
 Model: ``c(t) = c_end - (c_end - c_start) * exp(-t / tau)`` with ``t`` in days since the
 first kiosk session (the onset date is not recorded). No published recovery time constant
 exists, so ``tau`` is fitted per patient over a log-spaced grid (5..400 days) and, for each
-``tau``, ``c_end`` and ``c_start`` by least squares (the model is linear in them). The band is a
+``tau``, ``c_end`` and ``c_start`` by least squares (the model is linear in them; ``c_end`` is held at
+most 100, the top of the scale). The band is a
 parametric bootstrap: the observations are perturbed by the residual spread (at least
 ``SIGMA_FLOOR`` composite points, so three points that the curve passes through exactly do
 not give a falsely narrow band), refitted, and the 10th-90th percentiles (an 80 % interval)
@@ -40,6 +41,7 @@ RISE_POINTS = 5.0            # a "first sign of recovery" on the composite (poin
 FIRST_RECOVERY_DAYS = 21     # Peitersen 2002: 85 % within 3 weeks
 NONRECOVERY_COMPOSITE = 70.0  # Marsk 2012: Sunnybrook < 70 at 12 months
 MIN_POINTS, MIN_SPAN_DAYS = 3, 14
+PLATEAU_MAX = 100.0          # the composite's ceiling
 LABEL = "Estimate for clinicians (decision support, not a prognosis)"
 
 
@@ -70,6 +72,13 @@ class Outlook:
     def at(self, months: int) -> Projection | None:
         return next((p for p in self.projections if p.months == months), None)
 
+    def estimate_at(self, day: float) -> tuple[float, float, float] | None:
+        """(estimate, low, high) at ``day`` since the first session, interpolated along the curve."""
+        if not self.curve:
+            return None
+        xs = [c[0] for c in self.curve]
+        return tuple(float(np.interp(day, xs, [c[i] for c in self.curve])) for i in (1, 2, 3))  # type: ignore
+
 
 def _design(days: np.ndarray) -> np.ndarray:
     """Per tau, the 2 x n least-squares solver of ``y = a + b * exp(-t / tau)``; shape (taus, 2, n)."""
@@ -82,6 +91,11 @@ def _fit(days: np.ndarray, ys: np.ndarray, solver: np.ndarray) -> tuple[np.ndarr
     """Best tau per row of ``ys`` (rows, n): (a, b, tau index) arrays of length rows."""
     coef = np.einsum("tkn,rn->rtk", solver, ys)                          # (rows, taus, 2)
     e = np.exp(-days[None, :] / TAUS_DAYS[:, None])                     # (taus, n)
+    # the plateau cannot exceed the scale: where it would, fix it at 100 and refit the start
+    b_cap = ((ys[:, None, :] - PLATEAU_MAX) * e[None]).sum(-1) / (e ** 2).sum(-1)[None]
+    over = coef[..., 0] > PLATEAU_MAX
+    coef[..., 0] = np.where(over, PLATEAU_MAX, coef[..., 0])
+    coef[..., 1] = np.where(over, b_cap, coef[..., 1])
     pred = coef[..., 0:1] + coef[..., 1:2] * e[None]                    # (rows, taus, n)
     sse = ((pred - ys[:, None, :]) ** 2).sum(-1)
     best = sse.argmin(axis=1)
@@ -99,7 +113,7 @@ def recovery_outlook(points: Sequence[SessionPoint], *, seed: int = 0) -> Outloo
     days = np.array([(p.at - pts[0].at).total_seconds() / 86400 for p in pts]) if pts else np.zeros(0)
     ys = np.array([p.composite for p in pts], dtype=float)
     context = _context(points)
-    flags = _first_recovery_flag(days, ys)
+    flags = _first_recovery_flag(days, ys) + _relapse_flag(ys)
     if len(pts) < MIN_POINTS or days[-1] < MIN_SPAN_DAYS:
         why = (f"too few sessions for a fit (needs {MIN_POINTS} with a composite over at least "
                f"{MIN_SPAN_DAYS} days; has {len(pts)})")
@@ -139,6 +153,15 @@ def _first_recovery_flag(days: np.ndarray, ys: np.ndarray) -> tuple[str, ...]:
         return ()
     return (f"No rise of {RISE_POINTS:.0f} composite points in {days[-1]:.0f} days since the first session: "
             "85 % of Bell's palsies show a first recovery within 3 weeks (Peitersen 2002).",)
+
+
+def _relapse_flag(ys: np.ndarray) -> tuple[str, ...]:
+    """A clear drop at the end (kiosk.analytics.feedback's rule): the recovery curve does not describe it."""
+    from kiosk.analytics.feedback import DROP_POINTS
+    if len(ys) < 2 or ys[:-1].max() - ys[-1] < DROP_POINTS:
+        return ()
+    return (f"The last composite is {ys[:-1].max() - ys[-1]:.0f} points below the best earlier one: not a recovery "
+            "course, so the fitted curve and its projections describe it poorly. Examine clinically.",)
 
 
 def _context(points: Sequence[SessionPoint]) -> tuple[str, ...]:
