@@ -97,6 +97,8 @@ class UIConfig(_Section):
     pin_hash: str = Field("", title="Nurse/clinician PIN hash", description="scrypt hash from `kiosk set-pin`; empty means the demo PIN 1234 (refused on a provisioned kiosk)")
     show_mesh: bool = Field(False, title="Show mesh overlay in the patient preview")
     max_retries: int = Field(2, ge=0, le=5, title="Automatic retries per step")
+    volume: int = Field(70, ge=0, le=100, title="Speaker volume (%)", description="Spoken prompts and tones; 0 = silent")
+    prompt_dir: Path = Field(ROOT / "prompts", title="Spoken prompt WAVs", description="Made offline by scripts/make_prompts (run by scripts/setup)")
 
     @field_validator("pin_hash")
     @classmethod

@@ -277,3 +277,41 @@ def test_provisioned_kiosk_without_pin_keeps_the_staff_screens_locked(replay, tm
         assert app.current.name == "pin"
     finally:
         app.close()
+
+
+@pytest.mark.parametrize("size", [(800, 480), (1280, 720)])
+def test_every_notice_is_wrapped_inside_its_box(replay, tmp_path, size):
+    """Each face-check prompt under the live picture, each retry message (face and speech gates),
+    the device message and a long bottom notice: all drawn whole, none cut off or off screen."""
+    from dataclasses import replace
+
+    from kiosk.speech.quality import MESSAGES as SPEECH
+    from kiosk.vision.quality import MESSAGES as FACE, verdict
+    app, drv = make_app(replay, tmp_path / "state", size)
+    try:
+        show(app, "session_instruct", drv)
+        real = app.analysis.latest()
+        for code in FACE:
+            if code == "ok":
+                continue
+            fake = replace(real, analysis=replace(real.analysis, quality=verdict(code)))
+            app.analysis.latest = lambda fake=fake: fake
+            drv.frame()
+            check_drawn(app)
+            shown = " ".join(drv.texts())
+            assert all(word in shown for word in FACE[code].split()), (code, shown)
+        del app.analysis.latest
+        show(app, "session_retry", drv)
+        r = app.screens["session"].runner
+        for msg in [m for c, m in FACE.items() if c != "ok"] + [m for c, m in SPEECH.items() if c != "ok"]:
+            r.state = replace(r.state, message=msg)
+            drv.frame()
+            check_drawn(app)
+            assert all(word in " ".join(drv.texts()) for word in msg.split()), msg
+        show(app, "session_device", drv)
+        check_drawn(app)
+        app.say("The PDF could not be made: " + "a very long reason with a path /var/lib/kiosk/reports/x " * 4, 10)
+        drv.frame()
+        check_drawn(app)
+    finally:
+        app.close()

@@ -148,6 +148,20 @@ class SpeechPart(_Open):
     steps: dict[str, StepStatus] = Field(default_factory=dict)
 
 
+class DeclineFlag(BaseModel):
+    """A clear drop of the composite against an earlier session of the same patient, worked out on the
+    kiosk by kiosk.analytics.feedback (one rule with the screens and sheets). Staff should look at it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    today_composite: float = Field(ge=0, le=100, title="Sunnybrook-style composite of this session (0..100)")
+    drop_points: float = Field(gt=0, le=100, title="Composite points below the compared session")
+    reference: Literal["previous", "first"] = Field(title="Which earlier session it is compared with")
+    reference_composite: float = Field(ge=0, le=100, title="Composite of the compared session")
+    reference_at: AwareDatetime = Field(title="Start of the compared session (UTC)")
+    previous_session_at: AwareDatetime = Field(title="Start of the patient's session before this one (UTC)")
+
+
 class SessionSummary(BaseModel):
     """The message published on ``clinic/<device_id>/sessions/<session_id>`` (schema version 1)."""
 
@@ -165,6 +179,7 @@ class SessionSummary(BaseModel):
     model_versions: dict[str, str] = Field(default_factory=dict, title="Model file -> version or sha256")
     app_version: str = Field(min_length=1, max_length=64, title="Kiosk software version")
     disclaimer: str = Field(DEFAULT_DISCLAIMER, min_length=1, max_length=4096, title="What the scores are and are not")
+    decline: DeclineFlag | None = Field(None, title="Set when the composite fell clearly since an earlier session")
 
     @field_validator("started_at", "finished_at")
     @classmethod
@@ -190,7 +205,8 @@ class SchemaError(ValueError):
 
 
 def build_summary(*, session_id: str, device_id: str, patient_ref: str, started_at: Any, finished_at: Any,
-                  assessment: dict[str, Any], model_versions: dict[str, str], app_version: str) -> SessionSummary:
+                  assessment: dict[str, Any], model_versions: dict[str, str], app_version: str,
+                  decline: dict[str, Any] | None = None) -> SessionSummary:
     """Build and validate the summary of one stored session.
 
     ``assessment`` is ``SessionAssessment.to_dict()``; ``started_at``/``finished_at`` are
@@ -198,7 +214,8 @@ def build_summary(*, session_id: str, device_id: str, patient_ref: str, started_
     (NaN, inf) in the assessment is a value that could not be measured and becomes
     ``null``, as it would in the JSON. Raises :class:`SchemaError` when the assessment does
     not have the contracted shape or a value is out of range. The payload to store in the
-    outbox is ``summary.model_dump_json()``; the clinic's :func:`parse_summary` accepts it.
+    outbox is ``summary.model_dump_json()``; the clinic's :func:`parse_summary` accepts it. ``decline`` is
+    ``DeclineFlag.to_dict()`` from kiosk.analytics.feedback when the composite fell clearly, else None.
     """
     data = {
         "schema_version": SCHEMA_VERSION, "session_id": str(session_id), "device_id": device_id,
@@ -209,6 +226,8 @@ def build_summary(*, session_id: str, device_id: str, patient_ref: str, started_
         "app_version": app_version,
         "disclaimer": assessment.get("disclaimer") or DEFAULT_DISCLAIMER,
     }
+    if decline is not None:
+        data["decline"] = decline
     try:
         return SessionSummary.model_validate(data)
     except ValidationError as e:

@@ -121,7 +121,7 @@ def _show_session(app: Any, view: str, driver: Any) -> None:
     s = transition(r.state, Start(now))
     if view == "session_speech":
         s = replace(s, pending=s.pending[8:], total_steps=13)       # /pa/ step, window open
-        s = transition(s, Tick(now + 3.2))
+        s = transition(transition(s, Tick(now + 3.0)), Tick(now + 4.4))   # past the silent lead-in: "Go!"
         app.audio.level_dbfs = -14.0
     elif view == "session_retry":
         s = transition(transition(s, Tick(now + 3.0)), Tick(now + 6.0))

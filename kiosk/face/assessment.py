@@ -68,6 +68,7 @@ class FacialAssessment:
     synkinesis: tuple[scoring.SynkinesisInput, ...] = ()
     eface: EFaceEstimate | None = None
     rest_mirror: MirrorRest | None = None
+    rest_measures: FrameMeasures | None = None     # both sides at rest: which side is lower (signed)
 
     @property
     def severity_class(self) -> str | None:
@@ -98,6 +99,7 @@ class FacialAssessment:
                 "what_it_is": "automated House-Brackmann estimate (I normal .. VI total) from brow and "
                               "commissure movement scaled by the healthy side; not a clinician grading"},
             "eface": self.eface.to_dict() if self.eface else None,
+            "rest_sides": None if self.rest_measures is None else rest_sides(self.rest_measures),
             "severity_class": self.severity_class,
             "consistency": scoring.consistency(sb.composite if sb else None, hb.grade if hb else None),
             "steps": {k: v.to_dict() for k, v in self.steps.items()},
@@ -130,7 +132,7 @@ def combine_face(mm_per_px: float, rest_f: FaceFrame, rest_m: FrameMeasures, pea
     sb = scoring.sunnybrook(regions, rest, list(syn), side)
     hb = scoring.house_brackmann(regions, rest, side, COMPLETE_CLOSURE)
     return FacialAssessment(mm_per_px, regions, rest, side, sb, hb, steps, syn,
-                            eface_items(rest_m, regions, peaks, side), rest_mirror)
+                            eface_items(rest_m, regions, peaks, side), rest_mirror, rest_m)
 
 
 
@@ -148,6 +150,15 @@ def eface_items(rest_m: FrameMeasures, regions: dict[str, RegionSymmetry], peaks
     ocular = {step: _pair(lambda s: peaks[step][1].side(s).palpebral_fissure_mm)
               for step in ("smile", "pucker") if step in peaks}
     return eface(static, dynamic, ocular, side.side, side.vote)
+
+
+REST_SIDE_MEASURES = ("brow_height_mm", "palpebral_fissure_mm", "commissure_vertical_mm", "alar_height_mm")
+
+
+def rest_sides(m: FrameMeasures) -> dict[str, dict[str, float]]:
+    """Each side's position at rest (mm, superior / wider positive; kiosk.face.metrics.SideMeasures),
+    so a reader sees which side is lower, not only by how much."""
+    return {k: {s: round(float(getattr(m.side(s), k)), 2) for s in ("right", "left")} for k in REST_SIDE_MEASURES}
 
 
 def rest_asymmetry(m: FrameMeasures, mirror: MirrorRest | None = None) -> scoring.RestAsymmetry:

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import numpy as np
 
+from kiosk.convention import SIDE_RGB_PAPER
+
 from kiosk.face.landmarks import (ALA, BROW, EYE_INNER_CORNER, EYE_OUTER_CORNER, LOWER_LID, MIDLINE,
                                   MOUTH_CORNER, UPPER_LID)
 
@@ -15,7 +17,7 @@ KEY_POINTS = {side: tuple(i for g in _GROUPS for i in getattr(g, side)) for side
 
 def draw_landmarks(rgb: np.ndarray, landmarks_px: np.ndarray) -> np.ndarray:
     """A copy of ``rgb`` with all 468 mesh points (grey), the midline (white) and the measured
-    points of the patient's right (blue) and left (orange) side."""
+    points of the patient's right (orange) and left (blue) side, the kiosk's colours (kiosk.convention)."""
     import cv2
 
     img = np.ascontiguousarray(rgb.copy())
@@ -24,7 +26,7 @@ def draw_landmarks(rgb: np.ndarray, landmarks_px: np.ndarray) -> np.ndarray:
     for x, y in pts:
         cv2.circle(img, (int(x), int(y)), r, (170, 170, 170), -1, cv2.LINE_AA)
     cv2.polylines(img, [pts[list(MIDLINE)].reshape(-1, 1, 2)], False, (255, 255, 255), r, cv2.LINE_AA)
-    for side, colour in (("right", (40, 110, 230)), ("left", (240, 130, 20))):
+    for side, colour in SIDE_RGB_PAPER.items():
         for i in KEY_POINTS[side]:
             cv2.circle(img, (int(pts[i, 0]), int(pts[i, 1])), 3 * r, colour, -1, cv2.LINE_AA)
     return img

@@ -119,10 +119,11 @@ class Store:
         started, ended = _ts(started_at), _ts(ended_at or started_at)
         versions = {str(k): str(v) for k, v in (model_versions or {}).items()}
         software = software_version or __version__
+        decline = self._decline(patient_id, sid, _dt(started), assessment)
         try:
             summary = build_summary(session_id=sid, device_id=self.device_id, patient_ref=patient.code,
                                     started_at=started, finished_at=ended, assessment=assessment,
-                                    model_versions=versions, app_version=software)
+                                    model_versions=versions, app_version=software, decline=decline)
         except SchemaError as e:
             raise StoreError(f"Session not saved: the assessment does not have the agreed shape ({e.reason}). "
                              "Nothing was written.") from e
@@ -144,6 +145,21 @@ class Store:
             self.audit("session.save", entity="session", entity_id=sid)
         self._write(f"saving session {sid}", work)
         return self.get_session(sid)
+
+    def _decline(self, patient_id: str, sid: str, started: datetime, assessment: dict[str, Any]) -> dict | None:
+        """The decline flag for the clinic (kiosk.analytics.feedback): this session against the earlier ones."""
+        from types import SimpleNamespace
+
+        from kiosk.analytics import face_feedback
+        from kiosk.analytics.progress import session_point
+        earlier = [r for r in self.sessions_for(patient_id) if r.started_at < started]
+        try:
+            points = [session_point(r) for r in earlier]
+            points.append(session_point(SimpleNamespace(id=sid, started_at=started, assessment=assessment)))
+        except (AttributeError, TypeError, ValueError):     # wrong shape: build_summary says why
+            return None
+        flag = face_feedback(points).flag
+        return flag.to_dict() if flag else None
 
     def _insert_rows(self, table: str, rows: list[Any], session_id: str) -> None:
         self._insert_dicts(table, [asdict(r) for r in rows], session_id)
