@@ -24,7 +24,9 @@ def recovery_assessment(week: int, rng: random.Random) -> dict[str, Any]:
     from kiosk.demo.samples import sample_assessment
     a = sample_assessment(rng)
     face, speech = a["face"], a["speech"]
-    face["sunnybrook"]["composite"] = 38 + 9 * week
+    sb = face["sunnybrook"]
+    sb["composite"] = 38 + 9 * week
+    sb["voluntary"] = sb["composite"] + sb["resting"] + sb["synkinesis"]    # the form's own arithmetic
     face["affected_side"] = "right"
     face["severity_class"] = ("moderately severe", "moderate", "moderate", "mild", "mild")[min(week, 4)]
     grade = (4, 3, 3, 2, 2)[min(week, 4)]
