@@ -104,6 +104,11 @@ def test_clinician_of_clinic_a_gets_404_on_clinic_b(site: dict) -> None:
                  f"/export.csv?ref={b_ref}", "/patient/?ref=NOBODY", "/users/", "/audit/"):
         status, _, body = anna.get(path)
         assert status == 404 and site["b_patient"].encode() not in body, path
+    _, _, found = anna.get("/?q=demo-a")
+    assert site["demo"].encode() in found and b"A-0002" not in found
+    for wild in ("%", "_", "%25", "'"):                                    # LIKE wildcards are literal
+        status, _, none = anna.get("/?q=" + quote(wild))
+        assert status == 200 and b"No patient matches" in none
     _, _, csv_all = anna.get("/export.csv")
     assert b"B-0001" not in csv_all and b"kiosk-b1" not in csv_all
     _, _, dev = anna.get("/devices/")

@@ -84,7 +84,8 @@ def cmd_add_device(args: argparse.Namespace) -> int:
 
 def cmd_add_clinic(args: argparse.Namespace) -> int:
     import re
-    from clinic.web.models import CLINIC_ID_RE, Clinic
+    from clinic.web.ids import CLINIC_ID_RE
+    from clinic.web.models import Clinic
     if not re.fullmatch(CLINIC_ID_RE, args.id):
         raise ValueError("clinic id: 1-64 letters, digits, _ or -")
     Clinic.objects.update_or_create(id=args.id, defaults={"name": args.name or args.id})

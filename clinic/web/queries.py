@@ -20,7 +20,7 @@ from typing import Any, Iterator, Sequence
 
 from django.db import connection
 
-from clinic.web.models import DEFAULT_CLINIC
+from clinic.web.ids import DEFAULT_CLINIC
 
 PAGE_SIZE = 50
 

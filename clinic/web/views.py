@@ -108,8 +108,8 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     now = datetime.now(timezone.utc)
     items = []
     for r in rows:
-        arrow, words = trend_arrow(r.latest_composite, r.previous_composite)
-        items.append({"row": r, "arrow": arrow, "trend": words, "hb": hb_roman(r.latest_hb) if r.latest_hb else "–",
+        arrow, delta, words = trend_arrow(r.latest_composite, r.previous_composite)
+        items.append({"row": r, "arrow": arrow, "delta": delta, "trend": words, "hb": hb_roman(r.latest_hb) if r.latest_hb else "–",
                       "composite": fmt(r.latest_composite, 0), "clarity": fmt(r.latest_clarity, 0),
                       "last": r.last_at.strftime("%Y-%m-%d"), "link": quote(r.patient_ref),
                       "flags": flags(latest=r.latest_composite, previous=r.previous_composite, first=r.first_composite,
@@ -138,11 +138,11 @@ def _charts(history: Any) -> list[str]:
     def pts(attr: str) -> list[ChartPoint]:
         return [ChartPoint(w.week_index, v, w.week_start.strftime("%d %b %y")) for w in weeks
                 if (v := getattr(w, attr)) is not None]
-    return [mark_safe(line_chart(pts("composite"), title="Sunnybrook-style composite (weekly mean)", unit="points",
+    return [mark_safe(line_chart(pts("composite"), title="Sunnybrook-style composite", unit="points",
                                  y_range=(0, 100), css="c1", ref=(70, "70: recovery threshold (Marsk 2012)"))),
-            mark_safe(line_chart(pts("clarity"), title="Speech Clarity Score (weekly mean)", unit="points",
+            mark_safe(line_chart(pts("clarity"), title="Speech Clarity Score", unit="points",
                                  y_range=(0, 100), css="c2")),
-            mark_safe(line_chart(pts("asymmetry_pct"), title="Side asymmetry (weekly mean)", unit="%",
+            mark_safe(line_chart(pts("asymmetry_pct"), title="Side asymmetry", unit="%",
                                  y_range=(0, 100), css="c3", better="lower"))]
 
 
