@@ -6,13 +6,19 @@ from django.http import Http404, HttpRequest
 from clinic.web.models import AuditEvent, Membership
 
 
-def user_clinics(request: HttpRequest) -> list[str]:
-    """Ids of the clinics whose patients the logged-in user may see (cached per request)."""
+def user_clinic_names(request: HttpRequest) -> dict[str, str]:
+    """Id -> name of the clinics whose patients the logged-in user may see (one query, cached per request)."""
     cached = getattr(request, "_clinics", None)
     if cached is None:
-        cached = sorted(Membership.objects.filter(user_id=request.user.pk).values_list("clinic_id", flat=True))
+        cached = dict(sorted(Membership.objects.filter(user_id=request.user.pk)
+                             .values_list("clinic_id", "clinic__name")))
         request._clinics = cached   # type: ignore[attr-defined]
     return cached
+
+
+def user_clinics(request: HttpRequest) -> list[str]:
+    """Ids of the clinics whose patients the logged-in user may see."""
+    return list(user_clinic_names(request))
 
 
 def require_admin(request: HttpRequest) -> None:

@@ -23,11 +23,10 @@ from kiosk.reports.layout import fmt
 from kiosk.scoring.grades import hb_roman
 
 from clinic.web import queries, throttle
-from clinic.web.access import audit, user_clinics
+from clinic.web.access import audit, user_clinic_names, user_clinics
 from clinic.web.charts import ChartPoint, line_chart
 from clinic.web.exports import csv_lines, fhir_json
 from clinic.web.history import flags, patient_history, stored_sessions, trend_arrow
-from clinic.web.models import Clinic
 from clinic.web.sessionview import session_detail, session_rows
 
 STATIC = Path(__file__).resolve().parent / "static" / "web"
@@ -119,7 +118,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     return render(request, "web/patients.html", {
         "items": items, "q": q, "page": page, "pages": pages, "total": total,
         "prev_page": page - 1 if page > 1 else None, "next_page": page + 1 if page < pages else None,
-        "clinics": Clinic.objects.filter(id__in=clinics).order_by("id"), "nav": "patients"})
+        "clinics": list(user_clinic_names(request).values()), "nav": "patients"})
 
 
 def _visible_sessions(request: HttpRequest, ref: str) -> list:
@@ -171,8 +170,7 @@ def _chosen(request: HttpRequest) -> tuple[str, list, Any]:
 
 
 def _clinic_name(request: HttpRequest) -> str:
-    names = list(Clinic.objects.filter(id__in=user_clinics(request)).order_by("id").values_list("name", flat=True))
-    return ", ".join(names) or "clinic"
+    return ", ".join(user_clinic_names(request).values()) or "clinic"
 
 
 def _filename(*parts: str) -> str:
