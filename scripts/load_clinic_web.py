@@ -105,12 +105,14 @@ def server_cpu_s(pid: int | None) -> float:
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     pids = [pid] + [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    for p in pids:
+    for i, p in enumerate(pids):
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
         except FileNotFoundError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / tick
+        total += (int(fields[11]) + int(fields[12])) / tick      # utime + stime
+        if i == 0:                                                # + children that exited (cutime + cstime)
+            total += (int(fields[13]) + int(fields[14])) / tick
     return total
 
 
