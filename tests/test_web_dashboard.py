@@ -152,9 +152,14 @@ def test_headers_and_cookies(site: dict, tmp_path: Path) -> None:
         host = tls.url.split("//")[1]
         status, headers, _ = s.request("/login/", {"username": "anna", "password": PW_A, "csrfmiddlewaretoken": token},
                                        headers={**proxy, "Cookie": cookie, "Origin": f"https://{host}",
-                                                "Referer": f"https://{host}/login/"})
+                                                "Referer": f"https://{host}/login/",
+                                                "X-Forwarded-For": "10.9.8.7, 192.0.2.55"})
         assert status == 302
         assert "Secure" in headers["set-cookie"] and "HttpOnly" in headers["set-cookie"]
+    conn = sqlite3.connect(site["db"])
+    addrs = [r[0] for r in conn.execute("SELECT remote_addr FROM web_audit WHERE username = 'anna' AND action = 'login'")]
+    conn.close()
+    assert "192.0.2.55" in addrs and "127.0.0.1" in addrs      # the proxy's view of the client, and direct
 
 
 def test_patient_page_downloads_and_audit(site: dict) -> None:

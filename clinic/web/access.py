@@ -28,7 +28,13 @@ def require_admin(request: HttpRequest) -> None:
 
 
 def client_addr(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "")[:64]
+    """The client's address; behind the local TLS proxy (``--secure``) the one nginx appended to X-Forwarded-For."""
+    from django.conf import settings
+    addr = str(request.META.get("REMOTE_ADDR") or "")
+    forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR") or "")
+    if settings.SECURE_PROXY_SSL_HEADER and addr in ("127.0.0.1", "::1") and forwarded:
+        addr = forwarded.rsplit(",", 1)[-1].strip()
+    return addr[:64]
 
 
 def audit(request: HttpRequest, action: str, *, patient_ref: str = "", session_id: str = "", detail: str = "",
