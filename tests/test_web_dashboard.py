@@ -214,3 +214,25 @@ def test_admin_manages_users_and_devices(site: dict) -> None:
     root.post("/devices/assign", {"device_id": "kiosk-b1", "clinic_id": "B"}, token_from="/devices/")
     root.post("/users/action", {"action": "deactivate", "username": "emil"}, token_from="/users/")
     assert emil.get("/")[0] == 302                                        # a deactivated user is logged out
+
+
+def test_a_session_id_reused_by_two_kiosks_is_chosen_by_device(site: dict) -> None:
+    import random
+    from datetime import datetime, timedelta, timezone
+    from clinic.web.devtools import course, store_all
+    rng = random.Random(99)
+    start = datetime.now(timezone.utc) - timedelta(days=3)
+    (one,) = course(rng, device_id="kiosk-a1", patient_ref="A-REUSE", start=start, weeks=1, baseline=20, noise=0)
+    (two,) = course(rng, device_id="kiosk-a2", patient_ref="A-REUSE", start=start + timedelta(days=1), weeks=1,
+                    baseline=80, noise=0)
+    two = two.model_copy(update={"session_id": one.session_id})
+    assert store_all(site["db"], [one, two]) == 2                      # keyed by (device, session)
+    anna = logged_in(site, "anna", PW_A)
+    for dev, composite in (("kiosk-a1", 20), ("kiosk-a2", 80)):
+        status, _, body = anna.get(f"/patient/?ref=A-REUSE&session={one.session_id}&device={dev}")
+        html = body.decode()
+        assert status == 200 and f"kiosk {dev}, software" in html
+        assert f'<tr class="total big"><td>Composite (0–100)</td><td class="num">{composite}</td>' in html
+        status, _, pdf = anna.get(f"/patient/clinician.pdf?ref=A-REUSE&session={one.session_id}&device={dev}")
+        text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+        assert status == 200 and dev in text

@@ -150,23 +150,28 @@ def patient_page(request: HttpRequest) -> HttpResponse:
     """Charts per week, the session table and the chosen session's grids (default: the latest)."""
     ref = request.GET.get("ref") or ""
     sessions = _visible_sessions(request, ref)
-    chosen = next((s for s in sessions if s.id == request.GET.get("session")), sessions[-1])
+    chosen = _pick(sessions, request) or sessions[-1]
     hist = patient_history(sessions)
     audit(request, "view", patient_ref=ref, session_id=chosen.id)
     return render(request, "web/patient.html", {
         "ref": ref, "sessions": session_rows(sessions, hist), "chosen": session_detail(chosen),
-        "chosen_id": chosen.id, "charts": _charts(hist), "improvement": hist.improvement,
+        "chosen_id": chosen.id, "chosen_device": chosen.device_id, "charts": _charts(hist), "improvement": hist.improvement,
         "n": len(sessions), "first": sessions[0].started_at, "last": sessions[-1].started_at, "nav": "patients"})
 
 
 def _chosen(request: HttpRequest) -> tuple[str, list, Any]:
     ref = request.GET.get("ref") or ""
     sessions = _visible_sessions(request, ref)
-    sid = request.GET.get("session")
-    chosen = next((s for s in sessions if s.id == sid), None) if sid else sessions[-1]
+    chosen = _pick(sessions, request) if request.GET.get("session") else sessions[-1]
     if chosen is None:
         raise Http404("not found")
     return ref, sessions, chosen
+
+
+def _pick(sessions: list, request: HttpRequest) -> Any:
+    """The session named by ``?session=`` (and ``&device=``: summaries are keyed by device and session id)."""
+    sid, dev = request.GET.get("session"), request.GET.get("device")
+    return next((s for s in reversed(sessions) if s.id == sid and (dev is None or s.device_id == dev)), None)
 
 
 def _clinic_name(request: HttpRequest) -> str:
@@ -181,7 +186,7 @@ def _filename(*parts: str) -> str:
 def patient_pdf(request: HttpRequest) -> HttpResponse:
     from clinic.web.pdf import clinician_pdf
     ref, sessions, chosen = _chosen(request)
-    pdf = clinician_pdf(sessions, chosen.id, _clinic_name(request))
+    pdf = clinician_pdf(sessions, chosen, _clinic_name(request))
     audit(request, "export_pdf", patient_ref=ref, session_id=chosen.id)
     resp = HttpResponse(pdf, content_type="application/pdf")
     resp["Content-Disposition"] = f'attachment; filename="{_filename(ref, chosen.started_at.strftime("%Y-%m-%d"), "clinician")}.pdf"'
@@ -193,7 +198,7 @@ def patient_fhir(request: HttpRequest) -> HttpResponse:
     """FHIR R4 transaction Bundle of one session, with its clinician PDF in DiagnosticReport.presentedForm."""
     from clinic.web.pdf import clinician_pdf
     ref, sessions, chosen = _chosen(request)
-    text = fhir_json(chosen.raw, clinician_pdf(sessions, chosen.id, _clinic_name(request)))
+    text = fhir_json(chosen.raw, clinician_pdf(sessions, chosen, _clinic_name(request)))
     audit(request, "export_fhir", patient_ref=ref, session_id=chosen.id)
     resp = HttpResponse(text, content_type="application/fhir+json")
     resp["Content-Disposition"] = f'attachment; filename="{_filename(ref, chosen.id)}.fhir.json"'
