@@ -116,18 +116,24 @@ def server_cpu_s(pid: int | None) -> float:
     return total
 
 
-def run_phase(base: str, user: str, paths: list[str], clients: int) -> tuple[list[float], float]:
-    """``clients`` logged-in threads share ``paths``; (latencies in ms, wall seconds)."""
+def logged_in(base: str, user: str, clients: int) -> list:
+    """``clients`` sessions of ``user`` (logged in before a phase: argon2 is not part of a page's cost)."""
     from clinic.web.devtools import Client
-    times: list[float] = []
-    errors: list[str] = []
-    lock = threading.Lock()
     sessions = []
     for _ in range(clients):
         c = Client(base)
         if c.login(user, PASSWORD)[0] != 302:
             raise SystemExit(f"login of {user} failed")
         sessions.append(c)
+    return sessions
+
+
+def run_phase(sessions: list, paths: list[str]) -> tuple[list[float], float]:
+    """One thread per logged-in session, sharing ``paths``; (latencies in ms, wall seconds)."""
+    times: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    clients = len(sessions)
 
     def work(i: int) -> None:
         for path in paths[i::clients]:
@@ -194,15 +200,16 @@ def main() -> int:
         print(f"filled {n} sessions, {len(refs)} patients, {args.kiosks} kiosks in {CLINICS} clinics "
               f"in {time.monotonic() - t0:.0f} s")
         with WebServer(url, workers=args.workers, threads=args.threads) as srv:
-            run_phase(srv.url, "all-clinics", ["/", "/patient/?ref=" + quote(refs[0])] * 4, 2)   # warm-up
+            run_phase(logged_in(srv.url, "all-clinics", 2), ["/", "/patient/?ref=" + quote(refs[0])] * 4)   # warm-up
             for user, visible in (("one-clinic", [r for r in refs if int(r.split("-")[1]) % CLINICS == 0]),
                                   ("all-clinics", refs)):
                 print(f"user {user} ({len(visible)} patients), {args.clients} concurrent clients, "
                       f"{args.workers} workers x {args.threads} threads, {args.requests} requests per page:")
                 ref95 = None
+                sessions = logged_in(srv.url, user, args.clients)
                 for kind, paths in phases(visible, args.requests, seed=len(user)).items():
                     cpu0, db0 = server_cpu_s(srv.proc.pid), server_cpu_s(pg_pid)
-                    v, wall = run_phase(srv.url, user, paths, args.clients)
+                    v, wall = run_phase(sessions, paths)
                     cpu_ms = (server_cpu_s(srv.proc.pid) - cpu0) / len(v) * 1000
                     db_ms = (server_cpu_s(pg_pid) - db0) / len(v) * 1000
                     ref95 = ref95 or pct(v, 95)
