@@ -34,12 +34,12 @@ def test_real_stereo_11k_recording_passes_the_gate(tmp_path):
     assert q.ok and q.noise_from == "quietest_frames" and q.snr_db > 20.0
 
 
-@pytest.mark.parametrize("name", ["austen_0880", "cards_005", "front_center"])
+@pytest.mark.parametrize("name", ["austen_0870", "austen_0880", "cards_005", "front_center"])
 def test_real_read_speech_is_analysed_with_its_own_text_and_refused_as_the_kiosk_sentence(name):
     x, sr = real(name)
     status, result = analyse_step("sentence", x, sr, text=RECORDINGS[name].text)
     assert status.status == "ok", status.reason
-    assert result.alignment_fit > 0.0 and result.speaking_rate_sps > 1.5
+    assert result.alignment_fit > 0.0 and result.aligned_coverage > 0.95 and result.speaking_rate_sps > 1.5
     status, result = analyse_step("sentence", x, sr)
     assert (status.status, status.code, result) == ("rejected", "not_the_sentence", None)
     assert status.reason == MESSAGES["not_the_sentence"]
@@ -87,7 +87,8 @@ def test_slurred_sentence_is_measured_not_refused(voice):
 
     clear = measure_intelligibility(flite(CLEAN, voice), SR)
     muffled = measure_intelligibility(lowpass(flite(CLEAN, voice), 1000.0), SR)
-    assert check_sentence(clear.alignment_fit).ok and check_sentence(muffled.alignment_fit).ok
+    assert check_sentence(clear.alignment_fit, clear.aligned_coverage).ok
+    assert check_sentence(muffled.alignment_fit, muffled.aligned_coverage).ok
     assert muffled.alignment_fit < clear.alignment_fit
     other = with_lead_in(flite("The quick brown fox jumps over the lazy dog", voice))
     assert analyse_step("sentence", other, SR)[0].code == "not_the_sentence"

@@ -7,10 +7,12 @@
 - ddk: a syllable train: >= 3 nuclei (kiosk.speech.ddk) at 2..9 syll/s whose vowels repeat:
   each nucleus's spectrum lies within ``MAX_REPEAT_DISTANCE_DB`` of another one's (the same
   vowel over and over; connected speech changes vowel from syllable to syllable).
-- sentence: the words of the sentence: the forced alignment of its text must succeed and
-  score no worse than ``MIN_ALIGNMENT_FIT`` below free phone recognition of the same audio
-  (kiosk.speech.intelligibility, ``alignment_fit``). Slurred or low-passed readings of the
-  sentence stay near 0; other words score far lower or do not align at all.
+- sentence: the words of the sentence: the forced alignment of its text must succeed, score
+  no worse than ``MIN_ALIGNMENT_FIT`` below free phone recognition of the same audio
+  (kiosk.speech.intelligibility, ``alignment_fit``), and hold at least ``MIN_ALIGNED_COVERAGE``
+  of the speech frames (``aligned_coverage``). Slurred or low-passed readings of the sentence
+  stay near 0 and cover all the speech; other words score far lower, do not align at all, or
+  leave much of the speech outside the aligned sentence.
 
 Thresholds are from generated speech (espeak-ng, flite, numpy) and real read speech (Debian
 ``pocketsphinx-testdata``, ``alsa-utils``); see docs/speech.md#task-checks. They are provisional
@@ -32,6 +34,7 @@ MIN_TRAIN_PEAKS = 4
 TRAIN_RATE_HZ = (2.0, 9.0)
 MAX_REPEAT_DISTANCE_DB = 3.0
 MIN_ALIGNMENT_FIT = -0.2
+MIN_ALIGNED_COVERAGE = 0.8
 
 MESSAGES = {
     "not_sustained": "We heard separate sounds, not one long 'aaah'. Please take a breath and hold 'aaah' "
@@ -125,10 +128,13 @@ def check_ddk(x: np.ndarray, sr: int, nuclei_s: np.ndarray) -> TaskCheck:
     return _verdict(ok, "not_repetition", evidence)
 
 
-def check_sentence(alignment_fit: float | None) -> TaskCheck:
-    """Sentence check from ``Intelligibility.alignment_fit`` (None: the text did not align)."""
-    ok = alignment_fit is not None and alignment_fit >= MIN_ALIGNMENT_FIT
-    return _verdict(ok, "not_the_sentence", {"alignment_fit": _r(alignment_fit)})
+def check_sentence(alignment_fit: float | None, aligned_coverage: float | None) -> TaskCheck:
+    """Sentence check from ``Intelligibility.alignment_fit`` and ``aligned_coverage`` (None: the
+    text did not align)."""
+    ok = alignment_fit is not None and alignment_fit >= MIN_ALIGNMENT_FIT and \
+        aligned_coverage is not None and aligned_coverage >= MIN_ALIGNED_COVERAGE
+    return _verdict(ok, "not_the_sentence", {"alignment_fit": _r(alignment_fit),
+                                             "aligned_coverage": _r(aligned_coverage)})
 
 
 def _r(v: float | None, nd: int = 3) -> float | None:
