@@ -1,6 +1,7 @@
 """`kiosk speech WAV --task vowel|ddk|sentence [--json]`: speech measures from one recording.
 
-The WAV must start with the quiet lead-in (``audio.lead_in_s``, default 1 s). Exit codes:
+The WAV normally starts with the quiet lead-in (``audio.lead_in_s``, default 1 s); one that
+starts with speech is analysed from its start (docs/speech.md#quality-gate). Exit codes:
 0 measured; 2 file unreadable; 4 recording rejected by the quality gate or not analysable
 (the message says why and what to do).
 """
@@ -14,7 +15,7 @@ TASK_STEP = {"vowel": "vowel", "ddk": "ddk_{syllable}", "sentence": "sentence"}
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("wav", metavar="WAV", help="recording (WAV, any rate, mono or stereo) starting with the quiet lead-in")
+    p.add_argument("wav", metavar="WAV", help="recording (WAV, any rate, mono or stereo), normally starting with the quiet lead-in")
     p.add_argument("--task", required=True, choices=sorted(TASK_STEP), help="what the recording contains")
     p.add_argument("--syllable", default="pataka", choices=("pa", "ta", "ka", "pataka"),
                    help="for --task ddk: which repetition (label only; default pataka)")
