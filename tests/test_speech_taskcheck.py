@@ -105,3 +105,20 @@ def test_espeak_pataka_is_a_syllable_train(tmp_path):
     x = read_resampled(wav, SR)
     status, result = analyse_step("ddk_pataka", with_lead_in(0.3 * x / np.max(np.abs(x)), SR), SR)
     assert status.status == "ok" and result.n_syllables == 18
+
+
+def test_cli_reads_real_speech_with_its_own_text(capsys):
+    import json
+
+    from kiosk.cli import main
+
+    real("front_center")
+    wav = str(RECORDINGS["front_center"].path)
+    assert main(["speech", wav, "--task", "sentence", "--text", "front center", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["status"] == "ok" and out["quality"]["noise_from"] == "quietest_frames"
+    assert out["measures"]["alignment_fit"] > 0
+    assert main(["speech", wav, "--task", "sentence", "--json"]) == 4
+    assert json.loads(capsys.readouterr().out)["code"] == "not_the_sentence"
+    assert main(["speech", wav, "--task", "sentence", "--text", "front xqzzy"]) == 2
+    assert "xqzzy" in capsys.readouterr().err

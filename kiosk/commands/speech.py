@@ -19,6 +19,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--task", required=True, choices=sorted(TASK_STEP), help="what the recording contains")
     p.add_argument("--syllable", default="pataka", choices=("pa", "ta", "ka", "pataka"),
                    help="for --task ddk: which repetition (label only; default pataka)")
+    p.add_argument("--text", default=None, metavar="TEXT",
+                   help="for --task sentence: what the recording reads (default: the kiosk's sentence)")
     p.add_argument("--lead-in", type=float, default=None, metavar="S",
                    help="silent lead-in in seconds (default: audio.lead_in_s from the config)")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -38,7 +40,20 @@ def run(args: argparse.Namespace, config) -> int:
         print(f"kiosk speech: --lead-in must be between 0.2 and 5 s (got {lead_in})", file=sys.stderr)
         return 2
     step = TASK_STEP[args.task].format(syllable=args.syllable)
-    status, result = analyse_step(step, x, sr, lead_in)
+    extra = {}
+    if args.text is not None:
+        from kiosk.speech.intelligibility import expected_phones
+
+        if args.task != "sentence":
+            print("kiosk speech: --text is only for --task sentence", file=sys.stderr)
+            return 2
+        try:
+            expected_phones(args.text)
+        except KeyError as e:
+            print(f"kiosk speech: --text: {e.args[0]}", file=sys.stderr)
+            return 2
+        extra["text"] = args.text
+    status, result = analyse_step(step, x, sr, lead_in, **extra)
     out: dict[str, object] = {"file": str(args.wav), "task": args.task, "step": step,
                               "sample_rate_hz": sr, "duration_s": round(x.size / sr, 3), **status.to_dict()}
     if result is not None:

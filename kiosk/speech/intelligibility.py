@@ -31,10 +31,14 @@ import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from kiosk.protocol.steps import SENTENCE
+
+if TYPE_CHECKING:
+    from kiosk.speech.prosody import Prosody
 
 TARGET_SENTENCE = SENTENCE
 BILABIALS = frozenset({"P", "B", "M"})
@@ -57,7 +61,7 @@ class Intelligibility:
     matched: tuple[bool, ...]  # per expected phone
     alignment_fit: float | None = None  # ln score(alignment) - ln score(free phones); None: no alignment
     aligned_coverage: float | None = None  # fraction (0..1) of the speech frames inside the aligned sentence
-    prosody: object | None = None       # kiosk.speech.prosody.Prosody of the same reading (set by the battery)
+    prosody: Prosody | None = None      # pitch, loudness and timing of the same reading (set by the battery)
 
     def to_dict(self) -> dict[str, object]:
         r = lambda v: None if v is None else round(float(v), 2)  # noqa: E731

@@ -4,8 +4,9 @@ Pure functions on float samples (arrays in, dataclasses out), for the sentence a
 recorded, spontaneous speech:
 
 - monopitch: F0 standard deviation in semitones (st) over the voiced 10 ms frames (Praat
-  autocorrelation pitch, 60..500 Hz); semitones re the utterance's mean F0 (``12 log2(f0/mean)``),
-  so it does not depend on how high the voice is.
+  autocorrelation pitch, 60..500 Hz, tracker octave errors dropped); semitones re the
+  utterance's geometric-mean F0 (``12 log2(f0/mean)``), so it does not depend on how high the
+  voice is.
 - monoloudness: standard deviation (dB) of Praat's intensity (10 ms) over the speech frames:
   within 25 dB of the loudest 10 % and 6 dB above the quiet floor (pauses and closures excluded).
 - speech rate: syllable nuclei (kiosk.speech.ddk) per second from the first to the last
