@@ -58,6 +58,8 @@ def run(args: argparse.Namespace, config) -> int:
                               "sample_rate_hz": sr, "duration_s": round(x.size / sr, 3), **status.to_dict()}
     if result is not None:
         out["measures"] = result.to_dict()
+        if getattr(result, "prosody", None) is not None:
+            out["prosody"] = result.prosody.to_dict()
     out["note"] = "Decision support, not a diagnosis."
     if args.json:
         print(json.dumps(out, indent=2))
