@@ -118,7 +118,7 @@ def test_cli_reads_real_speech_with_its_own_text(capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["status"] == "ok" and out["quality"]["noise_from"] == "quietest_frames"
     assert out["measures"]["alignment_fit"] > 0
-    assert out["prosody"]["f0_sd_st"] > 0.5 and out["prosody"]["f0_mean_hz"] > 100   # a man's voice, ~200 Hz
+    assert out["prosody"]["f0_sd_st"] > 0.5 and out["prosody"]["f0_mean_hz"] > 100   # F0 about 200 Hz
     assert main(["speech", wav, "--task", "sentence", "--json"]) == 4
     assert json.loads(capsys.readouterr().out)["code"] == "not_the_sentence"
     assert main(["speech", wav, "--task", "sentence", "--text", "front xqzzy"]) == 2

@@ -3,7 +3,8 @@
 - ``pocketsphinx-testdata``: LibriVox audiobook clips (Jane Austen, *Sense and Sensibility*, read
   speech, public domain; 16 kHz mono, speech from the first sample) and a card-game utterance
   (CMU, BSD-2), each with its transcript in the package.
-- ``alsa-utils``: "Front center" and "Rear right", a man's voice (48 kHz mono, speech at once; GPL-2).
+- ``alsa-utils``: "Front center" and "Rear right", one speaker, F0 about 190..200 Hz (48 kHz mono,
+  speech at once; GPL-2).
 
 Each file is pinned by sha256: a different file is refused instead of changing the numbers.
 Test and validation data only (tests/, scripts/validate_speech.py); the kiosk never needs them.
