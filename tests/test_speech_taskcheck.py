@@ -59,6 +59,27 @@ def test_ddk_analysed_as_vowel_is_rejected_not_measured(battery):
     assert "long 'aaah'" in status.reason
 
 
+def test_vowels_with_breaks_tremor_or_rough_voice_are_still_vowels():
+    """Patients' vowels are not refused: voice breaks up to 0.25 s, 5 Hz tremor, jitter/shimmer, breath."""
+    from kiosk.demo.synthetic_speech import rosenberg_vowel
+    from kiosk.speech.taskcheck import check_vowel
+
+    v = rosenberg_vowel(130.0, 6.0, SR)
+    gap = np.zeros(int(0.2 * SR), np.float32)
+    t = np.arange(v.size) / SR
+    cases = {
+        "two 0.2 s breaks": np.concatenate([v[: 2 * SR], gap, v[2 * SR: 4 * SR], gap, v[4 * SR:]]),
+        "tremor 5 Hz": (v * (1 + 0.3 * np.sin(2 * np.pi * 5 * t))).astype(np.float32),
+        "rough": rosenberg_vowel(120.0, 4.0, SR, jitter_pct=3.0, shimmer_pct=10.0),
+        "breathy": rosenberg_vowel(120.0, 4.0, SR, breath_db=-6.0),
+    }
+    for name, x in cases.items():
+        c = check_vowel(x, SR)
+        assert c.ok, (name, c.evidence)
+    ddk = check_vowel(patient(0.0)[0]["ddk_pataka"][SR:], SR)
+    assert not ddk.ok and ddk.evidence["voiced_density"] < 0.5 and ddk.evidence["syllable_peaks"] >= 20
+
+
 def test_each_recording_passes_only_as_its_own_task(battery):
     own = {"vowel": "vowel", "ddk_pa": "ddk_pa", "ddk_pataka": "ddk_pataka", "sentence": "sentence"}
     for rec, step in own.items():

@@ -1,7 +1,8 @@
 """Is the recording the task that was asked for? A mismatch is a rejection, never a number.
 
-- vowel: one sustained voiced segment (voice breaks <= 50 ms bridged) covering at least half
-  of the voiced time, and no train of syllables (>= 4 intensity peaks rising 10 dB above the
+- vowel: one sustained voiced segment (voice breaks <= 0.25 s bridged, as for MPT) holding at
+  least half of the voiced frames and itself voiced for at least 60 % of its length, and no
+  train of syllables (>= 4 intensity peaks rising 10 dB above the
   dips either side at a 2..9 Hz rhythm). A DDK train analysed as a vowel would otherwise give
   jitter and shimmer of the syllable onsets.
 - ddk: a syllable train: >= 3 nuclei (kiosk.speech.ddk) at 2..9 syll/s whose vowels repeat:
@@ -25,10 +26,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kiosk.speech.ddk import syllable_nuclei
-from kiosk.speech.voice import longest_voiced_run
+from kiosk.speech.voice import MAX_BREAK_S, longest_voiced_run
 
-MAX_VOWEL_BREAK_S = 0.05
+MAX_VOWEL_BREAK_S = MAX_BREAK_S  # voice breaks up to 0.25 s are bridged, as for MPT
 MIN_SUSTAINED_FRACTION = 0.5
+MIN_VOICED_DENSITY = 0.6
 DEEP_RISE_DB = 10.0
 MIN_TRAIN_PEAKS = 4
 TRAIN_RATE_HZ = (2.0, 9.0)
@@ -83,11 +85,12 @@ def check_vowel(x: np.ndarray, sr: int) -> TaskCheck:
     a, b = longest_voiced_run(voiced, 0.01, MAX_VOWEL_BREAK_S)
     voiced_s, longest_s = float(voiced.sum()) * 0.01, (b - a) * 0.01
     peaks = syllable_nuclei(x, sr, min_rise_db=DEEP_RISE_DB, voiced_times_s=np.asarray(pitch.xs())[voiced])
-    coverage = longest_s / voiced_s if voiced_s > 0 else 0.0
+    coverage = float(voiced[a:b].sum()) / float(voiced.sum()) if voiced.any() else 0.0
+    density = float(voiced[a:b].mean()) if b > a else 0.0
     evidence = {"longest_voiced_s": round(longest_s, 2), "voiced_s": round(voiced_s, 2),
-                "sustained_fraction": round(coverage, 3), "syllable_peaks": int(peaks.size),
-                "peak_rate_hz": _r(train_rate_hz(peaks))}
-    ok = coverage >= MIN_SUSTAINED_FRACTION and not is_syllable_train(peaks)
+                "sustained_fraction": round(coverage, 3), "voiced_density": round(density, 3),
+                "syllable_peaks": int(peaks.size), "peak_rate_hz": _r(train_rate_hz(peaks))}
+    ok = coverage >= MIN_SUSTAINED_FRACTION and density >= MIN_VOICED_DENSITY and not is_syllable_train(peaks)
     return _verdict(ok, "not_sustained", evidence)
 
 
