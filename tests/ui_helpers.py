@@ -43,6 +43,11 @@ def check_drawn(app: App) -> None:
         assert (px != theme.BG).any(axis=-1).mean() > 0.5, f"target {t.key} is not drawn"
         del px
     assert not app.p.clipped, f"text cut off on {app.current.name}: {app.p.clipped}"
+    for d in app.p.texts:          # no text runs under a button (a button's own label lies inside it)
+        r = pygame.Rect(d.rect)
+        for t in app._targets:
+            assert not r.colliderect(t.rect) or t.rect.contains(r), \
+                f"text {d.text!r} runs under the button {t.key} on {app.current.name}"
     for d in app.p.texts:
         x, y, tw, th = d.rect
         assert x >= 0 and y >= 0 and x + tw <= w and y + th <= h, f"text {d.text!r} leaves the screen: {d.rect}"

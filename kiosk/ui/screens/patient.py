@@ -29,6 +29,7 @@ class PatientScreen(Screen):
         self.focus = 0
         self.message = ""
         self.matches: list = []
+        self.flags: dict[str, bool] = {}
         self._searched: str | None = None
 
     def enter(self, next: str = "session", **kw) -> None:  # noqa: A002, ANN003
@@ -53,8 +54,14 @@ class PatientScreen(Screen):
         try:
             self.matches = self.app.services.search_patients(text) if text.strip() else []
             self.message = ""
+            self.flags = {pt.id: self._flag(pt) for pt in self.matches[:3]}
         except Exception as e:   # StoreError: a clear message, the kiosk stays usable
             self.matches, self.message = [], f"The patient list cannot be read: {e}"
+
+    def _flag(self, patient) -> bool:  # noqa: ANN001
+        """True when the patient's latest session fell clearly (kiosk.analytics.feedback): the nurse sees it."""
+        from kiosk.analytics import face_feedback, history
+        return face_feedback(history(self.app.services.sessions_for(patient.id)).points).flag is not None
 
     def choose(self, patient) -> None:  # noqa: ANN001
         self.app.patient = patient
@@ -133,9 +140,15 @@ class PatientScreen(Screen):
         n = min(len(self.matches), 3)
         w = (row.right - x - (n - 1) * m.margin // 2) // n
         for i, pt in enumerate(self.matches[:n]):
-            label = pt.code + (f" {pt.display_name}" if pt.display_name else "")
-            p.button(pygame.Rect(x + i * (w + m.margin // 2), y, w, m.button_h), label,
-                     lambda pt=pt: self.choose(pt), kind="primary", key=f"patient:{pt.code}", px=m.small)
+            label = pt.code + (f" {pt.display_name.title()}" if pt.display_name else "") + (
+                f" ({pt.birth_year})" if pt.birth_year else "")      # two people with one name told apart
+            flagged = self.flags.get(pt.id, False)
+            r = pygame.Rect(x + i * (w + m.margin // 2), y, w, m.button_h)
+            p.button(r, label, lambda pt=pt: self.choose(pt), kind="danger" if flagged else "primary",
+                     key=f"patient:{pt.code}", px=m.small)
+        if any(self.flags.get(pt.id) for pt in self.matches[:n]):
+            p.fit("Red: the face score dropped clearly at the last visit. See the clinician view.",
+                  pygame.Rect(x, row.y, row.right - x, m.small + 4), m.small - 4, theme.BAD, bold=True, min_px=12)
 
     def _draw_register(self, p, row: pygame.Rect) -> None:  # noqa: ANN001
         m = self.m
