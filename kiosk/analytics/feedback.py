@@ -5,7 +5,7 @@ compared on the Sunnybrook-style composite (0..100). Output: a :class:`Feedback`
 to draw, the plain sentences, whether to send the patient to the nurse, and a
 :class:`DeclineFlag` for staff and the clinic when the score fell clearly.
 
-Rules (docs/metrics.md#patient-feedback):
+Rules:
 
 * first visit -> neutral face, no comparison;
 * today at least ``DROP_POINTS`` below the previous visit or below the first visit -> a

@@ -163,9 +163,9 @@ def _show_session(app: Any, view: str, driver: Any) -> None:
         return
     now = app.now_s
     s = transition(r.state, Start(now))
-    if view == "session_speech":
-        s = replace(s, pending=s.pending[8:], total_steps=13)       # /pa/ step, window open
-        s = transition(transition(s, Tick(now + 3.0)), Tick(now + 4.4))   # past the silent lead-in: "Go!"
+    if view == "session_speech":                  # /pa/ step, window open 1.5 s ago: past the lead-in, "Go!"
+        s = replace(transition(r.state, Start(now - 4.5)), pending=s.pending[8:], total_steps=13)
+        s = transition(s, Tick(now - 1.5))
         app.audio.level_dbfs = -14.0
     elif view == "session_retry":
         s = transition(transition(s, Tick(now + 3.0)), Tick(now + 6.0))
@@ -175,6 +175,8 @@ def _show_session(app: Any, view: str, driver: Any) -> None:
         r.device_detail["camera"] = "The camera is not available (no frames from /dev/video0)."
     elif view == "session_instruct":
         s = transition(s, Tick(now + 1.2))
+    while not app.device_events.empty():    # device news from the views before is stale here
+        app.device_events.get_nowait()
     r.state = s
     r._started_id = s.capture_id      # shown, not captured
     if view == "session_nurse":

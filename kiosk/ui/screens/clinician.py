@@ -307,5 +307,7 @@ class ClinicianScreen(Screen):
                   min_px=13, line_gap=1.0)
         flags = " ".join(o.flags) if o.flags else "Course not below the published prognosis (Peitersen 2002, " \
                                                   "Marsk 2012)."
-        p.fit(flags, pygame.Rect(inner.x, y, inner.w, inner.bottom - y), m.small - 4,
-              theme.BAD if o.flags else theme.MUTED, min_px=12, line_gap=1.0)
+        y = p.fit(flags, pygame.Rect(inner.x, y, inner.w, (inner.bottom - y) * 2 // 3), m.small - 4,
+                  theme.BAD if o.flags else theme.MUTED, min_px=12, line_gap=1.0)
+        p.fit(f"{o.label}. Clinicians only; never shown to the patient.",
+              pygame.Rect(inner.x, y, inner.w, inner.bottom - y), m.small - 6, theme.MUTED, min_px=12, line_gap=1.0)

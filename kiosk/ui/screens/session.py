@@ -179,10 +179,15 @@ class SessionScreen(Screen):
             p.fit(sub, pygame.Rect(rect.x + m.margin, y, rect.w - 2 * m.margin, rect.bottom - y), m.small,
                   theme.MUTED, min_px=12)
             return
-        if s.phase == "instruct":
-            p.text("Get ready", (rect.x, rect.centery), m.title, theme.FG, anchor="midleft")
-            p.text(f"{math.ceil(s.seconds_left)}", (rect.right - m.px(20), rect.centery), m.huge, theme.ACCENT,
-                   bold=True, anchor="midright")
+        q = latest.analysis.quality if latest is not None else None
+        box = None
+        if s.phase in ("instruct", "capture") and s.current.kind == "face" and q is not None and not q.ok:
+            box = pygame.Rect(rect.x, rect.bottom - m.px(56), rect.w, m.px(56))
+        if s.phase == "instruct":            # the countdown keeps clear of the face-check box
+            top = pygame.Rect(rect.x, rect.y, rect.w, (box.y - m.px(4) if box else rect.bottom) - rect.y)
+            p.text("Get ready", (rect.x, top.centery), m.title, theme.FG, anchor="midleft")
+            p.text(f"{math.ceil(s.seconds_left)}", (rect.right - m.px(20), top.centery),
+                   min(m.huge, int(top.h * 0.9)), theme.ACCENT, bold=True, anchor="midright")
         elif s.phase == "capture":
             left = s.seconds_left
             quiet = s.current.kind == "speech" and s.current.capture_s - left < self.app.config.audio.lead_in_s
@@ -198,13 +203,10 @@ class SessionScreen(Screen):
                       theme.INFO)
         elif s.phase == "check":
             p.text("Checking...", (rect.x, rect.centery), m.title, theme.FG, anchor="midleft")
-        if s.phase in ("instruct", "capture") and s.current.kind == "face" and latest is not None:
-            q = latest.analysis.quality
-            if not q.ok:
-                box = pygame.Rect(rect.x, rect.bottom - m.px(56), rect.w, m.px(56))
-                p.panel(box, (70, 55, 0), theme.ACCENT)
-                p.fit(q.message, box.inflate(-m.px(12), -m.px(6)), m.text, theme.FG, bold=True, align="center",
-                      line_gap=1.0)
+        if box is not None:
+            p.panel(box, (70, 55, 0), theme.ACCENT)
+            p.fit(q.message, box.inflate(-m.px(12), -m.px(6)), m.text, theme.FG, bold=True, align="center",
+                  line_gap=1.0)
 
     def open_nurse_menu(self) -> None:
         self.nurse_menu, self.nurse_pin, self.nurse_ok, self.nurse_msg = True, "", False, ""
