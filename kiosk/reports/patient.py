@@ -39,15 +39,13 @@ def _headline(d: ReportData) -> list[Any]:
         return [para("Your face movement was not measured today. Please ask the nurse if you would like to "
                      "repeat it.", BIG)]
     text = [para(fb.headline, BIG if not fb.see_nurse else NURSE)]
-    if fb.improvement_pct is not None:
-        text.append(para(f"Improvement since your first visit: <b>{fb.improvement_pct:.0f}&nbsp;%</b>", BIG))
-        text.append(para(f"Your face movement score went from {fb.first:.0f} to {fb.today:.0f} out of 100: "
-                         f"{fb.improvement_pct:.0f}&nbsp;% of the gap to a full score at your first visit has "
-                         "closed.", TEXT))
-    elif fb.first is not None:
-        text.append(para(f"Face movement score – <b>{fb.comparison}</b>", BIG))
-    else:
+    if fb.first is None:
         text.append(para(f"Your face movement score today: <b>{fb.today:.0f}</b> out of 100.", BIG))
+    else:
+        text.append(para(f"Face movement score – <b>{fb.comparison}</b>", TEXT))
+    if fb.improvement_pct is not None:
+        text.append(para(f"Improvement since your first visit: <b>{fb.improvement_pct:.0f}&nbsp;%</b> – that much "
+                         "of the gap to a full score at your first visit has closed.", TEXT))
     t = Table([[face_icon(fb.mood, size=120), text]], colWidths=[45 * mm, 130 * mm])
     t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     return [t]
