@@ -108,7 +108,8 @@ def test_relapse_shows_no_praise_no_negative_percent_and_flags_staff(replay, tmp
         drv.type_text("P0043")
         drv.frame()
         assert app.target("patient:P0043").kind == "danger"      # the nurse sees it when picking the patient
-        assert "Red: the face score dropped clearly at the last visit." in " ".join(drv.texts())
+        shown = " ".join(drv.texts())
+        assert "Red = score dropped. P0043: 50 points below the session of" in shown
         check_drawn(app)
     finally:
         app.close()

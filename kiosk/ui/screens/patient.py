@@ -29,7 +29,7 @@ class PatientScreen(Screen):
         self.focus = 0
         self.message = ""
         self.matches: list = []
-        self.flags: dict[str, bool] = {}
+        self.flags: dict = {}                 # patient id -> DeclineFlag of the latest session, or None
         self._searched: str | None = None
 
     def enter(self, next: str = "session", **kw) -> None:  # noqa: A002, ANN003
@@ -58,10 +58,10 @@ class PatientScreen(Screen):
         except Exception as e:   # StoreError: a clear message, the kiosk stays usable
             self.matches, self.message = [], f"The patient list cannot be read: {e}"
 
-    def _flag(self, patient) -> bool:  # noqa: ANN001
-        """True when the patient's latest session fell clearly (kiosk.analytics.feedback): the nurse sees it."""
+    def _flag(self, patient):  # noqa: ANN001, ANN202
+        """The decline flag of the patient's latest session (kiosk.analytics.feedback), or None."""
         from kiosk.analytics import face_feedback, history
-        return face_feedback(history(self.app.services.sessions_for(patient.id)).points).flag is not None
+        return face_feedback(history(self.app.services.sessions_for(patient.id)).points).flag
 
     def choose(self, patient) -> None:  # noqa: ANN001
         self.app.patient = patient
@@ -142,12 +142,15 @@ class PatientScreen(Screen):
         for i, pt in enumerate(self.matches[:n]):
             label = pt.code + (f" {pt.display_name.title()}" if pt.display_name else "") + (
                 f" ({pt.birth_year})" if pt.birth_year else "")      # two people with one name told apart
-            flagged = self.flags.get(pt.id, False)
+            flagged = self.flags.get(pt.id) is not None
             r = pygame.Rect(x + i * (w + m.margin // 2), y, w, m.button_h)
             p.button(r, label, lambda pt=pt: self.choose(pt), kind="danger" if flagged else "primary",
                      key=f"patient:{pt.code}", px=m.small)
-        if any(self.flags.get(pt.id) for pt in self.matches[:n]):
-            p.fit("Red: the face score dropped clearly at the last visit. See the clinician view.",
+        flagged = [(pt, self.flags[pt.id]) for pt in self.matches[:n] if self.flags.get(pt.id) is not None]
+        if flagged:
+            pt, flag = flagged[0]
+            p.fit(f"Red = score dropped. {pt.code}: {flag.drop_points:.0f} points below the session of "
+                  f"{flag.reference_at.astimezone():%d %b %Y}.",
                   pygame.Rect(x, row.y, row.right - x, m.small + 4), m.small - 4, theme.BAD, bold=True, min_px=12)
 
     def _draw_register(self, p, row: pygame.Rect) -> None:  # noqa: ANN001
