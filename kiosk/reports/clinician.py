@@ -43,7 +43,7 @@ def _header(d: ReportData) -> list[Any]:
     s, p = d.session, d.patient
     rows = [["Patient", para(f"{p.code}" + (f" – {p.display_name}" if p.display_name else "")
                              + (f" (born {p.birth_year})" if p.birth_year else "")), "Clinic", d.clinic_name],
-            ["Session", s.id, "Date (UTC)", s.started_at.strftime("%Y-%m-%d %H:%M")],
+            ["Session", s.id, "Date (local)", s.started_at.astimezone().strftime("%Y-%m-%d %H:%M")],
             ["Device", s.device_id, "Software", f"kiosk {s.software_version}"]]
     return [para("Facial palsy assessment – clinician report", H1),
             grid(rows, [22 * mm, 78 * mm, 22 * mm, 58 * mm], header_rows=0, zebra=False)]
@@ -205,7 +205,8 @@ def _comparison(d: ReportData) -> list[Any]:
     t0 = h.points[0].at
     rows: list[list[Any]] = [["Date", "Week", "Composite", "HB", "Severity", "Asymmetry", "Clarity", "MSII"]]
     for p in h.points:
-        rows.append([p.at.strftime("%Y-%m-%d"), f"{week_number((p.at - t0).days):.0f}", fmt(p.composite, 0),
+        rows.append([p.at.astimezone().strftime("%Y-%m-%d"), f"{week_number((p.at - t0).days):.0f}",
+                     fmt(p.composite, 0),
                      hb_roman(p.hb_grade),
                      p.severity_class or "–", fmt(p.asymmetry_pct, 0, "%"), fmt(p.clarity, 0), fmt(p.msii, 0)])
     imp = h.improvement
@@ -330,6 +331,7 @@ def build_clinician_pdf(d: ReportData, out: Path, device: dict[str, str] | None 
     story += _face_tables(d) + _speech_table(d) + _quality(d)
     story += _comparison(d) + _outlook(d) + _peak_frames(d) + _software(d, device or {})
     story += [para("Limitations", H2), para(LIMITATIONS, BODY)]
-    footer = f"{d.patient.code} – session {d.session.started_at:%Y-%m-%d} – decision support, not a diagnosis"
+    footer = (f"{d.patient.code} – session {d.session.started_at.astimezone():%Y-%m-%d} – decision support, "
+              "not a diagnosis")
     doc.build(story, canvasmaker=numbered_canvas(footer))
     return out

@@ -87,7 +87,7 @@ def build_patient_pdf(d: ReportData, out: Path) -> Path:
                             bottomMargin=20 * mm, title="Your facial palsy check", author=d.clinic_name)
     name = d.patient.display_name or d.patient.code
     story: list[Any] = [para("Your progress", TITLE),
-                        para(f"{name} – {d.session.started_at:%d %B %Y} – {d.clinic_name}", TEXT),
+                        para(f"{name} – {d.session.started_at.astimezone():%d %B %Y} – {d.clinic_name}", TEXT),
                         Spacer(1, 4 * mm)]
     story += _headline(d) + [Spacer(1, 3 * mm)] + _weekly(d) + [Spacer(1, 3 * mm)] + _clarity(d)
     story += [Spacer(1, 3 * mm),

@@ -130,8 +130,7 @@ class ClinicianScreen(Screen):
         if fb.flag is not None:
             band = pygame.Rect(content.x, content.y, content.w, m.small * 2 + m.px(12))
             p.panel(band, (90, 20, 20), theme.BAD)
-            p.fit("Decline flag: " + fb.flag.staff_text().replace(f"({fb.flag.reference_at:%Y-%m-%d})",
-                                                                  f"({local_time(fb.flag.reference_at)})"),
+            p.fit("Decline flag: " + fb.flag.staff_text(),
                   band.inflate(-m.px(16), -m.px(6)), m.small, theme.FG, bold=True, min_px=14, line_gap=1.0)
             content = pygame.Rect(content.x, band.bottom + m.px(6), content.w, content.bottom - band.bottom - m.px(6))
         if self.tab == "measures":
