@@ -127,21 +127,21 @@ def _face_tables(d: ReportData) -> list[Any]:
             rows.append([label, "–", "–", "–", para(f"not measured: {_why_missing(d, key)}")])
             continue
         if "left_closure" in m or "right_closure" in m:
-            r, l = (fmt(closure_pct(m.get(f"{s}_closure")), 0, "%") for s in SIDES)
+            right, left = (fmt(closure_pct(m.get(f"{s}_closure")), 0, "%") for s in SIDES)
             if "left_lid_travel_mm" in m or "right_lid_travel_mm" in m:
-                r += f" ({fmt(m.get('right_lid_travel_mm'), 1, 'mm')})"
-                l += f" ({fmt(m.get('left_lid_travel_mm'), 1, 'mm')})"
+                right += f" ({fmt(m.get('right_lid_travel_mm'), 1, 'mm')})"
+                left += f" ({fmt(m.get('left_lid_travel_mm'), 1, 'mm')})"
                 label = f"{label} (closure %, lid travel)"
             else:
                 label = f"{label} (closure %)"
         else:
-            r, l = fmt(m.get("right_mm"), 1, "mm"), fmt(m.get("left_mm"), 1, "mm")
+            right, left = fmt(m.get("right_mm"), 1, "mm"), fmt(m.get("left_mm"), 1, "mm")
             label = f"{label} (excursion)"
         ratio = m.get("ratio")
         weaker = side_text(m.get("weaker_side"))
         if isinstance(ratio, (int, float)) and ratio >= NOISE_RATIO and m.get("weaker_side") in ("left", "right"):
             weaker = f"{m['weaker_side']}, within noise"
-        rows.append([label, r, l, fmt(ratio, 2), weaker])
+        rows.append([label, right, left, fmt(ratio, 2), weaker])
     return [CondPageBreak(70 * mm), para("Facial movement per region", H2),
             para("Right and left are the patient's sides (orange = right, blue = left, as on the kiosk). "
                  "Excursion = how far the region's landmark moves from rest to the peak frame (mm, scaled by the "

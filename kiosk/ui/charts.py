@@ -64,7 +64,7 @@ def trend_strip(p: Painter, rect: pygame.Rect, labels: Sequence[str],
     legend naming each series and its last value."""
     m = p.m
     px = max(14, m.small - 4)
-    legend_h = px + 6
+    legend_h = px + 6 + px // 2          # the top axis label sits half above the plot
     plot = pygame.Rect(rect.x + m.px(34), rect.y + legend_h, rect.w - m.px(40), rect.h - legend_h - px - 8)
     pygame.draw.rect(p.surface, theme.PANEL, plot)
     for v in (0, 50, 100):
