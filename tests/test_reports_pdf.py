@@ -103,7 +103,7 @@ def test_patient_pdf_content_and_single_session(stored: tuple[Path, list[str]], 
     assert "Week 1" in text and "Week 4" in text and "not a diagnosis" in text
     assert "House-Brackmann" not in text                         # no jargon for the patient
     out1 = build_patient_pdf(first, tmp_path / "p1.pdf")
-    t1 = _text(out1)
+    t1 = " ".join(_text(out1).split())          # line breaks depend on the font's widths
     assert "first check" in t1 and "Improvement" not in t1
     c1 = build_clinician_pdf(first, tmp_path / "c1.pdf")
     assert "first stored session" in _text(c1)

@@ -31,7 +31,7 @@ def test_movement_bars_follow_the_weaker_side(analysed):
     smile = movement_mm(rest, measures_of(analysed["smile"]))
     right, left = smile["Mouth corner"]
     # the palsied right corner moves less: below the 0.85 ratio that landmark noise reaches on
-    # symmetric faces (DESIGN.md section 5)
+    # symmetric faces (docs/metrics.md#noise-band)
     assert left > 2.0 and right < 0.85 * left
     brow = movement_mm(rest, measures_of(analysed["brow_raise"]))
     assert brow["Brow"][1] > 2.0 and brow["Brow"][0] < 0.85 * brow["Brow"][1]

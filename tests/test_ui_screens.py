@@ -7,6 +7,7 @@ import re
 import pygame
 import pytest
 
+from kiosk.config import KioskConfig
 from kiosk.demo.showcase import VIEWS, recovery_assessment, show
 from ui_helpers import check_drawn, make_app, make_session_dir
 
@@ -288,6 +289,51 @@ def test_clinician_reaches_a_patient_and_the_live_view_by_touch(replay, tmp_path
         assert app.current.name == "clinician"
         drv.tap("back")
         assert app.current.name == "attract" and app.patient is None
+    finally:
+        app.close()
+
+
+def test_nurse_pause_pin_shares_the_throttle_and_it_survives_a_restart(replay, tmp_path):
+    """Issue 13 item 7: the pause screen's PIN used to be unthrottled, bypassing the lockout."""
+    state = tmp_path / "state"
+    app, drv = make_app(replay, state)
+    try:
+        nurse = app.screens["session"]
+        for _ in range(5):                                   # five wrong PINs on the pause screen ...
+            nurse.nurse_pin = "0000"
+            nurse._nurse_check()
+        assert nurse.nurse_msg.startswith("Too many wrong PINs") and not nurse.nurse_ok
+        nurse.nurse_pin = "1234"
+        nurse._nurse_check()
+        assert not nurse.nurse_ok                            # ... lock the right PIN out there too
+        drv.tap("settings")
+        for d in "1234":
+            drv.tap(f"pad:{d}")
+        assert app.target("pad:ok").action is None           # ... and on the main PIN screen
+        assert "Too many wrong PINs" in " ".join(drv.texts())
+    finally:
+        app.close()
+    app, drv = make_app(replay, state)                       # restart: still locked
+    try:
+        drv.tap("settings")
+        assert "Too many wrong PINs" in " ".join(drv.texts())
+        drv.frame(n=31, dt_s=1.0)
+        drv.enter_pin("1234")
+        assert app.current.name == "settings"
+    finally:
+        app.close()
+
+
+def test_provisioned_kiosk_without_pin_keeps_the_staff_screens_locked(replay, tmp_path):
+    cfg = KioskConfig.model_validate({"device": {"provisioned": True}})
+    app, drv = make_app(replay, tmp_path / "state", config=cfg)
+    try:
+        drv.tap("clinician")
+        for d in "1234":
+            drv.tap(f"pad:{d}")
+        assert app.target("pad:ok").action is None
+        assert "No staff PIN is set on this kiosk" in " ".join(drv.texts())
+        assert app.current.name == "pin"
     finally:
         app.close()
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from kiosk.face import landmarks as L
 from kiosk.face.metrics import FaceFrame, FrameMeasures, group_position_mm
+from kiosk.face.mirror import MirrorRest
 from kiosk.face.symmetry import (EYE_REGIONS, MOVEMENT_REGIONS, REGION_ORDER, RegionSymmetry, SideVerdict,
                                  affected_side, closure, excursion, tracking_inputs)
 from kiosk.scoring import facial as scoring
@@ -21,15 +22,21 @@ from kiosk.scoring.eface import EFaceEstimate, eface
 # Closure fraction (iris-model eye contour) at or above which an eye counts as closed.
 # Calibrated on synthetic faces: a lid slid over 95-97 % of the fissure reads 0.75-0.97
 # (the contour model never brings the lids fully together), an unmoved eye 0.0-0.05.
-# DESIGN.md's 0.9 would call most healthy closures incomplete with this lid model.
+# The first design's 0.9 (docs/metrics.md#eye-closure) would call most healthy closures incomplete with this lid model.
 COMPLETE_CLOSURE = 0.6
+
+LOW_CONFIDENCE = "ok_low_confidence"
+MEASURED = ("ok", LOW_CONFIDENCE)          # step statuses whose measures are used
+
 
 @dataclass(frozen=True)
 class StepResult:
     """What happened to one step, and why.
 
-    status: "ok", "missing" (no recording), "unusable" (no frame passed the quality gate)
-    or "not_scored" (usable, but the rest frame or the scale it needs is missing).
+    status: "ok", "ok_low_confidence" (measured, but by a less precise route: ``reason`` says
+    which, e.g. a peak frame of another size than rest, so optical flow could not refine the
+    mesh), "missing" (no recording), "unusable" (no frame passed the quality gate) or
+    "not_scored" (usable, but the rest frame or the scale it needs is missing).
     """
 
     status: str
@@ -60,6 +67,7 @@ class FacialAssessment:
     steps: dict[str, StepResult]
     synkinesis: tuple[scoring.SynkinesisInput, ...] = ()
     eface: EFaceEstimate | None = None
+    rest_mirror: MirrorRest | None = None
     rest_measures: FrameMeasures | None = None     # both sides at rest: which side is lower (signed)
 
     @property
@@ -71,7 +79,8 @@ class FacialAssessment:
         return {
             "mm_per_px": None if self.mm_per_px is None else round(self.mm_per_px, 4),
             "regions": {k: self.regions[k].to_dict() for k in REGION_ORDER if k in self.regions},
-            "rest": None if self.rest is None else {k: round(v, 2) for k, v in self.rest.__dict__.items()},
+            "rest": None if self.rest is None else {k: round(v, 2) for k, v in self.rest.numbers().items()},
+            "rest_items": None if self.rest_mirror is None else self.rest_mirror.to_dict(),
             "affected_side": self.side.side if self.side else None,
             "affected_side_confidence": round(self.side.confidence, 2) if self.side else None,
             "affected_side_inputs": None if self.side is None else {
@@ -102,10 +111,11 @@ def _r(v: float | None) -> float | None:
 
 
 def combine_face(mm_per_px: float, rest_f: FaceFrame, rest_m: FrameMeasures, peaks: dict,
-                 steps: dict[str, StepResult]) -> FacialAssessment:
+                 steps: dict[str, StepResult], rest_mirror: MirrorRest | None = None) -> FacialAssessment:
     """Region symmetry, affected side, resting items, synkinesis and the score estimates of a
     session, from the rest frame's measures and each expression's peak
-    (step -> (face frame, measures, optical-flow result or the reason it was not used))."""
+    (step -> (face frame, measures, optical-flow result or the reason it was not used)).
+    rest_mirror: resting items from mirror registration (kiosk.face.mirror); None = mesh only."""
     regions: dict[str, RegionSymmetry] = {}
     for region, (step, _) in MOVEMENT_REGIONS.items():
         if step in peaks:
@@ -117,12 +127,12 @@ def combine_face(mm_per_px: float, rest_f: FaceFrame, rest_m: FrameMeasures, pea
             regions[region] = closure({s: rest_m.side(s).palpebral_fissure_mm for s in ("right", "left")},
                                       {s: m.side(s).palpebral_fissure_mm for s in ("right", "left")}, region)
     side = affected_side(regions)
-    rest = rest_asymmetry(rest_m)
+    rest = rest_asymmetry(rest_m, rest_mirror)
     syn = tuple(synkinesis_inputs(rest_f, rest_m, peaks))
     sb = scoring.sunnybrook(regions, rest, list(syn), side)
     hb = scoring.house_brackmann(regions, rest, side, COMPLETE_CLOSURE)
     return FacialAssessment(mm_per_px, regions, rest, side, sb, hb, steps, syn,
-                            eface_items(rest_m, regions, peaks, side), rest_m)
+                            eface_items(rest_m, regions, peaks, side), rest_mirror, rest_m)
 
 
 
@@ -151,13 +161,26 @@ def rest_sides(m: FrameMeasures) -> dict[str, dict[str, float]]:
     return {k: {s: round(float(getattr(m.side(s), k)), 2) for s in ("right", "left")} for k in REST_SIDE_MEASURES}
 
 
-def rest_asymmetry(m: FrameMeasures) -> scoring.RestAsymmetry:
-    """Absolute left-right differences at rest (mm)."""
+def rest_asymmetry(m: FrameMeasures, mirror: MirrorRest | None = None) -> scoring.RestAsymmetry:
+    """Absolute left-right differences at rest (mm): brow, fissure, commissure and nasolabial
+    fold from the mirror registration when given (no landmark prior), else from the mesh;
+    the alar base always from the mesh."""
+    alar = abs(m.left.alar_height_mm - m.right.alar_height_mm)
+    if mirror is None:
+        return scoring.RestAsymmetry(
+            brow_height_diff_mm=abs(m.left.brow_height_mm - m.right.brow_height_mm),
+            fissure_diff_mm=abs(m.left.palpebral_fissure_mm - m.right.palpebral_fissure_mm),
+            commissure_height_diff_mm=abs(m.left.commissure_vertical_mm - m.right.commissure_vertical_mm),
+            alar_diff_mm=alar)
+    it = mirror.items
+    names = {"brow": "brow", "fissure": "palpebral_fissure", "commissure": "commissure",
+             "nasolabial": "nasolabial_fold"}
     return scoring.RestAsymmetry(
-        brow_height_diff_mm=abs(m.left.brow_height_mm - m.right.brow_height_mm),
-        fissure_diff_mm=abs(m.left.palpebral_fissure_mm - m.right.palpebral_fissure_mm),
-        commissure_height_diff_mm=abs(m.left.commissure_vertical_mm - m.right.commissure_vertical_mm),
-        alar_diff_mm=abs(m.left.alar_height_mm - m.right.alar_height_mm))
+        brow_height_diff_mm=it["brow"].abs_mm, fissure_diff_mm=it["palpebral_fissure"].abs_mm,
+        commissure_height_diff_mm=it["commissure"].abs_mm, alar_diff_mm=alar,
+        nasolabial_diff_mm=it["nasolabial_fold"].abs_mm,
+        lower_side={k: it[v].side for k, v in names.items()},
+        confidence={k: it[v].confidence for k, v in names.items()})
 
 
 def synkinesis_inputs(rest_f: FaceFrame, rest_m: FrameMeasures,

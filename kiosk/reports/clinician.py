@@ -9,6 +9,7 @@ stored, and a limitations statement. Every page is numbered.
 """
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +25,14 @@ from kiosk.analytics.outlook import NONRECOVERY_COMPOSITE, recovery_outlook
 from kiosk.convention import SIDES, closure_pct, week_number
 from kiosk.reports.charts import band_chart, line_chart
 from kiosk.reports.data import ReportData
+from kiosk.face.assessment import LOW_CONFIDENCE
+from kiosk.face.symmetry import REGION_STEPS
+from kiosk.protocol.steps import FACE_STEPS, SPEECH_STEPS
 from kiosk.reports.grading import clinical_sections, side_header
 from kiosk.scoring.grades import hb_roman
-from kiosk.reports.layout import BODY, H1, H2, NOTE, SMALL, fmt, grid, numbered_canvas, para
-from kiosk.reports.norms import (LIMITATIONS, NOISE_RATIO, REGION_LABELS, REGION_STEPS, SPEECH_NORMS,
+from kiosk.reports.layout import (BODY, CREATOR, FONT_MONO, H1, H2, NOTE, SMALL, check_report_target, fmt,
+                                  footer_text, grid, numbered_canvas, para, rich, save_pdf)
+from kiosk.reports.norms import (LIMITATIONS, NOISE_RATIO, REGION_LABELS, SPEECH_NORMS,
                                  hb_sunnybrook_note, side_text)
 
 __all__ = ["build_clinician_pdf"]
@@ -35,16 +40,15 @@ __all__ = ["build_clinician_pdf"]
 FLAG = ParagraphStyle("flag", parent=BODY, backColor=colors.HexColor("#fde2e0"), borderColor=colors.HexColor("#c0392b"),
                       borderWidth=1, borderPadding=5, spaceAfter=6, textColor=colors.HexColor("#7b241c"))
 
-STEP_ORDER = ("rest", "brow_raise", "eye_close_gentle", "eye_close_tight", "smile", "snarl", "pucker",
-              "vowel", "ddk_pa", "ddk_ta", "ddk_ka", "ddk_pataka", "sentence")
+STEP_ORDER = FACE_STEPS + SPEECH_STEPS
 
 
 def _header(d: ReportData) -> list[Any]:
     s, p = d.session, d.patient
     rows = [["Patient", para(f"{p.code}" + (f" – {p.display_name}" if p.display_name else "")
-                             + (f" (born {p.birth_year})" if p.birth_year else "")), "Clinic", d.clinic_name],
-            ["Session", s.id, "Date (local)", s.started_at.astimezone().strftime("%Y-%m-%d %H:%M")],
-            ["Device", s.device_id, "Software", f"kiosk {s.software_version}"]]
+                             + (f" (born {p.birth_year})" if p.birth_year else "")), "Clinic", para(d.clinic_name)],
+            ["Session", para(s.id), "Date (local)", s.started_at.astimezone().strftime("%Y-%m-%d %H:%M")],
+            ["Device", para(s.device_id), "Software", para(f"kiosk {s.software_version}")]]
     return [para("Facial palsy assessment – clinician report", H1),
             grid(rows, [22 * mm, 78 * mm, 22 * mm, 58 * mm], header_rows=0, zebra=False)]
 
@@ -57,8 +61,8 @@ def _software(d: ReportData, device: dict[str, str]) -> list[Any]:
     pins: list[list[Any]] = []
     for name, ver in sorted(s.model_versions.items()):
         check = "" if name not in PINS else _pin_check(PINS[name][1], ver)
-        pins.append([name, para(f"<font face='Courier' size='7'>{ver}</font>"), check])
-    pins += [[k, v, ""] for k, v in device.items()]
+        pins.append([para(name), rich(f"<font face='{FONT_MONO}' size='7'>{{}}</font>", SMALL, ver), check])
+    pins += [[para(k), para(v), ""] for k, v in device.items()]
     if pins:
         out += [CondPageBreak(40 * mm), para("Software and models", H2),
                 grid([["Model file / component", "Version (sha256 of the file used)", "Check"]] + pins,
@@ -71,9 +75,9 @@ def _decline(d: ReportData) -> list[Any]:
     flag = face_feedback(d.history.points).flag
     if flag is None:
         return []
-    return [Spacer(1, 3 * mm), para(f"<b>Decline flag.</b> {flag.staff_text()} The patient was asked to speak to "
+    return [Spacer(1, 3 * mm), rich("<b>Decline flag.</b> {} The patient was asked to speak to "
                                     "the nurse. Consider relapse, a new lesion or a measurement problem; "
-                                    "examine clinically.", FLAG)]
+                                    "examine clinically.", FLAG, flag.staff_text())]
 
 
 def _pin_check(pin: str, stored: str) -> str:
@@ -121,6 +125,7 @@ def _face_tables(d: ReportData) -> list[Any]:
     regions = d.face.get("regions") or {}
     rows: list[list[Any]] = [["Region (expression)", side_header("right"), side_header("left"), "Ratio",
                               "Weaker side"]]
+    notes: list[str] = []
     for key, label in REGION_LABELS.items():
         m = regions.get(key)
         if not m:
@@ -141,14 +146,25 @@ def _face_tables(d: ReportData) -> list[Any]:
         weaker = side_text(m.get("weaker_side"))
         if isinstance(ratio, (int, float)) and ratio >= NOISE_RATIO and m.get("weaker_side") in ("left", "right"):
             weaker = f"{m['weaker_side']}, within noise"
-        rows.append([label, right, left, fmt(ratio, 2), weaker])
+        low = _low_confidence(d, key)
+        if low:
+            label = f"{label} – LOW CONFIDENCE"
+            notes.append(f"{label.split(' (')[0]}: {low}")
+        rows.append([para(label), right, left, fmt(ratio, 2), weaker])
     return [CondPageBreak(70 * mm), para("Facial movement per region", H2),
             para("Right and left are the patient's sides (orange = right, blue = left, as on the kiosk). "
                  "Excursion = how far the region's landmark moves from rest to the peak frame (mm, scaled by the "
                  "visible iris diameter); eye closure = share of the resting lid opening closed (%). Ratio = "
                  "smaller / larger side (1.00 = symmetric; landmark noise alone gives 0.85–0.99 on a symmetric "
                  "face).", SMALL),
-            Spacer(1, 2 * mm), grid(rows, [62 * mm, 30 * mm, 30 * mm, 18 * mm, 40 * mm])]
+            Spacer(1, 2 * mm), grid(rows, [62 * mm, 30 * mm, 30 * mm, 18 * mm, 40 * mm]),
+            *[para("Low confidence – " + n, NOTE) for n in notes]]
+
+
+def _low_confidence(d: ReportData, region: str) -> str | None:
+    """The reason the step behind ``region`` was measured with low confidence, or None."""
+    info = (d.face.get("steps") or {}).get(REGION_STEPS.get(region, region)) or {}
+    return (info.get("reason") or "measured by a less precise route") if info.get("status") == LOW_CONFIDENCE else None
 
 
 def _why_missing(d: ReportData, region: str) -> str:
@@ -176,8 +192,9 @@ def _speech_table(d: ReportData) -> list[Any]:
     out = [para("Speech measures", H2), grid(rows, [62 * mm, 28 * mm, 70 * mm, 20 * mm])]
     intel = d.speech.get("intelligibility") or {}
     if intel.get("expected_phones") and intel.get("recognized_phones"):
-        out.append(para(f"Sentence phones expected: <font face='Courier'>{intel['expected_phones']}</font><br/>"
-                        f"recognized: <font face='Courier'>{intel['recognized_phones']}</font>", SMALL))
+        out.append(rich(f"Sentence phones expected: <font face='{FONT_MONO}'>{{}}</font><br/>"
+                        f"recognized: <font face='{FONT_MONO}'>{{}}</font>", SMALL, intel["expected_phones"],
+                        intel["recognized_phones"]))
     return out
 
 
@@ -186,7 +203,8 @@ def _quality(d: ReportData) -> list[Any]:
     order = {name: i for i, name in enumerate(STEP_ORDER)}
     for st in sorted(d.steps, key=lambda st: (order.get(st.step, 99), st.step, st.attempt)):
         frames = "" if st.frames_used is None else f"{st.frames_used} / {st.frames_rejected or 0}"
-        rows.append([st.step, st.attempt, st.status, para(st.reason or _rejections(d, st.step)), frames])
+        status = "ok, low confidence" if st.status == LOW_CONFIDENCE else st.status
+        rows.append([para(st.step), st.attempt, para(status), para(st.reason or _rejections(d, st.step)), frames])
     return [para("Quality notes per step", H2), grid(rows, [38 * mm, 16 * mm, 22 * mm, 74 * mm, 30 * mm])]
 
 
@@ -239,8 +257,8 @@ def _outlook(d: ReportData) -> list[Any]:
     """Saturating recovery fit with its band, projections at 3/6/12 months and prognosis flags (clinicians only)."""
     o = recovery_outlook(d.history.points)
     out: list[Any] = [CondPageBreak(90 * mm), para("Recovery outlook – estimate", H2),
-                      para(f"<b>{o.label}.</b> A saturating recovery curve fitted to this patient's composites "
-                           "(kiosk.analytics.outlook); the shaded band is an 80 % interval.", SMALL)]
+                      rich("<b>{}.</b> A saturating recovery curve fitted to this patient's composites "
+                           "(kiosk.analytics.outlook); the shaded band is an 80 % interval.", SMALL, o.label)]
     if o.status != "ok":
         out.append(para(f"No projection: {o.status}.", BODY))
     else:
@@ -254,7 +272,7 @@ def _outlook(d: ReportData) -> list[Any]:
         out += [chart, grid(rows, [70 * mm, 40 * mm, 40 * mm]),
                 para(f"Fit: start {o.c_start:.0f}, plateau {o.c_end:.0f}, time constant {o.tau_days:.0f} days, "
                      f"residual spread {o.residual_sd:.1f} points ({len(o.values)} sessions).", SMALL)]
-    out += [para(f"<b>Below the published prognosis.</b> {f}", FLAG) for f in o.flags]
+    out += [rich("<b>Below the published prognosis.</b> {}", FLAG, f) for f in o.flags]
     out += [para(c, SMALL) for c in o.context]
     return out
 
@@ -323,15 +341,16 @@ def _peak_frames(d: ReportData) -> list[Any]:
 
 def build_clinician_pdf(d: ReportData, out: Path, device: dict[str, str] | None = None) -> Path:
     """Write the clinician report for ``d`` to ``out``; return the path."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    doc = SimpleDocTemplate(str(out), pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=14 * mm,
+    check_report_target(out)
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, creator=CREATOR, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=14 * mm,
                             bottomMargin=18 * mm, title="Facial palsy assessment – clinician report",
                             author=d.clinic_name, subject=f"session {d.session.id}")
     story: list[Any] = _header(d) + _decline(d) + _summary(d) + clinical_sections(clinical_detail(d.face))
     story += _face_tables(d) + _speech_table(d) + _quality(d)
     story += _comparison(d) + _outlook(d) + _peak_frames(d) + _software(d, device or {})
     story += [para("Limitations", H2), para(LIMITATIONS, BODY)]
-    footer = (f"{d.patient.code} – session {d.session.started_at.astimezone():%Y-%m-%d} – decision support, "
-              "not a diagnosis")
+    footer = (f"{footer_text(d.patient.code)} – session {d.session.started_at.astimezone():%Y-%m-%d} – decision "
+              "support, not a diagnosis")
     doc.build(story, canvasmaker=numbered_canvas(footer))
-    return out
+    return save_pdf(out, buf.getvalue())

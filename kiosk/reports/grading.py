@@ -9,7 +9,7 @@ from reportlab.platypus import KeepTogether, Spacer
 
 from kiosk.analytics.clinical import NOT_ASSESSED, ClinicalDetail, GridItem
 from kiosk.convention import SIDE_RGB_PAPER
-from kiosk.reports.layout import H2, SMALL, fmt, grid, para
+from kiosk.reports.layout import H2, SMALL, fmt, grid, para, rich
 
 __all__ = ["clinical_sections", "side_header"]
 
@@ -17,11 +17,11 @@ __all__ = ["clinical_sections", "side_header"]
 def side_header(side: str) -> Any:
     """'Right' / 'Left' in the side's colour (table headers)."""
     r, g, b = SIDE_RGB_PAPER[side]
-    return para(f"<b><font color='#{r:02x}{g:02x}{b:02x}'>{side.title()}</font></b>")
+    return rich(f"<b><font color='#{r:02x}{g:02x}{b:02x}'>{{}}</font></b>", SMALL, side.title())
 
 
 def _score(item: GridItem) -> Any:
-    return para(f"<i>{NOT_ASSESSED}</i>") if item.score is None else para(f"<b>{item.score}</b>")
+    return rich("<i>{}</i>", SMALL, NOT_ASSESSED) if item.score is None else rich("<b>{}</b>", SMALL, item.score)
 
 
 def _sunnybrook(c: ClinicalDetail) -> list[Any]:
@@ -36,16 +36,18 @@ def _sunnybrook(c: ClinicalDetail) -> list[Any]:
     rows.append(["Total", f"x 4 = {fmt(g.voluntary_score, 0)} (20–100)", "",
                  f"{fmt(g.synkinesis_score, 0)} (0–15)", ""])
     vol_t = grid(rows, [50 * mm, 38 * mm, 22 * mm, 34 * mm, 36 * mm])
-    comp = (f"Composite = voluntary – resting – synkinesis = {fmt(g.voluntary_score, 0)} – "
-            f"{fmt(g.resting_score, 0)} – {fmt(g.synkinesis_score, 0)} = <b>{fmt(g.composite, 0)}</b> / 100"
-            if g.composite is not None else f"Composite not computed: {g.unavailable_reason or 'items missing'}.")
     side = f" Synkinesis scored on the patient's {g.synkinesis_side} side." if g.synkinesis_side else ""
+    comp = (rich("Composite = voluntary – resting – synkinesis = {} – {} – {} = <b>{}</b> / 100{}", SMALL,
+                 fmt(g.voluntary_score, 0), fmt(g.resting_score, 0), fmt(g.synkinesis_score, 0),
+                 fmt(g.composite, 0), side)
+            if g.composite is not None else
+            para(f"Composite not computed: {g.unavailable_reason or 'items missing'}.{side}", SMALL))
     return [KeepTogether([para("Sunnybrook facial grading (automated estimate, laid out as the form)", H2),
-                          rest_t, Spacer(1, 2 * mm), vol_t, Spacer(1, 1 * mm), para(comp + side, SMALL),
+                          rest_t, Spacer(1, 2 * mm), vol_t, Spacer(1, 1 * mm), comp,
                           para("Voluntary items from the symmetry ratio (weaker / stronger side); synkinesis from "
                                "excess movement on the affected side (eye narrowing during mouth movements, mouth "
-                               "movement during brow raise and eye closure). The cheek item uses the alar base "
-                               "height as a proxy for the nasolabial fold, which the camera cannot see.", SMALL)])]
+                               "movement during brow raise and eye closure). Resting items come from the rest frame "
+                               "registered with its own mirror image (no landmark prior).", SMALL)])]
 
 
 def _eface(c: ClinicalDetail) -> list[Any]:

@@ -10,7 +10,7 @@ from kiosk.convention import SIDE_RGB_PAPER
 from kiosk.face.landmarks import (ALA, BROW, EYE_INNER_CORNER, EYE_OUTER_CORNER, LOWER_LID, MIDLINE,
                                   MOUTH_CORNER, UPPER_LID)
 
-# The points the measures use (DESIGN.md section 5): mouth corners, lids, brows, alae, eye corners.
+# The points the measures use (docs/metrics.md#landmarks): mouth corners, lids, brows, alae, eye corners.
 _GROUPS = (MOUTH_CORNER, UPPER_LID, LOWER_LID, BROW, ALA, EYE_OUTER_CORNER, EYE_INNER_CORNER)
 KEY_POINTS = {side: tuple(i for g in _GROUPS for i in getattr(g, side)) for side in ("right", "left")}
 
@@ -44,14 +44,17 @@ def face_crop(img: np.ndarray, landmarks_px: np.ndarray, margin: float = 0.15) -
 
 
 def save_overlay(rgb: np.ndarray, landmarks_px: np.ndarray, path: Path) -> Path:
-    """Draw the overlay, crop it to the face and write it as PNG (parent folders created)."""
+    """Draw the overlay, crop it to the face and write it as PNG, mode 0600 (parent folders created 0700):
+    a face photo is patient data (docs/security.md#files-at-rest)."""
     import cv2
 
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from kiosk.privatefiles import private_dir, write_private
+    private_dir(path.parent)
     img = face_crop(draw_landmarks(rgb, landmarks_px), landmarks_px)
-    if not cv2.imwrite(str(path), cv2.cvtColor(img, cv2.COLOR_RGB2BGR)):
-        raise OSError(f"could not write {path}")
-    return path
+    ok, png = cv2.imencode(".png", cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
+    if not ok:
+        raise OSError(f"could not encode the overlay for {path}")
+    return write_private(path, png.tobytes())
 
 
 def store_peak_overlays(frames: dict[str, np.ndarray], session_id: str, state_dir: Path,

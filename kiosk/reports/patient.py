@@ -7,6 +7,7 @@ Sunnybrook-style composite (0..100). Face, sentence, improvement % (never negati
 """
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +20,14 @@ from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 from kiosk.analytics.feedback import clarity_words, face_feedback
 from kiosk.reports.charts import face_icon, weekly_bars
 from kiosk.reports.data import ReportData
-from kiosk.reports.layout import BASE, numbered_canvas, para
+from kiosk.reports.layout import (BASE, CREATOR, FONT, FONT_BOLD, check_report_target, footer_text, numbered_canvas,
+                                  para, rich, save_pdf)
 
-TITLE = ParagraphStyle("pt", parent=BASE["Title"], fontSize=28, leading=34, spaceAfter=6)
-BIG = ParagraphStyle("pbig", parent=BASE["BodyText"], fontSize=20, leading=26, spaceAfter=6)
-TEXT = ParagraphStyle("ptext", parent=BASE["BodyText"], fontSize=15, leading=20, spaceAfter=6)
-FINE = ParagraphStyle("pfine", parent=BASE["BodyText"], fontSize=12, leading=16, textColor=colors.HexColor("#444444"))
+TITLE = ParagraphStyle("pt", parent=BASE["Title"], fontName=FONT_BOLD, fontSize=28, leading=34, spaceAfter=6)
+BIG = ParagraphStyle("pbig", parent=BASE["BodyText"], fontName=FONT, fontSize=20, leading=26, spaceAfter=6)
+TEXT = ParagraphStyle("ptext", parent=BASE["BodyText"], fontName=FONT, fontSize=15, leading=20, spaceAfter=6)
+FINE = ParagraphStyle("pfine", parent=BASE["BodyText"], fontName=FONT, fontSize=12, leading=16,
+                      textColor=colors.HexColor("#444444"))
 
 NURSE = ParagraphStyle("pnurse", parent=BIG, backColor=colors.HexColor("#fff1c2"), borderColor=colors.HexColor("#d68910"),
                        borderWidth=1, borderPadding=6, spaceAfter=10)
@@ -40,12 +43,12 @@ def _headline(d: ReportData) -> list[Any]:
                      "repeat it.", BIG)]
     text = [para(fb.headline, BIG if not fb.see_nurse else NURSE)]
     if fb.first is None:
-        text.append(para(f"Your face movement score today: <b>{fb.today:.0f}</b> out of 100.", BIG))
+        text.append(rich("Your face movement score today: <b>{}</b> out of 100.", BIG, f"{fb.today:.0f}"))
     else:
-        text.append(para(f"Face movement score – <b>{fb.comparison}</b>", TEXT))
+        text.append(rich("Face movement score – <b>{}</b>", TEXT, fb.comparison))
     if fb.improvement_pct is not None:
-        text.append(para(f"Improvement since your first visit: <b>{fb.improvement_pct:.0f}&nbsp;%</b> – that much "
-                         "of the gap to a full score at your first visit has closed.", TEXT))
+        text.append(rich("Improvement since your first visit: <b>{}&nbsp;%</b> – that much of the gap to a full "
+                         "score at your first visit has closed.", TEXT, f"{fb.improvement_pct:.0f}"))
     t = Table([[face_icon(fb.mood, size=120), text]], colWidths=[45 * mm, 130 * mm])
     t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     return [t]
@@ -70,7 +73,7 @@ def _clarity(d: ReportData) -> list[Any]:
     score = speech.get("clarity_score") if speech else None
     if score is None:
         return [para("Speech clarity was not measured today.", TEXT)]
-    out = [para(f"Speech clarity: <b>{score:.0f}</b> out of 100", BIG), para(clarity_words(score), TEXT)]
+    out = [rich("Speech clarity: <b>{}</b> out of 100", BIG, f"{score:.0f}"), para(clarity_words(score), TEXT)]
     imp = d.history.improvement
     if imp and imp.clarity.change is not None and imp.clarity.baseline is not None:
         word = "up" if imp.clarity.change >= 0.5 else "down" if imp.clarity.change <= -0.5 else "about the same,"
@@ -80,18 +83,29 @@ def _clarity(d: ReportData) -> list[Any]:
     return out
 
 
+def _precision_note(d: ReportData) -> list[Any]:
+    """One plain sentence when some face step was measured with low confidence."""
+    from kiosk.face.assessment import LOW_CONFIDENCE
+    steps = (d.face.get("steps") or {}).values()
+    if not any(isinstance(s, dict) and s.get("status") == LOW_CONFIDENCE for s in steps):
+        return []
+    return [para("Some of today's face measurements are less precise than usual (low confidence). Your care "
+                 "team will take this into account.", FINE)]
+
+
 def build_patient_pdf(d: ReportData, out: Path) -> Path:
     """Write the patient's sheet for ``d`` to ``out``; return the path."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    doc = SimpleDocTemplate(str(out), pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=12 * mm,
+    check_report_target(out)
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, creator=CREATOR, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=12 * mm,
                             bottomMargin=20 * mm, title="Your facial palsy check", author=d.clinic_name)
     name = d.patient.display_name or d.patient.code
     story: list[Any] = [para("Your progress", TITLE),
                         para(f"{name} – {d.session.started_at.astimezone():%d %B %Y} – {d.clinic_name}", TEXT),
                         Spacer(1, 4 * mm)]
-    story += _headline(d) + [Spacer(1, 3 * mm)] + _weekly(d) + [Spacer(1, 3 * mm)] + _clarity(d)
+    story += _headline(d) + _precision_note(d) + [Spacer(1, 3 * mm)] + _weekly(d) + [Spacer(1, 3 * mm)] + _clarity(d)
     story += [Spacer(1, 3 * mm),
               para("This sheet shows measurements made by the kiosk. It is not a diagnosis. Your doctor or "
                    "therapist will explain what the results mean for you.", FINE)]
-    doc.build(story, canvasmaker=numbered_canvas(f"{d.clinic_name} – not a diagnosis", font_size=10))
-    return out
+    doc.build(story, canvasmaker=numbered_canvas(f"{footer_text(d.clinic_name)} – not a diagnosis", font_size=10))
+    return save_pdf(out, buf.getvalue())

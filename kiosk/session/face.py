@@ -8,13 +8,15 @@ marked unavailable; nothing is guessed.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from kiosk.face.assessment import COMPLETE_CLOSURE, FacialAssessment, StepResult, combine_face  # noqa: F401
+from kiosk.face.assessment import (COMPLETE_CLOSURE, LOW_CONFIDENCE, FacialAssessment, StepResult,  # noqa: F401
+                                   combine_face)
 from kiosk.face.flow import FlowResult, track_points
 from kiosk.face.metrics import FaceFrame, FrameMeasures, face_frame, frame_measures, rigid_span_px
+from kiosk.face.mirror import MirrorRest, measure_rest
 from kiosk.face.peaks import region_movement_mm, select_peak, select_rest
 from kiosk.face.symmetry import EYE_REGIONS, TRACKED_INDICES
 from kiosk.protocol import FACE_STEPS
@@ -100,6 +102,7 @@ class _Session:
         self.rest = rest
         self.span_px = rigid_span_px(rest.landmarks_px)
         self.rest_frame, self.rest_measures = self.measure(rest)
+        self.rest_mirror: MirrorRest | None = measure_rest(rest.rgb, rest.landmarks_px, mm_per_px)
 
     def track(self, o: _Obs) -> tuple[_Obs, FlowResult | str]:
         """Peak positions of the measured points from image motion (kiosk.face.flow).
@@ -204,7 +207,8 @@ def assess_face(frames: dict[str, list[np.ndarray]], pipeline, eyelids: EyelidMo
                                dict(Counter(c for c in codes if c)),
                                next(i for i, o in enumerate(rest_seen.obs) if o is rest))  # identity: obs hold arrays
     peaks = _peaks(session, observed, steps)
-    return combine_face(session.mm_per_px, session.rest_frame, session.rest_measures, peaks, steps)
+    return combine_face(session.mm_per_px, session.rest_frame, session.rest_measures, peaks, steps,
+                        session.rest_mirror)
 
 
 def _pending(observed: dict, steps: dict[str, StepResult], reason: str) -> dict[str, StepResult]:
@@ -227,6 +231,10 @@ def _peaks(session: _Session, observed: dict[str, _Observed],
         steps[step] = StepResult("ok", None, sel.frames_used, sel.frames_rejected, sel.rejected, sel.index,
                                  seen.relaxed)
         peak, flow = session.track(session.refine(seen.obs[sel.index]))
+        if isinstance(flow, str) and session.use_flow:      # flow could not run: mesh positions only
+            steps[step] = replace(steps[step], status=LOW_CONFIDENCE,
+                                  reason=f"{flow}; mesh positions are less precise than tracked ones, read this "
+                                         "step's measures with care")
         out[step] = (*session.measure(peak), flow)
     return out
 

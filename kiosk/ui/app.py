@@ -40,6 +40,10 @@ class App:
         self.analysis: AnalysisWorker | None = None
         self.audio = AudioWorker(services.open_microphone, self.device_events)
         self.now_s = 0.0
+        from kiosk.pin import PinGate
+        wall0 = time.time()          # the throttle needs wall-clock time: its lockout survives a restart
+        self.pin_gate = PinGate(config.ui.pin_hash, getattr(services, "state", None),
+                                provisioned=config.device.provisioned, clock=lambda: wall0 + self.now_s)
         self.last_input_s = 0.0
         self.frames_drawn = 0
         self.running = True

@@ -244,17 +244,21 @@ class SessionScreen(Screen):
         pad = pygame.Rect(box.x + half + m.margin, box.y + m.margin * 2 + m.small, half - 2 * m.margin,
                           box.h - 3 * m.margin - m.small)
         p.text("PIN " + ("*" * len(self.nurse_pin) or "-"), (pad.x, box.y + m.margin), m.small, theme.ACCENT)
+        refused = self.app.pin_gate.unavailable()
+        if refused:
+            self.nurse_msg = refused
         NumberPad(self._nurse_digit, lambda: setattr(self, "nurse_pin", self.nurse_pin[:-1]),
-                  self._nurse_check if self.nurse_pin else None).draw(p, pad)
+                  self._nurse_check if self.nurse_pin and not refused else None).draw(p, pad)
 
     def _nurse_digit(self, d: str) -> None:
         if len(self.nurse_pin) < 12:
             self.nurse_pin += d
 
     def _nurse_check(self) -> None:
-        from kiosk.pin import verify_pin
-        self.nurse_ok = verify_pin(self.nurse_pin, self.app.config.ui.pin_hash)
-        self.nurse_msg = "" if self.nurse_ok else "Wrong PIN."
+        """The same throttle as the staff PIN screen: wrong PINs here count towards its lockout."""
+        attempt = self.app.pin_gate.check(self.nurse_pin)
+        self.nurse_ok = attempt.ok
+        self.nurse_msg = attempt.message
         self.nurse_pin = ""
 
     def _close_menu(self) -> None:
