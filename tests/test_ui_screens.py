@@ -23,18 +23,18 @@ EXPECTED = {
     "session_device": ["Nurse", "No camera picture", "Please ask the nurse for help."],
     "session_nurse": ["Session paused", "Continue", "Skip this step", "Stop the session", "PIN -"],
     "session_working": ["Well done!", "Working out your results..."],
-    "results": ["Your results, Anna", "Face movement", "79 / 100", "Improvement: 62 %", "45", "49", "73", "79",
+    "results": ["Your results, Anna", "Face movement", "79 / 100", "Improvement: 72 %", "25", "49", "53", "79",
                 "Finish"],
-    "results_first": ["Your results, Carl", "45 / 100"],
+    "results_first": ["Your results, Carl", "25 / 100"],
     "results_relapse": ["23 / 100", "Finish"],
     "clinician": ["P0042 – session 4 of 4", "Export PDF", "Live view", "Measures", "Grading", "History", "right",
-                  "II", "79 (was 73)", "Brow (mm)", "Eye gentle (%)", "Right", "Left", "6.0", "7.5", "80", "100",
+                  "II", "79 (was 53)", "Brow (mm)", "Eye gentle (%)", "Right", "Left", "6.0", "7.5", "80", "100",
                   "Motor-speech imp. (MSII)", "/pataka/ (norm >= 5.4)"],
     "clinician_grading": ["Sunnybrook (est.)", "Vol 1-5", "Syn 0-3", "Forehead wrinkle", "Lip pucker",
                           "Vol x4 - rest x5 - syn = 80 - 0 - 1 = 79", "eFACE-style (100 = balanced)",
                           "Mouth corner: right 1.0 mm lower", "Tight: 2.0 / 0.0 mm"],
     "clinician_history": ["Composite 79", "Clarity 75", "Asymmetry % 20", "Wk 1", "Wk 4"],
-    "clinician_relapse": ["P0043 – session 4 of 4", "Sunnybrook", "23 (was 73)"],
+    "clinician_relapse": ["P0043 – session 4 of 4", "Sunnybrook", "23 (was 53)"],
     "live": ["Live symmetry", "Brow", "Eyelids", "Mouth corner", "Nose, upper lip", "Set rest"],
     "settings": ["Settings", "Test microphone (3 s)", "60 px", "12 deg", "90 s"],
 }
@@ -78,8 +78,8 @@ def test_recovery_numbers_shown_are_the_stored_ones():
     import random
     a0, a3 = recovery_assessment(0, random.Random(1)), recovery_assessment(3, random.Random(1))
     c0, c3 = a0["face"]["sunnybrook"]["composite"], a3["face"]["sunnybrook"]["composite"]
-    assert (c0, c3) == (45, 79)
-    assert round((c3 - c0) / (100 - c0) * 100) == 62      # "Improvement: 62 %" on the results screen
+    assert (c0, c3) == (25, 79)
+    assert round((c3 - c0) / (100 - c0) * 100) == 72      # "Improvement: 72 %" on the results screen
     sb = a3["face"]["sunnybrook"]                         # the showcase form adds up like the real one
     assert sb["voluntary"] - sb["resting"] - sb["synkinesis"] == c3
 
@@ -90,13 +90,13 @@ def test_relapse_shows_no_praise_no_negative_percent_and_flags_staff(replay, tmp
         show(app, "results_relapse", drv)
         drv.frame()
         shown = " ".join(drv.texts())
-        assert "Today 23, first visit 45, last visit 73 (out of 100)." in shown
+        assert "Today 23, first visit 25, last visit 53 (out of 100)." in shown
         assert "Please speak to the nurse before you leave." in shown
         assert "Well done" not in shown and "Improvement" not in shown and not re.search(r"-\s*\d", shown)
         show(app, "clinician_relapse", drv)
         drv.frame()
         shown = " ".join(drv.texts())
-        assert "Decline flag: Composite dropped 50 points: 23 today, 73 at the previous session" in shown
+        assert "Decline flag: Composite dropped 30 points: 23 today, 53 at the previous session" in shown
         for tab in ("grading", "history"):                       # the flag stays on every tab
             drv.tap(f"tab:{tab}")
             assert "Decline flag:" in " ".join(drv.texts())
@@ -110,7 +110,7 @@ def test_relapse_shows_no_praise_no_negative_percent_and_flags_staff(replay, tmp
         drv.frame()
         assert app.target("patient:P0043").kind == "danger"      # the nurse sees it when picking the patient
         shown = " ".join(drv.texts())
-        assert "Red = score dropped. P0043: 50 points below the session of" in shown
+        assert "Red = score dropped. P0043: 30 points below the session of" in shown
         check_drawn(app)
     finally:
         app.close()
