@@ -43,6 +43,16 @@ def check(condition: bool, reason: str) -> None:
         raise NotHeld(reason)
 
 
+def refused(fn: Callable[[], object], error: type[BaseException], needle: str = "") -> str:
+    """Call ``fn``; held when it raises ``error`` whose message contains ``needle`` (returned)."""
+    try:
+        fn()
+    except error as e:
+        check(needle in str(e), f"refused, but without '{needle}': {e}")
+        return str(e)
+    raise NotHeld(f"accepted (no {error.__name__})")
+
+
 def area_modules() -> list[ModuleType]:
     """Every area module in this package, by name."""
     return [importlib.import_module(f"{__name__}.{m.name}") for m in sorted(pkgutil.iter_modules(__path__),

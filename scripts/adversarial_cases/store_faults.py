@@ -9,7 +9,7 @@ import stat
 from datetime import datetime, timezone
 from pathlib import Path
 
-from scripts.adversarial_cases import Case, Skip, check
+from scripts.adversarial_cases import Case, Skip, check, refused
 from scripts.adversarial_cases._common import ROOT  # noqa: F401 (sys.path)
 
 AREA = "store faults"
@@ -30,12 +30,8 @@ def _untouched(state: Path, raw: bytes) -> None:
 
 
 def _expect(exc_name: str, fn) -> str:  # noqa: ANN001
-    try:
-        fn()
-    except Exception as e:  # noqa: BLE001 (the class is the verdict)
-        check(type(e).__name__ == exc_name, f"{type(e).__name__}: {e}")
-        return str(e)
-    raise AssertionError(f"opened without {exc_name}")
+    import kiosk.store.db as db
+    return refused(fn, getattr(db, exc_name))
 
 
 def locked(tmp: Path) -> None:
