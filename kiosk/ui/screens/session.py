@@ -221,7 +221,7 @@ class SessionScreen(Screen):
         """The same throttle as the staff PIN screen: wrong PINs here count towards its lockout."""
         attempt = self.app.pin_gate.check(self.nurse_pin)
         self.nurse_ok = attempt.ok
-        self.nurse_msg = "Wrong PIN." if attempt.message.startswith("Wrong PIN") else attempt.message  # small box
+        self.nurse_msg = attempt.message
         self.nurse_pin = ""
 
     def _close_menu(self) -> None:
