@@ -42,7 +42,12 @@ Side = Literal["left", "right", "none"]
 
 
 class _Open(BaseModel):
-    """Nested assessment parts: known keys typed, extra keys kept (owners may add fields)."""
+    """Nested assessment parts: known keys typed, extra keys kept (owners may add fields).
+
+    Ranges are what is arithmetically or physically possible, not what is plausible: a poor
+    estimate still travels, an impossible value does not. A kiosk session that fails them
+    cannot be saved (kiosk/store), so they stay at the bounds of the scoring arithmetic or
+    of physics (mm, Hz, dB)."""
 
     model_config = ConfigDict(extra="allow", frozen=True, allow_inf_nan=False)
 
@@ -50,8 +55,8 @@ class _Open(BaseModel):
 class RegionMeasure(_Open):
     """One expression region: excursion per side (mm) or closure fraction (0..1) and symmetry ratio."""
 
-    left_mm: float | None = Field(None, ge=0, le=100, description="excursion or lid travel (mm)")
-    right_mm: float | None = Field(None, ge=0, le=100, description="excursion or lid travel (mm)")
+    left_mm: float | None = Field(None, ge=0, le=1000, description="excursion or lid travel (mm)")
+    right_mm: float | None = Field(None, ge=0, le=1000, description="excursion or lid travel (mm)")
     left_closure: float | None = Field(None, ge=0, le=1)
     right_closure: float | None = Field(None, ge=0, le=1)
     ratio: float | None = Field(None, ge=0, le=1, description="min(L, R) / max(L, R); 1.0 = symmetric")
@@ -61,10 +66,10 @@ class RegionMeasure(_Open):
 class RestMeasure(_Open):
     """Left-right differences in the rest frame (mm)."""
 
-    brow_height_diff_mm: float | None = Field(None, ge=-100, le=100)
-    fissure_diff_mm: float | None = Field(None, ge=-100, le=100)
-    commissure_height_diff_mm: float | None = Field(None, ge=-100, le=100)
-    alar_diff_mm: float | None = Field(None, ge=-100, le=100)
+    brow_height_diff_mm: float | None = Field(None, ge=-1000, le=1000)
+    fissure_diff_mm: float | None = Field(None, ge=-1000, le=1000)
+    commissure_height_diff_mm: float | None = Field(None, ge=-1000, le=1000)
+    alar_diff_mm: float | None = Field(None, ge=-1000, le=1000)
 
 
 class Sunnybrook(_Open):
@@ -109,7 +114,7 @@ class StepStatus(_Open):
 class FacialPart(_Open):
     """Facial measures and scores (SessionAssessment.to_dict()["face"])."""
 
-    mm_per_px: float | None = Field(gt=0, le=10, description="image scale (mm per pixel)")
+    mm_per_px: float | None = Field(gt=0, le=100, description="image scale (mm per pixel)")
     regions: dict[str, RegionMeasure | None] | None
     rest: RestMeasure | None
     affected_side: Side | None
@@ -124,10 +129,10 @@ class VoiceMeasures(_Open):
     mpt_s: float | None = Field(None, ge=0, le=600)
     f0_mean_hz: float | None = Field(None, ge=0, le=2000)
     f0_sd_hz: float | None = Field(None, ge=0, le=2000)
-    jitter_local_pct: float | None = Field(None, ge=0, le=100)
-    shimmer_local_pct: float | None = Field(None, ge=0, le=100)
-    hnr_db: float | None = Field(None, ge=-100, le=100)
-    cpps_db: float | None = Field(None, ge=-100, le=100)
+    jitter_local_pct: float | None = Field(None, ge=0, le=1000)
+    shimmer_local_pct: float | None = Field(None, ge=0, le=1000)
+    hnr_db: float | None = Field(None, ge=-200, le=200)
+    cpps_db: float | None = Field(None, ge=-200, le=200)
 
 
 class Intelligibility(_Open):
