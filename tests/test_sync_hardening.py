@@ -45,6 +45,7 @@ def test_depth_scanner_ignores_brackets_in_strings() -> None:
     assert json_depth(b'{"a": "[[[[{{{{"}') == 1
     assert json_depth(b'{"a": "\\"[[[[", "b": [["]"]]}') == 3      # escaped quote inside a string
     assert json_depth(b'{"a": "\\\\", "b": [[]]}') == 3               # escaped backslash ends the string
+    assert json_depth(b'[["unterminated \\" [[[[') == 2                   # an open string runs to the end
     real = sample_summary(random.Random(1)).model_dump_json().encode()
     assert json_depth(real) <= 6 < MAX_DEPTH
 
