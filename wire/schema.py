@@ -157,12 +157,14 @@ class DeclineFlag(BaseModel):
     """A clear drop of the composite against an earlier session of the same patient, worked out on the
     kiosk by kiosk.analytics.feedback (one rule with the screens and sheets). Staff should look at it."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
-    today_composite: float = Field(ge=0, le=100, title="Sunnybrook-style composite of this session (0..100)")
-    drop_points: float = Field(gt=0, le=100, title="Composite points below the compared session")
+    # -15..100 like Sunnybrook.composite: a negative composite is arithmetic, and a flag the schema
+    # refuses would stop the kiosk from saving the session at all
+    today_composite: float = Field(ge=-15, le=100, title="Sunnybrook-style composite of this session (-15..100)")
+    drop_points: float = Field(gt=0, le=115, title="Composite points below the compared session")
     reference: Literal["previous", "first"] = Field(title="Which earlier session it is compared with")
-    reference_composite: float = Field(ge=0, le=100, title="Composite of the compared session")
+    reference_composite: float = Field(ge=-15, le=100, title="Composite of the compared session")
     reference_at: AwareDatetime = Field(title="Start of the compared session (UTC)")
     previous_session_at: AwareDatetime = Field(title="Start of the patient's session before this one (UTC)")
 
