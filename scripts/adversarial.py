@@ -5,8 +5,9 @@
     scripts/adversarial.py --fast       the quick subset (also run by tests/test_adversarial.py)
     scripts/adversarial.py --area wavs --area images -v
 
-Areas are the modules of scripts/adversarial_cases/ (see its __init__ for how to add one, e.g.
-MQTT messages or TLS/ACL attacks). Each case runs in its own temporary folder. Exit code 0 when
+Areas are the modules of scripts/adversarial_cases/ (see its __init__ for how to add one), then the
+MQTT areas of scripts/adversarial_sync.py (hostile messages through the production TLS broker into a
+real receiver; TLS/ACL/identity attacks), which run in the full pass only. Each case runs in its own temporary folder. Exit code 0 when
 every case that ran held, 1 otherwise; skipped cases (no mount rights, no broker) are counted and
 listed, never counted as held.
 """
@@ -68,6 +69,21 @@ def run_areas(fast: bool = False, only: set[str] | None = None, verbose: bool = 
     return out
 
 
+def run_sync_areas(only: set[str] | None = None) -> dict[str, Tally]:
+    """The MQTT areas of scripts/adversarial_sync.py (a real TLS broker and receiver each; not in --fast)."""
+    try:
+        from scripts.adversarial_sync import AREAS
+    except ImportError as e:                # no mosquitto/paho here: say so, count nothing as held
+        return {"mqtt": Tally(skipped=[f"MQTT areas: {e}"])}
+    out: dict[str, Tally] = {}
+    for name, area in AREAS.items():
+        if only and name not in only:
+            continue
+        tried, held, failures = area()
+        out[name] = Tally(tried, held, [], list(failures))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--fast", action="store_true", help="only the quick subset")
@@ -76,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     logging.disable(logging.CRITICAL)      # the cases provoke errors on purpose; the table is the output
     tallies = run_areas(args.fast, set(args.area or []), args.verbose)
+    if not args.fast:
+        tallies.update(run_sync_areas(set(args.area or [])))
     print(f"{'area':<16}{'tried':>6}{'held':>6}{'failed':>8}{'skipped':>9}")
     for area, t in tallies.items():
         print(f"{area:<16}{t.tried:>6}{t.held:>6}{len(t.failed):>8}{len(t.skipped):>9}")

@@ -9,7 +9,7 @@ scripts/adversarial.py runs them with the kiosk areas. Alone:
 
     .venv/bin/python scripts/adversarial_sync.py [AREA ...]
 
-prints tried/held per area and exits 1 if any attack was not held (docs/security-sync.md).
+prints tried/held per area and exits 1 if any attack was not held (docs/security.md).
 """
 from __future__ import annotations
 
