@@ -61,6 +61,7 @@ class VisionConfig(_Section):
     redetect_every_frames: int = Field(15, ge=0, le=1000, title="Face count check while tracking (frames)", description="Video only: run the face detector every N tracked frames so a second person stepping in is reported; 0 = never (as mediapipe)")
     iris_roi_reuse_tolerance: float = Field(0.1, ge=0, le=0.3, title="Iris ROI reuse tolerance (fraction of the eye ROI)", description="Video only: the iris runs on eye crops placed by the previous frame's mesh, concurrently with this frame's mesh, and is redone on the exact crop when the eye moved more than this fraction of the crop; 0 = always exact (see kiosk/vision/eyes.py)")
     iris_diameter_mm: float = Field(11.7, gt=9, lt=14, title="Visible iris diameter (mm)", description="Population mean used as the mm scale")
+    landmark_model: Literal["attention", "mesh_iris"] = Field("attention", title="Landmark model", description="'attention': one model (face_landmark_with_attention) gives the mesh with refined lips, eyes and irises, its custom ops on our kernels built by scripts/setup; 'mesh_iris': the face mesh plus the iris model on each eye (the fallback, also used automatically if the attention model cannot load)")
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "VisionConfig":

@@ -1,4 +1,4 @@
-"""The three TFLite model files and their pinned sha256 (docs/architecture.md#vision-models).
+"""The four TFLite model files and their pinned sha256 (docs/architecture.md#vision-models).
 
 Shared by ``scripts/fetch_models`` (which extracts them from the mediapipe 0.10.21 wheel)
 and ``kiosk doctor`` (which checks them on the device). Pure standard library: importing
@@ -25,6 +25,12 @@ PINS: dict[str, tuple[str, str]] = {
     "iris_landmark.tflite": (
         "mediapipe/modules/iris_landmark/iris_landmark.tflite",
         "d1744d2a09c25f501d39eba4faff47e53ecca8852c5ce19bce8eeac39357521f",
+    ),
+    # mesh + refined lips, eyes and irises in one model (478 points); its three custom ops run
+    # on our kernels (kiosk/vision/ops)
+    "face_landmark_with_attention.tflite": (
+        "mediapipe/modules/face_landmark/face_landmark_with_attention.tflite",
+        "e06a804e0144f9929eda782122916b35d60c697c3c9344013ca2bbe76a6ce2b4",
     ),
 }
 
