@@ -153,8 +153,7 @@ class FacePipeline:
         if step.detection is not None:
             h, w = rgb.shape[:2]
             face = _with_detection(face, step.detection.box_px(w, h), step.detection.score)
-        gray = face_crop_gray(rgb, face.box_px)
-        q = assess_quality(1, face.interocular_px, face.pose, gray, self.config)
+        q = assess_quality(1, face.interocular_px, face.pose, lambda: face_crop_gray(rgb, face.box_px), self.config)
         return FrameAnalysis(1, face, q, timestamp_s)
 
     def _observe(self, rgb: np.ndarray, mesh: MeshResult, spec: Speculation | None) -> FaceObservation:
