@@ -16,7 +16,7 @@ from skimage import data
 
 from kiosk.vision import ops
 from kiosk.vision.mesh import INPUT_SIZE
-from kiosk.vision.pipeline import ATTENTION_MODEL
+from kiosk.vision.refined import MODEL_FILE as ATTENTION_MODEL
 from kiosk.vision.roi import crop_uint8
 from kiosk.vision.runtime import RuntimeUnavailable
 
@@ -211,3 +211,23 @@ def test_build_compiles_the_source(tmp_path):
     assert r.returncode == 0, r.stderr
     syms = subprocess.run(["nm", "-D", "--defined-only", str(out)], capture_output=True, text=True).stdout
     assert "tflite_plugin_create_delegate" in syms and "tflite_plugin_destroy_delegate" in syms
+
+
+def test_landmark_path_check_and_fallback(monkeypatch, model_dir):
+    from kiosk.config import VisionConfig
+    from kiosk.vision.pipeline import FacePipeline
+    from kiosk.vision.refined import landmark_path_check
+    ok, what = landmark_path_check(VisionConfig(model_dir=model_dir))
+    assert ok and what.startswith("attention")
+    ok, what = landmark_path_check(VisionConfig(model_dir=model_dir, landmark_model="mesh_iris"))
+    assert ok and what.startswith("mesh_iris") and "config" in what
+    monkeypatch.setattr(ops, "LIBRARY", ops.HERE / "not_built.so")
+    ok, what = landmark_path_check(VisionConfig(model_dir=model_dir))
+    assert not ok and "fallback" in what and "scripts/setup" in what
+    pipe = FacePipeline(VisionConfig(model_dir=model_dir))  # configured attention, falls back
+    assert pipe.landmark_path == "mesh_iris" and pipe.eyes is not None and "scripts/setup" in pipe.fallback_reason
+    r = pipe.process(data.astronaut())
+    assert r.face.landmarks_refined_px is None and r.face.mm_per_px > 0
+    pipe.close()
+    with pytest.raises(RuntimeUnavailable):
+        FacePipeline(VisionConfig(model_dir=model_dir), refined=True)

@@ -29,7 +29,7 @@ from kiosk.vision.iris import IrisResult, iris_diameter_px
 from kiosk.vision.mesh import LEFT_EYE_OUTER, RIGHT_EYE_OUTER, FaceMesh, MeshResult
 from kiosk.vision.pose import HeadPose, head_pose
 from kiosk.vision.quality import QualityVerdict, assess_quality, face_crop_gray
-from kiosk.vision.refined import LEFT_IRIS, RIGHT_IRIS, AttentionMesh
+from kiosk.vision.refined import LEFT_IRIS, MODEL_FILE as ATTENTION_MODEL, RIGHT_IRIS, AttentionMesh
 from kiosk.vision.runtime import Model, RuntimeUnavailable
 from kiosk.vision.tracker import FaceTracker
 
@@ -37,7 +37,6 @@ __all__ = ["FacePipeline", "FrameAnalysis", "FaceObservation", "IrisObservation"
            "QualityVerdict"]
 
 log = logging.getLogger(__name__)
-ATTENTION_MODEL = "face_landmark_with_attention.tflite"
 
 
 @dataclass(frozen=True)

@@ -24,11 +24,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from kiosk.config import VisionConfig
 from kiosk.vision import ops
 from kiosk.vision.mesh import INPUT_SIZE, N_LANDMARKS, MeshResult
 from kiosk.vision.roi import NormRect, crop_uint8, project_landmarks
 from kiosk.vision.runtime import Model, RuntimeUnavailable
 
+MODEL_FILE = "face_landmark_with_attention.tflite"
 N_REFINED = 478
 RIGHT_IRIS = slice(468, 473)   # patient's right eye (mesh 33/133), centre first
 LEFT_IRIS = slice(473, 478)    # patient's left eye (mesh 362/263)
@@ -116,3 +118,15 @@ class AttentionMesh:
         norm = refine(raw, self.maps) / INPUT_SIZE
         presence = float(1.0 / (1.0 + np.exp(-float(raw["flag"].reshape(-1)[0]))))
         return MeshResult(project_landmarks(norm, roi), presence, roi)
+
+
+def landmark_path_check(config: VisionConfig) -> tuple[bool, str]:
+    """Which landmark path a FacePipeline with the iris runs, found by loading the model:
+    (True, what) when the configured path is the one that runs, (False, why) on fallback."""
+    if config.landmark_model == "mesh_iris":
+        return True, "mesh_iris (face_landmark + iris_landmark on each eye), chosen in the config"
+    try:
+        AttentionMesh(Path(config.model_dir) / MODEL_FILE, 1)
+    except RuntimeUnavailable as e:
+        return False, f"mesh_iris fallback, the attention model does not load: {e}"
+    return True, f"attention ({MODEL_FILE}: 478 points, custom ops on our kernels)"
