@@ -290,7 +290,9 @@ def main() -> int:
           f"{args.passes} timed passes x {args.rounds} interleaved rounds per side")
     results: dict[tuple[str, str], list[dict]] = {}
     # each round: every our mode and each reference setting, the side that goes first alternating
-    jobs = [("ours", ROOT / ".venv" / "bin" / "python", m) for m in modes] + \
+    ours_py = ROOT / ".venv" / "bin" / "python"
+    ours_py = ours_py if ours_py.exists() else Path(sys.executable)
+    jobs = [("ours", ours_py, m) for m in modes] + \
         [("ref", ref_py, m) for m in ("mesh", "refined")]
     for rnd in range(args.rounds):
         for side, py, mode in (jobs if rnd % 2 == 0 else jobs[::-1]):
