@@ -217,17 +217,19 @@ def test_landmark_path_check_and_fallback(monkeypatch, model_dir):
     from kiosk.config import VisionConfig
     from kiosk.vision.pipeline import FacePipeline
     from kiosk.vision.refined import landmark_path_check
-    ok, what = landmark_path_check(VisionConfig(model_dir=model_dir))
+    attention = VisionConfig(model_dir=model_dir, landmark_model="attention")
+    ok, what = landmark_path_check(attention)
     assert ok and what.startswith("attention")
     ok, what = landmark_path_check(VisionConfig(model_dir=model_dir, landmark_model="mesh_iris"))
     assert ok and what.startswith("mesh_iris") and "config" in what
     monkeypatch.setattr(ops, "LIBRARY", ops.HERE / "not_built.so")
-    ok, what = landmark_path_check(VisionConfig(model_dir=model_dir))
+    ok, what = landmark_path_check(attention)
     assert not ok and "fallback" in what and "scripts/setup" in what
-    pipe = FacePipeline(VisionConfig(model_dir=model_dir))  # configured attention, falls back
+    pipe = FacePipeline(attention)  # configured attention, falls back
     assert pipe.landmark_path == "mesh_iris" and pipe.eyes is not None and "scripts/setup" in pipe.fallback_reason
     r = pipe.process(data.astronaut())
     assert r.face.landmarks_refined_px is None and r.face.mm_per_px > 0
     pipe.close()
     with pytest.raises(RuntimeUnavailable):
         FacePipeline(VisionConfig(model_dir=model_dir), refined=True)
+    assert FacePipeline(VisionConfig(model_dir=model_dir)).landmark_path == "mesh_iris"  # the default

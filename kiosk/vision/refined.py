@@ -13,6 +13,17 @@ The refinement index maps are the landmark subsets the model itself crops with (
 ``subset_idxs`` of its Landmarks2TransformMatrix ops), read from the model file, so they
 cannot drift from it. The model's three custom ops run on kiosk.vision.ops.
 
+Why it is not the default (VisionConfig.landmark_model = "mesh_iris"), measured 2026-11-30:
+its 468-point mesh is a different model from face_landmark.tflite (mediapipe itself: 1.3-1.9 %
+of the eye distance mean difference, up to 5.6 %, on the parity frames), and the face metrics
+were calibrated on face_landmark. With this model throughout the assessment (mesh, jittered
+copies, and eyelids from its 16 refined lid points instead of the iris model's contour),
+tests/test_face_synthetic.py gave 30 passed, 3 failed: eye_tight ratio change under yaw -8 deg
+0.094 (tolerance 0.07), pucker change when the patient moves closer 0.130 (0.12); and the
+mesh-only smile ratio of a one-sided smile fell to 0.05 (test expects the old mesh's symmetric
+prior, > 0.25: the lips follow one-sided movement better). Drop-in (eyelids still from the
+iris model): eye_tight change 0.092 under brightness x1.25. Switching needs recalibration.
+
 Reference: Grishchenko et al., "Attention Mesh: High-fidelity Face Mesh Prediction in
 Real-time", CVPR Workshops 2020.
 """
