@@ -184,3 +184,4 @@ def test_tracking_notices_a_second_face(model_dir, astronaut, threads):
     assert r.faces_found == 2 and r.face is None
     assert pipe.process(one).face is not None
     pipe.close()
+
