@@ -146,46 +146,35 @@ def test_options_reader_matches_flexbuffers(traced, lib):
     assert lib.faceops_parse_l2tm(bad, ctypes.c_size_t(3), ctypes.byref(Info()), (ctypes.c_int * 1)(), 1) == -1
 
 
-def test_landmarks_to_transform_matrix(traced):
+def _tensors(traced, op_name: str, count: int):
+    """(options, input arrays, output array) of each op named ``op_name`` (``count`` of them)."""
     it, custom = traced
-    checked = 0
-    for name, opts, ins, outs in custom:
-        if name == "Landmarks2TransformMatrix":
-            lm, m = it.get_tensor(ins[0]), it.get_tensor(outs[0])
-            want = _l2tm_numpy(lm, flexbuffers.Loads(opts))
-            assert m.shape == (1, 4, 4)
-            np.testing.assert_allclose(m[0], want, rtol=1e-4, atol=1e-3)
-            assert abs(np.linalg.det(m[0, :2, :2])) > 0.01  # a real crop, not zeros
-            checked += 1
-    assert checked == 3
+    found = [(flexbuffers.Loads(opts) if opts else None, [it.get_tensor(i) for i in ins], it.get_tensor(outs[0]))
+             for name, opts, ins, outs in custom if name == op_name]
+    assert len(found) == count
+    return found
+
+
+def test_landmarks_to_transform_matrix(traced):
+    for opts, (lm,), m in _tensors(traced, "Landmarks2TransformMatrix", 3):
+        assert m.shape == (1, 4, 4)
+        np.testing.assert_allclose(m[0], _l2tm_numpy(lm, opts), rtol=1e-4, atol=1e-3)
+        assert abs(np.linalg.det(m[0, :2, :2])) > 0.01  # a real crop, not zeros
 
 
 def test_transform_tensor_bilinear(traced):
-    it, custom = traced
-    checked = 0
-    for name, opts, ins, outs in custom:
-        if name == "TransformTensorBilinear":
-            feat, m, out = it.get_tensor(ins[0]), it.get_tensor(ins[1]), it.get_tensor(outs[0])
-            o = flexbuffers.Loads(opts)
-            want = _ttb_numpy(feat, m[0], o["output_height"], o["output_width"])
-            assert out.shape == want.shape == (1, 16, 16, 32)
-            np.testing.assert_allclose(out, want, rtol=1e-4, atol=1e-4)
-            assert np.abs(out).max() > 0.1
-            checked += 1
-    assert checked == 3
+    for opts, (feat, m), out in _tensors(traced, "TransformTensorBilinear", 3):
+        want = _ttb_numpy(feat, m[0], opts["output_height"], opts["output_width"])
+        assert out.shape == want.shape == (1, 16, 16, 32)
+        np.testing.assert_allclose(out, want, rtol=1e-4, atol=1e-4)
+        assert np.abs(out).max() > 0.1
 
 
 def test_transform_landmarks(traced):
-    it, custom = traced
-    checked = 0
-    for name, _, ins, outs in custom:
-        if name == "TransformLandmarks":
-            pts, m, out = it.get_tensor(ins[0]), it.get_tensor(ins[1]), it.get_tensor(outs[0])
-            want = pts[0].astype(np.float64) @ m[0, :2, :2].T.astype(np.float64) + m[0, :2, 3]
-            assert out.shape == pts.shape
-            np.testing.assert_allclose(out[0], want, rtol=1e-5, atol=1e-3)
-            checked += 1
-    assert checked == 5
+    for _, (pts, m), out in _tensors(traced, "TransformLandmarks", 5):
+        want = pts[0].astype(np.float64) @ m[0, :2, :2].T.astype(np.float64) + m[0, :2, 3]
+        assert out.shape == pts.shape
+        np.testing.assert_allclose(out[0], want, rtol=1e-5, atol=1e-3)
 
 
 def test_without_our_kernels_the_model_does_not_load(model_path):
