@@ -2,39 +2,52 @@
 """Vision benchmark: our LiteRT pipeline vs mediapipe 0.10.21 FaceMesh, same frames, same run.
 
     .venv/bin/python scripts/bench_vision.py [--threads 2] [--frames 60] [--passes 4] [--rounds 4]
-                                             [--profile]
+                                             [--fallback] [--profile | --profile-only]
 
-Builds the frames once (a synthetic video from the astronaut photo: the face drifting and
-rolling, kiosk.vision.frames.shifted_sequence, played forward then backward so tracking never
-breaks and one pass is 2 x --frames frames), then runs worker subprocesses on them: ours in
-.venv (numpy 2) and the reference in .venv-ref (mediapipe needs numpy < 2; `make reference`
-builds it). Both are pinned to the same CPU cores (sched_setaffinity) and ours uses that many
-LiteRT threads. Tracking mode (video). Each round runs the four workers (ours / reference x
-mesh only / mesh + iris), the side that goes first alternating between rounds; each worker
-warms up on one pass, then times --passes passes. Reported per side: median and best fps over
-all timed passes, and CPU time per frame (process user + system time, all threads, ms): the
-work done, which another load on the machine does not change much. Ratios are ours /
-reference: mesh only (with_iris=False) vs refine_landmarks=False, mesh + iris on every frame
-(with_iris=True) vs refine_landmarks=True. Also printed: the machine (CPU model, cores, load
-average before and after) and the mean landmark error in % of the interocular distance (outer
-eye corners 33-263) against refine_landmarks=False. ``--profile`` adds our per-stage times.
+Builds the frames once (synthetic video from the astronaut photo: the face drifting and
+rolling, kiosk.vision.frames.shifted_sequence, played forward then backward, 2 x --frames
+frames; then a face entering from the right, staying, leaving to the left and 10 empty frames,
+kiosk.vision.frames.enter_leave_sequence, 90 frames), then runs worker subprocesses on them:
+ours in .venv (numpy 2; the current interpreter if the checkout has no .venv) and the
+reference in .venv-ref (mediapipe needs numpy < 2; `make reference` builds it). Both are
+pinned to the same CPU cores (sched_setaffinity). Tracking mode (video). Each round runs every
+worker (ours: mesh only, refined; reference: refine_landmarks False, True; with --fallback
+also our mesh + iris), the order reversed every other round; each worker warms up on one pass,
+then times --passes passes. Reported per side: median and best fps over all timed passes, and
+CPU time per frame (process user + system time, all threads, ms). Ratios are ours / reference:
+mesh only (with_iris=False) vs refine_landmarks=False (fps, and CPU time: target <= 0.75x),
+refined (the attention model, 478 points) vs refine_landmarks=True, mesh + iris (three
+models) vs refine_landmarks=True. Also printed: the machine (CPU model, cores, load average
+before and after) and the landmark error in % of the interocular distance (outer eye corners
+33-263) against the reference. ``--profile`` adds our per-stage CPU and wall times per path.
 
 Findings on the 2-vCPU AMD EPYC build machine (2026-11-28, shared with other jobs, load 1.5-4),
 isolated LiteRT invoke times with warm caches: face mesh 1.30-1.35 ms, iris 1.24-1.26 ms per
 eye, detector 1.2 ms; XNNPACK is 3x faster than the builtin kernels (iris 3.9 ms, mesh 3.7 ms).
-* Both eyes through the iris model in one invocation (resize_tensor_input to [2, 64, 64, 3]):
-  accepted by LiteRT/XNNPACK (outputs come back as [1, 2 x n]: reshape to (2, -1)), identical
-  to the per-eye outputs (max difference 0.0), but no faster: 2.85 ms vs 2.87 ms for two
-  single runs on one thread, and the same fps and CPU time inside the pipeline. Not used.
+* Both eyes through the iris model in one invocation: identical outputs, no faster. Not used.
 * Models run cold in the pipeline: after 64 MB of other memory traffic a mesh invoke costs
   +0.8 ms and an iris invoke +0.7 ms (the iris weights, 2.6 MB, do not fit the 1 MB L2).
-  Inside the pipeline the two iris runs cost 3.9 ms of CPU per frame, not 2.5.
-* Mesh + iris is three model runs (mesh + two eyes, >= 3.9 ms of CPU per frame with warm
-  caches) against mediapipe's single attention mesh (3.2-3.9 ms of CPU per frame for the
-  whole refine_landmarks=True graph). It can only win with two free cores (critical path
-  about max(mesh, two eyes) = 2.5 ms + 0.3 ms); when other jobs take one core the ratio
-  falls to the CPU-time ratio, about 0.55x. Mediapipe's attention model cannot replace them:
-  LiteRT 1.4.0 refuses it ("unresolved custom op: Landmarks2TransformMatrix", a mediapipe op).
+* Mesh + iris is three model runs (>= 3.9 ms of CPU per frame with warm caches) against
+  mediapipe's single attention mesh; it can only win with two free cores.
+
+Findings on the 2-vCPU Xeon build machine (2026-11-30, load 4-21 from other engineers):
+* The attention model runs on LiteRT with our kernels for its three custom ops
+  (kiosk/vision/ops): 2.1-2.3 ms of CPU per invoke against 1.7-1.9 ms for face_landmark in
+  the same conditions (1.25x), so the refined path costs about 0.5 ms more than mesh only
+  where mesh + iris cost about 2.5 ms more. Its custom ops are negligible (three 16x16x32
+  bilinear crops, a few matrices).
+* Mesh only, CPU per frame with the model invoke replaced by a no-op: 0.9-1.2 ms of our own
+  work (loaded machine) against 2.5-3.6 ms for the invoke; of that, the 192x192 warp is the
+  largest (warpAffine, 0.3-0.5 ms loaded), then the face count (detector every 30 tracked
+  frames, and on every frame without a face), the quality checks (0.13-0.18 ms), projection and
+  the next ROI (about 0.05 ms each), pose 0.03 ms.
+* Tried and kept: one affine warp instead of corners + perspective solve + warpPerspective
+  (same pixels, within one grey level); face count every 30 tracked frames or after an ROI
+  jump instead of every 15; the grey face crop only when distance and pose pass.
+* Tried and dropped: a C bilinear warp straight into the model's float input (no uint8
+  crop, no numpy scaling): 2x the CPU of OpenCV's SIMD warpAffine + numpy (770 vs 420 us,
+  -O2/-O3/-march=native alike); two XNNPACK threads for the attention model: 4x the CPU and
+  5x the wall time under load (the pool spins); XNNPACK "latest features": no change.
 """
 from __future__ import annotations
 
