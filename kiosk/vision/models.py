@@ -65,8 +65,17 @@ def check_models(model_dir: Path) -> list[ModelCheck]:
     return out
 
 
-def model_versions(model_dir: Path) -> dict[str, str]:
-    """Full sha256 of each model file actually used ("missing" when absent), stored with every
-    session so a score names the exact model that made it (the report compares them with PINS)."""
+#: models a session's assessment runs, per VisionConfig.landmark_model (the attention path
+#: still runs face_landmark for the jittered copies and iris_landmark for the eyelids)
+USED_BY: dict[str, tuple[str, ...]] = {
+    "mesh_iris": ("face_detection_short_range.tflite", "face_landmark.tflite", "iris_landmark.tflite"),
+    "attention": tuple(PINS),
+}
+
+
+def model_versions(model_dir: Path, landmark_model: str = "mesh_iris") -> dict[str, str]:
+    """Full sha256 of each model file the configured landmark path uses ("missing" when
+    absent), stored with every session so a score names the exact model that made it (the
+    report compares them with PINS)."""
     return {name: sha256_file(Path(model_dir) / name) if (Path(model_dir) / name).is_file() else "missing"
-            for name in PINS}
+            for name in USED_BY[landmark_model]}
