@@ -14,10 +14,9 @@ mean (11.7 mm) that is typically within +-0.5 mm (about +-4 %) of an individual'
 """
 from __future__ import annotations
 
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-
-import logging
 
 import cv2
 import numpy as np
