@@ -44,6 +44,11 @@ Findings on the 2-vCPU Xeon build machine (2026-11-30, load 4-21 from other engi
 * Tried and kept: one affine warp instead of corners + perspective solve + warpPerspective
   (same pixels, within one grey level); face count every 30 tracked frames or after an ROI
   jump instead of every 15; the grey face crop only when distance and pose pass.
+* Three interleaved runs at the end (2026-11-30 06:15-06:23, load 14 -> 8): mesh only 0.91x /
+  1.41x / 0.85x fps (median), CPU ours/ref 0.98x / 0.77x / 1.03x (targets 1.5x and 0.75x: not
+  met); refined 0.97x / 1.56x / 1.12x (target 1.0x); mesh + iris 0.58x. Our mesh-only frame:
+  2.56 ms of CPU, of which the model 1.65, the face count (periodic and on the frames without a
+  face) 0.38, the crop 0.22, quality 0.10, ROI + projection + pose 0.09.
 * Tried and dropped: a C bilinear warp straight into the model's float input (no uint8
   crop, no numpy scaling): 2x the CPU of OpenCV's SIMD warpAffine + numpy (770 vs 420 us,
   -O2/-O3/-march=native alike); two XNNPACK threads for the attention model: 4x the CPU and
