@@ -58,9 +58,10 @@ class VisionConfig(_Section):
     min_brightness: float = Field(40.0, ge=0, le=255, title="Min mean brightness (0..255)")
     max_brightness: float = Field(220.0, ge=0, le=255, title="Max mean brightness (0..255)")
     min_sharpness: float = Field(25.0, ge=0, le=100000, title="Min Laplacian variance of the face crop", description="Variance of the Laplacian of the grey face box resized to 128 px wide; below it the frame is called blurred. Calibrated on the astronaut face: 252 sharp, 63 / 32 / 16 / 10 after a Gaussian blur of sigma 0.7 / 1 / 1.5 / 2 px")
-    redetect_every_frames: int = Field(15, ge=0, le=1000, title="Face count check while tracking (frames)", description="Video only: run the face detector every N tracked frames so a second person stepping in is reported; 0 = never (as mediapipe)")
+    redetect_every_frames: int = Field(30, ge=0, le=1000, title="Face count check while tracking (frames)", description="Video only: run the face detector every N tracked frames (and on the frame after the face ROI jumps) so a second person stepping in is reported; 0 = never (as mediapipe)")
     iris_roi_reuse_tolerance: float = Field(0.1, ge=0, le=0.3, title="Iris ROI reuse tolerance (fraction of the eye ROI)", description="Video only: the iris runs on eye crops placed by the previous frame's mesh, concurrently with this frame's mesh, and is redone on the exact crop when the eye moved more than this fraction of the crop; 0 = always exact (see kiosk/vision/eyes.py)")
     iris_diameter_mm: float = Field(11.7, gt=9, lt=14, title="Visible iris diameter (mm)", description="Population mean used as the mm scale")
+    landmark_model: Literal["attention", "mesh_iris"] = Field("mesh_iris", title="Landmark model", description="'mesh_iris': the face mesh plus the iris model on each eye (what the face metrics are calibrated on); 'attention': one model (face_landmark_with_attention, mediapipe's refine_landmarks) gives the mesh with refined lips, eyes and irises, about half the CPU of mesh_iris, its custom ops on our kernels built by scripts/setup (falls back to mesh_iris if it cannot load). Not the default yet: its mesh differs from face_landmark's by 1.3-1.9 % of the eye distance and two face-stability tolerances fail with it (see kiosk/vision/refined.py)")
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "VisionConfig":

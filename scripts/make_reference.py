@@ -6,8 +6,9 @@ Run in the reference venv only (`make reference`; mediapipe needs numpy < 2):
 For each frame of kiosk.vision.frames.PARITY_FRAMES (the astronaut face at several scales,
 shifts and rolls, built with pure numpy so both venvs make identical frames) it stores the
 frame's sha256, the 468 mesh points from FaceMesh(static_image_mode=True,
-refine_landmarks=False) (the same face_landmark model we run) and the iris centres and
-diameters from refine_landmarks=True (points 468..477 of the attention model).
+refine_landmarks=False) (the same face_landmark model we run), the 478 points of
+refine_landmarks=True (face_landmark_with_attention: mesh with refined lips and eyes, irises
+468..477) and the iris centres and diameters from those.
 """
 from __future__ import annotations
 
@@ -64,11 +65,12 @@ def main() -> int:
             print(f"{name}: reference found no face", file=sys.stderr)
             return 1
         frames[name] = {"sha256": F.sha256(img), "width": w, "height": h,
-                        "mesh_px": np.round(mesh, 2).tolist(), "iris": _iris(ref)}
+                        "mesh_px": np.round(mesh, 2).tolist(), "refined_px": np.round(ref, 2).tolist(),
+                        "iris": _iris(ref)}
         iod = np.linalg.norm(mesh[263, :2] - mesh[33, :2])
         print(f"{name}: {w}x{h}, IOD {iod:.1f} px")
     doc = {"about": "mediapipe 0.10.21 FaceMesh on kiosk.vision.frames.PARITY_FRAMES; "
-                    "mesh: refine_landmarks=False, iris: refine_landmarks=True; px units, z scaled like x",
+                    "mesh: refine_landmarks=False, refined and iris: refine_landmarks=True; px units, z scaled like x",
            "mediapipe": mp.__version__, "frames": frames}
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(doc, separators=(",", ":")) + "\n", encoding="utf-8")

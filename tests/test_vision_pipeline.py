@@ -1,4 +1,7 @@
-"""FacePipeline on a real face (scikit-image's astronaut) and generated variants."""
+"""FacePipeline on a real face (scikit-image's astronaut) and generated variants.
+
+The general tests run on both landmark paths: the attention model (478 points, one model) and
+the mesh + iris models (the fallback)."""
 from __future__ import annotations
 
 import cv2
@@ -16,9 +19,12 @@ def astronaut() -> np.ndarray:
     return data.astronaut()
 
 
-@pytest.fixture(scope="module")
-def pipe(model_dir) -> FacePipeline:
-    return FacePipeline(VisionConfig(model_dir=model_dir))
+@pytest.fixture(scope="module", params=["attention", "mesh_iris"])
+def pipe(request, model_dir) -> FacePipeline:
+    p = FacePipeline(VisionConfig(model_dir=model_dir, landmark_model=request.param),
+                     refined=request.param == "attention")
+    assert p.landmark_path == request.param
+    return p
 
 
 @pytest.fixture(scope="module")
@@ -140,8 +146,9 @@ def test_tracking_follows_shifted_frames(model_dir, astronaut, base):
 
 
 def test_tracking_with_speculative_iris_matches_exact(model_dir, astronaut):
-    fast = FacePipeline(VisionConfig(model_dir=model_dir, threads=2), tracking=True)
-    exact = FacePipeline(VisionConfig(model_dir=model_dir, threads=2, iris_roi_reuse_tolerance=0.0), tracking=True)
+    fast = FacePipeline(VisionConfig(model_dir=model_dir, threads=2, landmark_model="mesh_iris"), tracking=True)
+    exact = FacePipeline(VisionConfig(model_dir=model_dir, threads=2, iris_roi_reuse_tolerance=0.0,
+                                      landmark_model="mesh_iris"), tracking=True)
     seq = F.shifted_sequence(astronaut, 6, step_px=2.0)
     # a jump of 30 px (far beyond 10 % of the ~44 px eye crop): speculation must be redone
     seq.append(F.warp(astronaut, 1.0, 3.0, (-20.0, 18.0), (640, 480)))
@@ -177,3 +184,4 @@ def test_tracking_notices_a_second_face(model_dir, astronaut, threads):
     assert r.faces_found == 2 and r.face is None
     assert pipe.process(one).face is not None
     pipe.close()
+

@@ -13,7 +13,9 @@ from kiosk.config import VisionConfig
 from kiosk.vision.detector import Detection, decode, ssd_anchors, weighted_nms
 from kiosk.vision.pose import NEUTRAL_PITCH_DEG, HeadPose, face_axes, head_pose
 from kiosk.vision.quality import MESSAGES, assess_quality, sharpness
-from kiosk.vision.roi import NormRect, project_landmarks, rect_from_landmarks, transform_rect
+from kiosk.vision.roi import (NormRect, crop_uint8, project_landmarks, rect_from_landmarks, roi_matrix,
+                              transform_rect)
+from kiosk.vision.tracker import roi_jumped
 from kiosk.vision.runtime import Model, RuntimeUnavailable
 
 
@@ -180,3 +182,64 @@ def test_no_runtime_is_a_clear_error(monkeypatch, model_dir):
     monkeypatch.setitem(sys.modules, "tflite_runtime.interpreter", None)
     with pytest.raises(RuntimeUnavailable, match="ai-edge-litert==1.4.0"):
         Model(model_dir / "face_landmark.tflite")
+
+
+@pytest.mark.parametrize("rect", [NormRect(0.4, 0.45, 0.5, 0.62, 0.3), NormRect(0.6, 0.5, 0.3, 0.4, -1.2),
+                                  NormRect(0.5, 0.5, 0.4, 0.5, 0.0), NormRect(0.1, 0.9, 0.6, 0.8, 2.5)])
+def test_affine_crop_equals_mediapipes_perspective_warp(rect):
+    """One warpAffine (tensor -> image map) samples where warpPerspective of the rect's corners does."""
+    img = cv2.resize(skimage_data.astronaut(), (640, 480))
+    want = cv2.warpPerspective(img, roi_matrix(rect, 640, 480, 192, 192), (192, 192), flags=cv2.INTER_LINEAR,
+                               borderMode=cv2.BORDER_REPLICATE)
+    got = crop_uint8(img, rect, 192, 192, cv2.BORDER_REPLICATE)
+    diff = np.abs(got.astype(int) - want.astype(int))
+    assert diff.max() <= 1 and diff.mean() < 0.01
+
+
+def test_roi_jump():
+    r = NormRect(0.5, 0.5, 0.3, 0.4, 0.0)  # 192 px wide in 640x480
+    assert not roi_jumped(r, NormRect(0.55, 0.52, 0.31, 0.41, 0.1), 640, 480)   # 33 px, side +3 %
+    assert roi_jumped(r, NormRect(0.6, 0.5, 0.3, 0.4, 0.0), 640, 480)           # 64 px > 48 px
+    assert roi_jumped(r, NormRect(0.5, 0.5, 0.4, 0.53, 0.0), 640, 480)          # side +33 %
+
+
+def test_tracker_counts_faces_on_schedule_and_after_an_roi_jump():
+    """Stub detector and mesh (landmarks we move): the count runs every redetect_every tracked
+    frames and on the frame after the ROI jumped, not otherwise."""
+    from kiosk.vision.mesh import MeshResult
+    from kiosk.vision.tracker import FaceTracker
+    rng = np.random.default_rng(0)
+    face = np.column_stack([rng.uniform(0.4, 0.6, 468), rng.uniform(0.35, 0.65, 468), np.zeros(468)])
+    face[33, :2], face[263, :2] = (0.45, 0.45), (0.55, 0.45)
+    offset = [0.0]
+    counts = []
+
+    class Det:
+        def detect(self, rgb):
+            counts.append(len(counts))
+            return [Detection((0.4 + offset[0], 0.35, 0.2, 0.3),
+                              np.array([[0.45 + offset[0], 0.45], [0.55 + offset[0], 0.45]] + [[0.5, 0.5]] * 4), 0.9)]
+
+    class Mesh:
+        def run(self, rgb, roi):
+            return MeshResult(face + [offset[0], 0.0, 0.0], 1.0, roi)
+
+    tracker = FaceTracker(Det(), Mesh(), tracking=True, redetect_every=10)
+    rgb = np.zeros((480, 640, 3), np.uint8)
+    seen = []
+    for frame in range(25):
+        offset[0] = 0.001 * frame + (0.1 if frame >= 16 else 0.0)  # slow drift, a jump at frame 16
+        n = len(counts)
+        assert tracker.step(rgb).mesh is not None
+        seen.append(len(counts) - n)
+    assert [i for i, c in enumerate(seen) if c] == [0, 10, 17, 20]  # first, schedule, jump + 1, schedule
+
+
+def test_session_model_versions_follow_the_landmark_path(tmp_path):
+    from kiosk.vision.models import PINS, model_versions
+    (tmp_path / "face_landmark.tflite").write_bytes(b"x")
+    plain = model_versions(tmp_path)
+    assert set(plain) == {"face_detection_short_range.tflite", "face_landmark.tflite", "iris_landmark.tflite"}
+    assert plain["face_landmark.tflite"] == "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"
+    assert plain["iris_landmark.tflite"] == "missing"
+    assert set(model_versions(tmp_path, "attention")) == set(PINS) and len(PINS) == 4

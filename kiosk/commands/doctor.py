@@ -1,6 +1,6 @@
 """`kiosk doctor`: is this kiosk ready? One line per check (OK / WARN / FAIL), exit 1 on any FAIL.
 
-Checks: models present with their pinned sha256, staff PIN set and not a default one, camera delivers a frame, microphone
+Checks: models present with their pinned sha256, which landmark path runs, staff PIN set and not a default one, camera delivers a frame, microphone
 records, database passes ``PRAGMA integrity_check``, free disk in the state directory,
 broker accepts an MQTT v5 connection with this device's credentials, days left on the
 device and CA certificates. A missing device is a failed check with a reason, never a
@@ -43,7 +43,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def check_models(config: KioskConfig) -> list[Check]:
     from kiosk.vision.models import check_models as verify
-    return [Check(f"model {m.name}", OK if m.ok else FAIL, m.detail) for m in verify(config.vision.model_dir)]
+    from kiosk.vision.refined import landmark_path_check
+    path_ok, path = landmark_path_check(config.vision)
+    return [Check(f"model {m.name}", OK if m.ok else FAIL, m.detail) for m in verify(config.vision.model_dir)] + \
+        [Check("landmark path", OK if path_ok else WARN, path)]
 
 
 def check_camera(config: KioskConfig, timeout_s: float) -> list[Check]:

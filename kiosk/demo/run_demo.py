@@ -133,7 +133,7 @@ def run_demo(out_dir: Path, config: Any, *, n_sessions: int = 6, scenario: str =
     out_dir = Path(out_dir)
     now = now or datetime.now(timezone.utc).replace(microsecond=0)
     from kiosk.vision.models import model_versions
-    versions = model_versions(config.vision.model_dir)
+    versions = model_versions(config.vision.model_dir, config.vision.landmark_model)
     side, sevs = scenario_severities(scenario, n_sessions)
     with Store.from_config(config, out_dir) as store:
         if store.open_report.message:

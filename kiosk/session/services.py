@@ -137,7 +137,8 @@ class Services:
         from kiosk.vision.models import model_versions
         with Store.from_config(self.config, self.state) as store:
             return store.save_session(patient_id, assessment, started_at=started_at, ended_at=ended_at,
-                                      model_versions=model_versions(self.config.vision.model_dir))
+                                      model_versions=model_versions(self.config.vision.model_dir,
+                                                                    self.config.vision.landmark_model))
 
     def store_peak_frames(self, session_id: str, frames: dict) -> int:
         """Landmark overlays of the peak frames for the clinician report (camera.store_peak_frames)."""

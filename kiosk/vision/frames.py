@@ -68,6 +68,19 @@ def shifted_sequence(src: np.ndarray, n: int, step_px: float = 4.0,
             for i in range(n)]
 
 
+def enter_leave_sequence(src: np.ndarray, n_move: int = 30, n_hold: int = 20, n_empty: int = 10,
+                         out_size: tuple[int, int] = (640, 480)) -> list[np.ndarray]:
+    """A synthetic video of a face entering and leaving: it slides in from the right edge
+    (``n_move`` frames), stays with a slow roll (``n_hold``), slides out to the left
+    (``n_move``), then ``n_empty`` frames with no face (the photo's left edge strip)."""
+    far = out_size[0] * 0.8  # face centre this far off-centre: no face in view
+    enter = [warp(src, 1.0, 0.0, (far * (1 - i / n_move), 10.0), out_size) for i in range(n_move)]
+    hold = [warp(src, 1.0, 0.4 * i, (0.0, 10.0), out_size) for i in range(n_hold)]
+    leave = [warp(src, 1.0, 0.4 * n_hold, (-far * (i + 1) / n_move, 10.0), out_size) for i in range(n_move)]
+    empty = [warp(src, 1.0, 0.0, (-far * 1.3, 10.0), out_size)] * n_empty
+    return enter + hold + leave + empty
+
+
 def sha256(frame: np.ndarray) -> str:
     """Hex digest of a frame's bytes (to check both venvs built the same frame)."""
     return hashlib.sha256(np.ascontiguousarray(frame).tobytes()).hexdigest()

@@ -1,4 +1,4 @@
-"""The three TFLite model files and their pinned sha256 (docs/architecture.md#vision-models).
+"""The four TFLite model files and their pinned sha256 (docs/architecture.md#vision-models).
 
 Shared by ``scripts/fetch_models`` (which extracts them from the mediapipe 0.10.21 wheel)
 and ``kiosk doctor`` (which checks them on the device). Pure standard library: importing
@@ -25,6 +25,12 @@ PINS: dict[str, tuple[str, str]] = {
     "iris_landmark.tflite": (
         "mediapipe/modules/iris_landmark/iris_landmark.tflite",
         "d1744d2a09c25f501d39eba4faff47e53ecca8852c5ce19bce8eeac39357521f",
+    ),
+    # mesh + refined lips, eyes and irises in one model (478 points); its three custom ops run
+    # on our kernels (kiosk/vision/ops)
+    "face_landmark_with_attention.tflite": (
+        "mediapipe/modules/face_landmark/face_landmark_with_attention.tflite",
+        "e06a804e0144f9929eda782122916b35d60c697c3c9344013ca2bbe76a6ce2b4",
     ),
 }
 
@@ -59,8 +65,17 @@ def check_models(model_dir: Path) -> list[ModelCheck]:
     return out
 
 
-def model_versions(model_dir: Path) -> dict[str, str]:
-    """Full sha256 of each model file actually used ("missing" when absent), stored with every
-    session so a score names the exact model that made it (the report compares them with PINS)."""
+#: models a session's assessment runs, per VisionConfig.landmark_model (the attention path
+#: still runs face_landmark for the jittered copies and iris_landmark for the eyelids)
+USED_BY: dict[str, tuple[str, ...]] = {
+    "mesh_iris": ("face_detection_short_range.tflite", "face_landmark.tflite", "iris_landmark.tflite"),
+    "attention": tuple(PINS),
+}
+
+
+def model_versions(model_dir: Path, landmark_model: str = "mesh_iris") -> dict[str, str]:
+    """Full sha256 of each model file the configured landmark path uses ("missing" when
+    absent), stored with every session so a score names the exact model that made it (the
+    report compares them with PINS)."""
     return {name: sha256_file(Path(model_dir) / name) if (Path(model_dir) / name).is_file() else "missing"
-            for name in PINS}
+            for name in USED_BY[landmark_model]}

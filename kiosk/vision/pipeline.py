@@ -1,5 +1,9 @@
 """FacePipeline: detect -> mesh (468) -> iris -> pose -> quality gate, per RGB frame.
 
+Two landmark paths (``VisionConfig.landmark_model``): "attention" runs one model that gives
+the mesh and refined lips, eyes and irises (478 points, mediapipe's refine_landmarks=True);
+"mesh_iris" runs the mesh plus the iris model on each eye (the fallback).
+
 The API other packages use (docs/contracts.md). Landmarks are in image pixels: x, y, and
 z a relative depth scaled like x (mediapipe's convention; smaller z = nearer the camera,
 origin roughly at the face centre). Sides are the patient's: ``iris_right`` is the patient's
@@ -10,6 +14,7 @@ mean (11.7 mm) that is typically within +-0.5 mm (about +-4 %) of an individual'
 """
 from __future__ import annotations
 
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
@@ -23,11 +28,14 @@ from kiosk.vision.iris import IrisResult, iris_diameter_px
 from kiosk.vision.mesh import LEFT_EYE_OUTER, RIGHT_EYE_OUTER, FaceMesh, MeshResult
 from kiosk.vision.pose import HeadPose, head_pose
 from kiosk.vision.quality import QualityVerdict, assess_quality, face_crop_gray
-from kiosk.vision.runtime import Model
+from kiosk.vision.refined import LEFT_IRIS, MODEL_FILE as ATTENTION_MODEL, RIGHT_IRIS, AttentionMesh
+from kiosk.vision.runtime import Model, RuntimeUnavailable
 from kiosk.vision.tracker import FaceTracker
 
 __all__ = ["FacePipeline", "FrameAnalysis", "FaceObservation", "IrisObservation", "HeadPose",
            "QualityVerdict"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,8 @@ class FaceObservation:
     interocular_px: float                       # outer eye corners 33-263, px
     detection_box_px: tuple[float, float, float, float] | None = None  # None while tracked
     detection_score: float | None = None
+    landmarks_refined_px: np.ndarray | None = None  # (478, 3) on the attention path: the 468
+    # (same as landmarks_px), then the patient's right iris 468..472 and left iris 473..477
 
 
 @dataclass(frozen=True)
@@ -73,23 +83,38 @@ class FacePipeline:
 
     ``tracking=False`` runs the detector on every frame (still images); ``tracking=True``
     reuses the previous landmarks' ROI (video). ``with_iris=False`` skips the iris model
-    (then ``mm_per_px`` is None).
+    (then ``mm_per_px`` is None). ``refined``: True runs the attention model (478 points;
+    raises RuntimeUnavailable if it cannot load), False the mesh + iris models, None follows
+    ``config.landmark_model`` and falls back to mesh + iris, with a warning, if the attention
+    model cannot load. ``landmark_path`` says which runs: "attention", "mesh_iris" or "mesh".
     """
 
     def __init__(self, config: VisionConfig | None = None, *, tracking: bool = False,
-                 with_iris: bool = True) -> None:
+                 with_iris: bool = True, refined: bool | None = None) -> None:
         self.config = config or VisionConfig()
         d, t = self.config.model_dir, min(self.config.mesh_threads, self.config.threads)
         detector = FaceDetector(Model(d / "face_detection_short_range.tflite", t), self.config.min_detection_score)
-        mesh = FaceMesh(Model(d / "face_landmark.tflite", t))
-        # mesh only, video, 2+ threads: the periodic face count runs beside the mesh (with the
-        # iris the second core is already busy with the speculative eyes)
+        self.fallback_reason: str | None = None
+        mesh: FaceMesh | AttentionMesh | None = None
+        if refined or (refined is None and with_iris and self.config.landmark_model == "attention"):
+            try:
+                mesh = AttentionMesh(d / ATTENTION_MODEL, t)
+            except RuntimeUnavailable as e:
+                if refined:
+                    raise
+                self.fallback_reason = str(e)
+                log.warning("attention landmark model unavailable, using mesh + iris models: %s", e)
+        self.refined = mesh is not None
+        self.landmark_path = "attention" if self.refined else "mesh_iris" if with_iris else "mesh"
+        mesh = mesh or FaceMesh(Model(d / "face_landmark.tflite", t))
+        # one landmark model per frame, video, 2+ threads: the periodic face count runs beside
+        # it (on the mesh + iris path the second core is busy with the speculative eyes)
         self._pool = (ThreadPoolExecutor(max_workers=1, thread_name_prefix="facecount")
-                      if tracking and not with_iris and self.config.threads >= 2 else None)
+                      if tracking and self.landmark_path != "mesh_iris" and self.config.threads >= 2 else None)
         self.tracker = FaceTracker(detector, mesh, tracking=tracking, min_presence=self.config.min_presence,
                                    redetect_every=self.config.redetect_every_frames, pool=self._pool)
         self.eyes: EyePair | None = None
-        if with_iris:
+        if self.landmark_path == "mesh_iris":
             self.eyes = EyePair(d / "iris_landmark.tflite", parallel=self.config.threads >= 2,
                                 tolerance=self.config.iris_roi_reuse_tolerance if tracking else 0.0)
         self._prev: np.ndarray | None = None  # last tracked frame's normalized landmarks
@@ -126,30 +151,43 @@ class FacePipeline:
         if step.detection is not None:
             h, w = rgb.shape[:2]
             face = _with_detection(face, step.detection.box_px(w, h), step.detection.score)
-        gray = face_crop_gray(rgb, face.box_px)
-        q = assess_quality(1, face.interocular_px, face.pose, gray, self.config)
+        q = assess_quality(1, face.interocular_px, face.pose, lambda: face_crop_gray(rgb, face.box_px), self.config)
         return FrameAnalysis(1, face, q, timestamp_s)
 
     def _observe(self, rgb: np.ndarray, mesh: MeshResult, spec: Speculation | None) -> FaceObservation:
         h, w = rgb.shape[:2]
         scale = np.array([w, h, w], dtype=np.float64)
         lm_px = mesh.landmarks * scale
+        refined_px = None
         iris_r = iris_l = None
         if self.eyes is not None:
             iris_r, iris_l = (_iris_obs(r, scale) for r in self.eyes.run(rgb, mesh.landmarks, spec))
+        elif self.refined:
+            maps = self.tracker.mesh.maps
+            refined_px, lm_px = lm_px, lm_px[:468]
+            iris_r = _refined_iris_obs(refined_px, RIGHT_IRIS, maps.right_eye)
+            iris_l = _refined_iris_obs(refined_px, LEFT_IRIS, maps.left_eye)
         diam = [i.diameter_px for i in (iris_r, iris_l) if i is not None and i.diameter_px > 0]
         mm_per_px = self.config.iris_diameter_mm / float(np.mean(diam)) if diam else None
         x0, y0 = lm_px[:, :2].min(axis=0)
         x1, y1 = lm_px[:, :2].max(axis=0)
         iod = float(np.linalg.norm(lm_px[LEFT_EYE_OUTER, :2] - lm_px[RIGHT_EYE_OUTER, :2]))
         return FaceObservation(lm_px, mesh.presence, (float(x0), float(y0), float(x1), float(y1)),
-                               iris_r, iris_l, mm_per_px, head_pose(lm_px), iod)
+                               iris_r, iris_l, mm_per_px, head_pose(lm_px), iod,
+                               landmarks_refined_px=refined_px)
 
 
 def _iris_obs(res: IrisResult, scale: np.ndarray) -> IrisObservation:
     pts = res.points[:, :2] * scale[:2]
     contour = None if res.contour is None else res.contour[:, :2] * scale[:2]
     return IrisObservation(pts[0].copy(), iris_diameter_px(pts), pts, contour)
+
+
+def _refined_iris_obs(pts_px: np.ndarray, rows: slice, eye: np.ndarray) -> IrisObservation:
+    """Iris from the attention model's 478 points (px); the eye contour is the 71 refined eye
+    points, in the iris model's contour order."""
+    iris = pts_px[rows, :2]
+    return IrisObservation(iris[0].copy(), iris_diameter_px(iris), iris, pts_px[eye, :2])
 
 
 def _with_detection(face: FaceObservation, box: tuple[float, float, float, float],

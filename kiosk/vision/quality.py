@@ -11,6 +11,8 @@ about the face itself.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dataclasses import dataclass
 
 import cv2
@@ -71,9 +73,12 @@ def sharpness(gray: np.ndarray) -> float:
 
 
 def assess_quality(faces_found: int, interocular_px: float | None, pose: HeadPose | None,
-                   gray_face: np.ndarray | None, config: VisionConfig,
+                   gray_face: np.ndarray | Callable[[], np.ndarray] | None, config: VisionConfig,
                    frame_brightness: float | None = None) -> QualityVerdict:
     """Quality verdict for one frame from precomputed measures (pure).
+
+    ``gray_face`` may be a function making the grey face crop: it is then called only when
+    distance and pose pass (the image checks cost more than the verdict needs otherwise).
 
     ``frame_brightness`` (mean grey level of the whole frame, 0..255) turns "no face" into
     "too dark"/"too bright" when the frame itself is the likely reason.
@@ -92,6 +97,8 @@ def assess_quality(faces_found: int, interocular_px: float | None, pose: HeadPos
         return verdict("turned")
     if abs(pose.pitch_deg) > config.max_pitch_deg:
         return verdict("tilted")
+    if callable(gray_face):
+        gray_face = gray_face()
     brightness = cv2.mean(gray_face)[0] if gray_face.size else 0.0
     if brightness < config.min_brightness:
         return verdict("too_dark")

@@ -9,7 +9,8 @@ The rules reproduced here (read from mediapipe's graphs and calculators):
 * RectTransformationCalculator: ``square_long`` (long side in px), then ``scale_x/y``.
 * ImageToTensorCalculator (OpenCV path): ``cv2.boxPoints`` of the rotated rect in px mapped
   onto the tensor's corners by a perspective transform, ``warpPerspective`` INTER_LINEAR on
-  the uint8 image, then a linear map of 0..255 to the tensor's value range.
+  the uint8 image, then a linear map of 0..255 to the tensor's value range. That map is
+  affine; we warp with the equivalent affine (:func:`crop_uint8`).
 * LandmarkProjectionCalculator: rotate (x-0.5, y-0.5) by the rect's rotation, scale by the
   rect size, add the centre; z is scaled by the rect width.
 """
@@ -89,12 +90,26 @@ def roi_matrix(rect: NormRect, image_w: int, image_h: int, out_w: int, out_h: in
     return cv2.getPerspectiveTransform(src, dst)
 
 
+def tensor_to_image_affine(rect: NormRect, image_w: int, image_h: int, out_w: int, out_h: int) -> np.ndarray:
+    """2x3 affine taking tensor px to image px: the map :func:`roi_matrix` inverts, written
+    directly (tensor (0, 0) is the rect's top-left corner, x along the rotated width)."""
+    cx, cy, w, h, r = rect.to_px(image_w, image_h)
+    c, s = math.cos(r), math.sin(r)
+    return np.array([[c * w / out_w, -s * h / out_h, cx - 0.5 * (c * w - s * h)],
+                     [s * w / out_w, c * h / out_h, cy - 0.5 * (s * w + c * h)]], dtype=np.float64)
+
+
 def crop_uint8(rgb: np.ndarray, rect: NormRect, out_w: int, out_h: int, border: int) -> np.ndarray:
-    """Warp the rotated rect of an RGB uint8 image to (out_h, out_w, 3) uint8, INTER_LINEAR."""
+    """Warp the rotated rect of an RGB uint8 image to (out_h, out_w, 3) uint8, INTER_LINEAR.
+
+    The same sampling as ImageToTensorCalculator's warpPerspective of the rect's corners
+    (the map is affine), done as one warpAffine with the tensor -> image map, so no corner
+    points, perspective solve or matrix inversion per frame.
+    """
     h, w = rgb.shape[:2]
-    m = roi_matrix(rect, w, h, out_w, out_h)
-    return cv2.warpPerspective(rgb, m, (out_w, out_h), flags=cv2.INTER_LINEAR,
-                               borderMode=border, borderValue=(0, 0, 0))
+    m = tensor_to_image_affine(rect, w, h, out_w, out_h)
+    return cv2.warpAffine(rgb, m, (out_w, out_h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                          borderMode=border, borderValue=(0, 0, 0))
 
 
 def crop_to_tensor(rgb: np.ndarray, rect: NormRect, out_w: int, out_h: int,

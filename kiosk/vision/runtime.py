@@ -38,15 +38,17 @@ class Model:
     ----------
     path : model file (.tflite)
     threads : CPU threads for the interpreter (>= 1)
+    delegates : LiteRT delegates applied before XNNPACK (e.g. our custom-op kernels)
     """
 
-    def __init__(self, path: Path | str, threads: int = 2) -> None:
+    def __init__(self, path: Path | str, threads: int = 2, delegates: tuple = ()) -> None:
         path = Path(path)
         if not path.is_file():
             raise RuntimeUnavailable(f"model file missing: {path} (run scripts/fetch_models)")
         interpreter_cls = _interpreter_class()
         try:
-            self._it = interpreter_cls(model_path=str(path), num_threads=int(threads))
+            self._it = interpreter_cls(model_path=str(path), num_threads=int(threads),
+                                       experimental_delegates=list(delegates) or None)
             self._it.allocate_tensors()
         except (ValueError, RuntimeError) as e:
             raise RuntimeUnavailable(f"cannot load model {path}: {e}") from e
@@ -54,6 +56,7 @@ class Model:
         self.input_index: int = inp["index"]
         self.input_shape: tuple[int, ...] = tuple(int(v) for v in inp["shape"])
         self._outputs = [d["index"] for d in self._it.get_output_details()]
+        self.output_names: list[str] = [d["name"] for d in self._it.get_output_details()]
         self.name = path.stem
 
     def run(self, tensor: np.ndarray) -> list[np.ndarray]:

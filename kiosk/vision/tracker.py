@@ -4,8 +4,11 @@ As mediapipe's face_landmark_front graph with one face: while a face is tracked 
 runs on the ROI from the previous frame's landmarks and the detector does not run; when the
 mesh presence drops below the threshold, the next frame runs the detector. Unlike mediapipe,
 the detector also runs every ``redetect_every`` tracked frames (0 = never), so a second
-person stepping into view is reported ("multiple_faces") within that many frames; given a
-thread pool, that count runs on it at the same time as the mesh (same result, less latency).
+person stepping into view is reported ("multiple_faces") within that many frames, and on the
+frame after the ROI jumps (centre moved more than ``JUMP_FRACTION`` of the ROI side, or the
+side changed by more than that fraction: a fast move, or the mesh locking onto someone else);
+given a thread pool, that count runs on it at the same time as the mesh (same result, less
+latency).
 
 A detection counts as a person only when the mesh confirms a face there: its presence
 (face-flag) score reaches ``min_presence``, as mediapipe gates landmarks on the same score
@@ -17,6 +20,7 @@ are one face.
 """
 from __future__ import annotations
 
+import math
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
@@ -27,6 +31,7 @@ from kiosk.vision.mesh import FaceMesh, MeshResult, landmarks_to_roi
 from kiosk.vision.roi import NormRect
 
 SAME_FACE_IOU = 0.3
+JUMP_FRACTION = 0.25  # of the ROI side (px)
 
 
 def landmark_box(landmarks: np.ndarray) -> tuple[float, float, float, float]:
@@ -67,6 +72,7 @@ class FaceTracker:
         self.pool = pool  # runs the periodic face count while the mesh runs (None: in turn)
         self._roi: NormRect | None = None
         self._tracked_frames = 0
+        self._count_next = False  # the ROI jumped: count faces on the next frame
 
     @property
     def is_tracking(self) -> bool:
@@ -77,6 +83,7 @@ class FaceTracker:
         """Forget the tracked face; the next frame runs the detector."""
         self._roi = None
         self._tracked_frames = 0
+        self._count_next = False
 
     def confirmed(self, rgb: np.ndarray, detections: list[Detection],
                   known: list[MeshResult] = ()) -> list[tuple[Detection, MeshResult]]:
@@ -107,7 +114,9 @@ class FaceTracker:
         h, w = rgb.shape[:2]
         if self.tracking and self._roi is not None:
             self._tracked_frames += 1
-            count_due = bool(self.redetect_every) and self._tracked_frames % self.redetect_every == 0
+            count_due = bool(self.redetect_every) and (self._count_next or
+                                                       self._tracked_frames % self.redetect_every == 0)
+            self._count_next = False
             pending = self.pool.submit(self.detector.detect, rgb) if count_due and self.pool else None
             result = self.mesh.run(rgb, self._roi)
             others = 0
@@ -119,7 +128,9 @@ class FaceTracker:
                 self.reset()
                 return TrackStep(1 + others, None, None)
             if result.presence >= self.min_presence:
-                self._roi = landmarks_to_roi(result.landmarks, w, h)
+                roi = landmarks_to_roi(result.landmarks, w, h)
+                self._count_next = roi_jumped(self._roi, roi, w, h)
+                self._roi = roi
                 return TrackStep(1, result, None)
             self._roi = None
         detections = self.detector.detect(rgb)
@@ -134,3 +145,11 @@ class FaceTracker:
         detection, result = faces[0]
         self._roi = landmarks_to_roi(result.landmarks, w, h) if self.tracking else None
         return TrackStep(1, result, detection)
+
+
+def roi_jumped(old: NormRect, new: NormRect, image_w: int, image_h: int) -> bool:
+    """True when the ROI centre moved, or its side changed, by more than JUMP_FRACTION of the
+    old side (px)."""
+    side = max(old.width * image_w, 1e-9)
+    shift = math.hypot((new.x_center - old.x_center) * image_w, (new.y_center - old.y_center) * image_h)
+    return shift > JUMP_FRACTION * side or abs(new.width * image_w - side) > JUMP_FRACTION * side
