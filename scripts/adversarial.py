@@ -94,12 +94,12 @@ def main(argv: list[str] | None = None) -> int:
     tallies = run_areas(args.fast, set(args.area or []), args.verbose)
     if not args.fast:
         tallies.update(run_sync_areas(set(args.area or [])))
-    print(f"{'area':<16}{'tried':>6}{'held':>6}{'failed':>8}{'skipped':>9}")
+    print(f"{'area':<24}{'tried':>6}{'held':>6}{'failed':>8}{'skipped':>9}")
     for area, t in tallies.items():
-        print(f"{area:<16}{t.tried:>6}{t.held:>6}{len(t.failed):>8}{len(t.skipped):>9}")
+        print(f"{area:<24}{t.tried:>6}{t.held:>6}{len(t.failed):>8}{len(t.skipped):>9}")
     total = Tally(sum(t.tried for t in tallies.values()), sum(t.held for t in tallies.values()),
                   [s for t in tallies.values() for s in t.skipped], [f for t in tallies.values() for f in t.failed])
-    print(f"{'total':<16}{total.tried:>6}{total.held:>6}{len(total.failed):>8}{len(total.skipped):>9}")
+    print(f"{'total':<24}{total.tried:>6}{total.held:>6}{len(total.failed):>8}{len(total.skipped):>9}")
     for f in total.failed:
         print(f"FAILED  {f}")
     for s in total.skipped:
