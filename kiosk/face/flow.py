@@ -185,3 +185,28 @@ def track_points(rest: np.ndarray, peak: np.ndarray, points_px: np.ndarray, gues
             reasons.append("")
     reliable = np.array([r == "" for r in reasons])
     return FlowResult(p1.astype(np.float64), reliable, fb, ncc, eig, tuple(reasons), win)
+
+
+LID_MID = (3, 4, 5, 11, 12, 13)  # eye-contour indices of the mid lower and mid upper lid (kiosk.vision.eyelids)
+LID_CORNERS = (0, 8)
+
+
+def follow_lids(rest: np.ndarray, peak: np.ndarray, contour_rest: np.ndarray, contour_peak: np.ndarray,
+                mm_per_px: float | None) -> np.ndarray | None:
+    """The peak frame's eye contour with its mid-lid points followed from rest by optical flow.
+
+    For eye narrowing during a mouth expression (ocular synkinesis), where the lids move a
+    few mm: the iris model re-run on the peak frame responds to the whole crop (on
+    synthetic faces a pucker that leaves the eyes alone read 0.2-0.6 mm of widening).
+    contour_rest / contour_peak: (16, 2) lid contours (px) from the iris model in each frame;
+    the peak contour's corners and its first guess are kept.  Returns None when any
+    mid-lid point fails the reliability checks (:func:`track_points`).
+    """
+    idx = list(LID_MID)
+    res = track_points(rest, peak, np.asarray(contour_rest, float)[idx], np.asarray(contour_peak, float)[idx],
+                       mm_per_px)
+    if not bool(np.all(res.reliable)):
+        return None
+    out = np.array(contour_peak, dtype=np.float64)
+    out[idx] = res.points_px
+    return out
