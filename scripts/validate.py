@@ -136,6 +136,13 @@ def excursion_errors(still, spec: S.SyntheticSpec, fa, errs: dict) -> None:
         errs.setdefault(region, []).extend([abs(r.right_mm - truth["right"]), abs(r.left_mm - truth["left"])])
 
 
+def _pose_text(p: S.Pose) -> str:
+    """The pose's changes from frontal, in words."""
+    parts = [f"roll {p.roll_deg:g} deg" if p.roll_deg else "", f"yaw {p.yaw_deg:g} deg" if p.yaw_deg else "",
+             f"scale x{p.scale:g}" if p.scale != 1 else "", f"light x{p.brightness:g}" if p.brightness != 1 else ""]
+    return ", ".join(x for x in parts if x) or "frontal"
+
+
 def scores(pipe, lids, quick: bool, still=None) -> str:
     hdr = ["session", "truth", "side", "ratios brow/eye/smile", "HB", "composite", "Kanerva range for HB", "agree"]
     healthy = []
@@ -146,7 +153,7 @@ def scores(pipe, lids, quick: bool, still=None) -> str:
                                   _assess(pipe, lids, S.SyntheticSpec(symmetric=False, face=face)), "healthy"))
     poses = [] if quick else [S.Pose(roll_deg=8), S.Pose(yaw_deg=6), S.Pose(scale=0.8), S.Pose(brightness=0.75)]
     for p in poses:
-        healthy.append(_score_row(f"mirrored astronaut, {p}".replace("Pose", ""),
+        healthy.append(_score_row(f"astronaut, mirrored, {_pose_text(p)}",
                                   _assess(pipe, lids, S.SyntheticSpec(pose=p)), "healthy"))
     sev = [0.6] if quick else [0.2, 0.4, 0.6, 0.8, 1.0]
     palsy, errs = [], {}

@@ -1,4 +1,6 @@
-"""Synthetic palsy faces: smooth displacement warps of a real face (scikit-image astronaut).
+"""Synthetic palsy faces: smooth displacement warps of a real face (scikit-image astronaut by
+default; any face of :mod:`kiosk.demo.real_faces` with ``SyntheticSpec(face=...)``, whose warp
+anchors come from the face mesh and whose mm scale is the iris's).
 
 Each expression moves anatomical regions of the real photograph by a known amount:
 
@@ -11,6 +13,10 @@ smile           8 mm out + 6 mm up (mesh ~8.4, flow ~9.8 mm)     mouth corner
 snarl           lip/ala up 9 mm (mesh ~5.3, flow ~6.2 mm)        lip-ala
 pucker          10 mm to the midline (mesh ~7, flow ~8.8 mm)     mouth corner
 ============== ================================================ ===============
+
+Ocular synkinesis (``SyntheticSpec.synkinesis``): the affected eye's upper lid slides down
+by that fraction of the fissure during smile and pucker (:func:`synkinesis_truth_mm`).
+Resting droops of one commissure or brow: :func:`droop_image` (kiosk.demo.rest_droop).
 
 Gentle eye closure on the affected side weakens with severity like the other movements;
 tight closure stays complete up to severity 0.5, then falls linearly to none at severity 1
