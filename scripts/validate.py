@@ -102,8 +102,10 @@ def _score_row(label: str, fa, truth: str = "") -> list:
                       for k in ("brow", "eye_gentle", "smile"))
     cons = F.consistency(sb.composite, hb.grade)
     rng = KANERVA_2011.get(hb.grade) if hb.grade else None
+    e = fa.eface
+    ef = "/".join("–" if v is None else f"{v:.0f}" for v in (e.static, e.dynamic, e.synkinesis)) if e else "–"
     return [label, truth, fa.side.side, ratios, hb_roman(hb.grade), sb.composite,
-            f"{rng[0]}–{rng[1]}" if rng else "–", cons["status"]]
+            f"{rng[0]}–{rng[1]}" if rng else "–", cons["status"], ef]
 
 
 def true_excursions_mm(spec: S.SyntheticSpec, rest_landmarks_px, region: str, mm_per_px: float) -> dict[str, float]:
@@ -144,7 +146,8 @@ def _pose_text(p: S.Pose) -> str:
 
 
 def scores(pipe, lids, quick: bool, still=None) -> str:
-    hdr = ["session", "truth", "side", "ratios brow/eye/smile", "HB", "composite", "Kanerva range for HB", "agree"]
+    hdr = ["session", "truth", "side", "ratios brow/eye/smile", "HB", "composite", "Kanerva range for HB", "agree",
+           "eFACE static/dynamic/synkinesis"]
     healthy = []
     for face in (GRADED_FACES[:2] if quick else GRADED_FACES):
         healthy.append(_score_row(f"{face}, mirrored (both halves the same)",
@@ -170,13 +173,15 @@ def scores(pipe, lids, quick: bool, still=None) -> str:
     weeks = [] if quick else [_score_row(f"demo week {i + 1}", _assess(pipe, lids, S.SyntheticSpec("left", s)),
                                          f"left, severity {s:.2f}") for i, s in enumerate(severities(6))]
     comps = [r[5] for r in healthy if r[5] is not None]
+    efs = [float(x) for r in healthy for x in r[8].split("/")[:2] if x not in ("–", "")]
     text = ("## Grades: healthy faces, palsy severities, demo weeks\n\nSynthetic sessions (kiosk/demo/synthetic_face.py)"
             " through the real pipeline. HB and the Sunnybrook-style composite should fall in the same "
             "Kanerva 2011 band (middle 50 % of 5,397 clinician gradings). Healthy anchors: auto-eFACE scores normal "
             "faces 93.8 ± 4.4 against clinicians' 100 (Miller 2021); healthy adults' Sunnybrook median 95–96 "
             "(Picard 2024).\n\n### Healthy\n\n" + table(hdr, healthy)
             + f"\n\nHealthy composites: min {min(comps)}, mean {sum(comps) / len(comps):.1f} (auto-eFACE normal faces: "
-              f"93.8); HB I in {sum(r[4] == 'I' for r in healthy)} of {len(healthy)}, side none in "
+              f"93.8); eFACE-style static and dynamic subscores: min {min(efs):.0f}, mean "
+              f"{sum(efs) / len(efs):.1f}; HB I in {sum(r[4] == 'I' for r in healthy)} of {len(healthy)}, side none in "
               f"{sum(r[2] == 'none' for r in healthy)} of {len(healthy)}.\n\n### Palsy severities\n\n"
               "On the photos as they are (their own asymmetry adds to the palsy).\n\n" + table(hdr, palsy))
     if weeks:
