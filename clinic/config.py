@@ -20,8 +20,9 @@ class ReceiverSettings(BrokerSettings):
     """``[receiver]``: the broker connection plus where and how summaries are stored."""
 
     db: str = Field("state/clinic.db", title="Clinic database", description="SQLite path, or a postgresql:// URL for a multi-kiosk clinic")
-    group: str | None = Field(None, title="Shared-subscription group", description="Several receivers with the same group share the load ($share/<group>/...); None: one receiver gets everything", pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    group: str | None = Field(None, title="Shared-subscription group", description="Several receivers with the same group share the load ($share/<group>/...); None: one receiver gets everything. A secret of 16-64 letters, digits, _ or -: a kiosk that can name the group could join it (device_config/acl)", pattern=r"^[A-Za-z0-9_-]{16,64}$")
     max_payload_kib: int = Field(256, ge=1, le=65536, title="Largest accepted summary (KiB)", description="Bigger payloads go to the dead-letter table")
+    max_attempts: int = Field(3, ge=1, le=100, title="Deliveries before a failing message is dead-lettered", description="A message whose storing fails this often (for a reason other than the database being unavailable) goes to the dead-letter table with the error")
 
 
 class ClinicConfig(StrictModel):

@@ -35,7 +35,7 @@ from typing import Any, Iterator
 
 from fhir.resources.R4B.bundle import Bundle
 
-from wire.schema import SessionSummary, parse_summary
+from wire.schema import SchemaError, SessionSummary, parse_summary
 
 CODE_SYSTEM = "http://facial-palsy-kiosk.invalid/fhir/CodeSystem/kiosk-measures"
 PATIENT_SYSTEM = "http://facial-palsy-kiosk.invalid/fhir/sid/patient-ref"
@@ -192,37 +192,48 @@ def _conclusion(summary: SessionSummary) -> str:
     return "; ".join(parts) + (". " if parts else "") + summary.disclaimer
 
 
-def load_summary(db: str, session_id: str) -> SessionSummary:
-    """The stored summary of ``session_id`` from the clinic database (SQLite path or postgresql:// URL)."""
-    if db.startswith(("postgresql://", "postgres://")):
-        from clinic.store.postgres import PostgresClinicStore
-        store = PostgresClinicStore(db)
-        try:
-            payload = store.summary_payload(session_id)
-        finally:
-            store.close()
-    else:
-        path = Path(db.removeprefix("sqlite://"))
-        if not path.is_file():
-            raise FhirExportError(f"clinic database {path} not found")
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-            row = conn.execute("SELECT payload FROM session_summaries WHERE session_id = ?", (session_id,)).fetchone()
-        payload = row[0] if row else None
+def load_summary(db: str, session_id: str, device_id: str | None = None) -> SessionSummary:
+    """The stored summary of ``session_id`` (of ``device_id`` when given; needed when two devices
+    used that session id) from the clinic database (SQLite path or postgresql:// URL)."""
+    from clinic.store.base import AmbiguousSession
+
+    try:
+        if db.startswith(("postgresql://", "postgres://")):
+            from clinic.store.postgres import PostgresClinicStore
+            store = PostgresClinicStore(db)
+            try:
+                payload = store.summary_payload(session_id, device_id)
+            finally:
+                store.close()
+        else:
+            from clinic.store.sqlite import payload_lookup
+
+            path = Path(db.removeprefix("sqlite://"))
+            if not path.is_file():
+                raise FhirExportError(f"clinic database {path} not found")
+            with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+                payload = payload_lookup(conn, session_id, device_id)
+    except AmbiguousSession as e:
+        raise FhirExportError(f"{e} (--device ID)") from e
     if payload is None:
         raise FhirExportError(f"session {session_id} is not in the clinic database")
-    return parse_summary(payload)
+    try:
+        return parse_summary(payload)
+    except SchemaError as e:     # stored before the schema got its ranges
+        raise FhirExportError(f"stored summary of session {session_id} does not validate: {e.reason}") from e
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m clinic.fhir", description="Export one session as a FHIR R4 Bundle")
     p.add_argument("session_id")
     p.add_argument("--db", required=True, help="clinic database: SQLite path or postgresql:// URL")
+    p.add_argument("--device", help="device id, when several devices stored this session id")
     p.add_argument("--pdf", type=Path, help="clinician PDF to attach (DiagnosticReport.presentedForm)")
     p.add_argument("-o", "--out", type=Path, help="output JSON file (default: stdout)")
     args = p.parse_args(argv)
     try:
         pdf = args.pdf.read_bytes() if args.pdf else None
-        bundle = session_bundle(load_summary(args.db, args.session_id), pdf)
+        bundle = session_bundle(load_summary(args.db, args.session_id, args.device), pdf)
     except (FhirExportError, OSError) as e:
         print(f"fhir export: {e}", file=sys.stderr)
         return 1

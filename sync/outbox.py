@@ -6,7 +6,7 @@ reads rows with :class:`Outbox`, which owns its own SQLite connection (WAL, busy
 timeout) so it can run beside the kiosk UI.
 
 A row is delivered when ``acked_at`` is set, which happens only when the clinic
-receiver's ack for that session arrives (DESIGN.md section 8).
+receiver's ack for that session arrives (docs/wire-format.md#outbox).
 """
 from __future__ import annotations
 
@@ -61,11 +61,17 @@ def enqueue(conn: sqlite3.Connection, summary: SessionSummary, *, topic_root: st
 
 @dataclass(frozen=True)
 class OutboxRow:
+    """A row of the outbox table (docs/wire-format.md#outbox). The publisher reads only the
+    first five columns (its hot path); the store's listing fills them all."""
+
     id: int
     session_id: str
     topic: str
     payload: str
     attempts: int
+    created_at: str | None = None
+    last_sent_at: str | None = None
+    acked_at: str | None = None
 
 
 @dataclass(frozen=True)

@@ -125,6 +125,21 @@ def tls_client(port: int, client_id: str, ca: Path, cert: Path | None = None, ke
     return w
 
 
+def plain_mqtt_accepted(port: int, wait_s: float = 1.0) -> bool:
+    """True when a plain (non-TLS) MQTT v5 CONNECT to 127.0.0.1:``port`` gets a successful CONNACK."""
+    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="plain", protocol=mqtt.MQTTv5)
+    results: list = []
+    c.on_connect = lambda *a: results.append(a[3])
+    try:
+        c.connect("127.0.0.1", port, keepalive=5)
+        c.loop_start()
+        time.sleep(wait_s)
+        c.loop_stop()
+    except OSError:
+        pass
+    return any(not rc.is_failure for rc in results)
+
+
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
 

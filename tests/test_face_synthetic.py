@@ -232,6 +232,10 @@ def test_peak_frame_of_other_size_uses_mesh_and_says_so(assess_frames):
     t = fa.regions["smile"].tracking
     assert t["method"] == "mesh" and "differs from the rest frame" in t["reason"], t
     assert fa.regions["smile"].ratio is not None
+    # issue 13 item 11: the step is not plain "ok" any more
+    smile = fa.steps["smile"]
+    assert smile.status == "ok_low_confidence" and "differs from the rest frame" in smile.reason
+    assert "less precise" in smile.reason and fa.steps["rest"].status == "ok"
 
 
 def test_several_rest_frames_pick_a_typical_one(assess_frames):

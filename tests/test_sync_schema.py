@@ -87,7 +87,7 @@ def test_topics_acks_and_backoff() -> None:
     assert parse_topic("clinic/kiosk-a/ack/abc", "clinic") is None
     assert parse_topic("other/kiosk-a/sessions/abc", "clinic") is None
     assert subscription("clinic", "rx") == "$share/rx/clinic/+/sessions/+"
-    assert parse_ack(b'{"session_id": "s1", "outcome": "stored"}') == ("s1", "stored")
+    assert parse_ack(b'{"session_id": "s1", "outcome": "stored"}') == ("s1", "stored", None)
     assert parse_ack(b"garbage") is None
     rng = random.Random(0)
     delays = [backoff_delay_s(n, base_s=0.5, cap_s=8.0, rng=rng) for n in range(10)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pygame
 import pytest
 
+from kiosk.config import KioskConfig
 from kiosk.demo.showcase import VIEWS, recovery_assessment, show
 from ui_helpers import check_drawn, make_app, make_session_dir
 
@@ -229,5 +230,88 @@ def test_clinician_reaches_a_patient_and_the_live_view_by_touch(replay, tmp_path
         assert app.current.name == "clinician"
         drv.tap("back")
         assert app.current.name == "attract" and app.patient is None
+    finally:
+        app.close()
+
+
+def test_nurse_pause_pin_shares_the_throttle_and_it_survives_a_restart(replay, tmp_path):
+    """Issue 13 item 7: the pause screen's PIN used to be unthrottled, bypassing the lockout."""
+    state = tmp_path / "state"
+    app, drv = make_app(replay, state)
+    try:
+        nurse = app.screens["session"]
+        for _ in range(5):                                   # five wrong PINs on the pause screen ...
+            nurse.nurse_pin = "0000"
+            nurse._nurse_check()
+        assert nurse.nurse_msg.startswith("Too many wrong PINs") and not nurse.nurse_ok
+        nurse.nurse_pin = "1234"
+        nurse._nurse_check()
+        assert not nurse.nurse_ok                            # ... lock the right PIN out there too
+        drv.tap("settings")
+        for d in "1234":
+            drv.tap(f"pad:{d}")
+        assert app.target("pad:ok").action is None           # ... and on the main PIN screen
+        assert "Too many wrong PINs" in " ".join(drv.texts())
+    finally:
+        app.close()
+    app, drv = make_app(replay, state)                       # restart: still locked
+    try:
+        drv.tap("settings")
+        assert "Too many wrong PINs" in " ".join(drv.texts())
+        drv.frame(n=31, dt_s=1.0)
+        drv.enter_pin("1234")
+        assert app.current.name == "settings"
+    finally:
+        app.close()
+
+
+def test_provisioned_kiosk_without_pin_keeps_the_staff_screens_locked(replay, tmp_path):
+    cfg = KioskConfig.model_validate({"device": {"provisioned": True}})
+    app, drv = make_app(replay, tmp_path / "state", config=cfg)
+    try:
+        drv.tap("clinician")
+        for d in "1234":
+            drv.tap(f"pad:{d}")
+        assert app.target("pad:ok").action is None
+        assert "No staff PIN is set on this kiosk" in " ".join(drv.texts())
+        assert app.current.name == "pin"
+    finally:
+        app.close()
+
+
+@pytest.mark.parametrize("size", [(800, 480), (1280, 720)])
+def test_every_notice_is_wrapped_inside_its_box(replay, tmp_path, size):
+    """Each face-check prompt under the live picture, each retry message (face and speech gates),
+    the device message and a long bottom notice: all drawn whole, none cut off or off screen."""
+    from dataclasses import replace
+
+    from kiosk.speech.quality import MESSAGES as SPEECH
+    from kiosk.vision.quality import MESSAGES as FACE, verdict
+    app, drv = make_app(replay, tmp_path / "state", size)
+    try:
+        show(app, "session_instruct", drv)
+        real = app.analysis.latest()
+        for code in FACE:
+            if code == "ok":
+                continue
+            fake = replace(real, analysis=replace(real.analysis, quality=verdict(code)))
+            app.analysis.latest = lambda fake=fake: fake
+            drv.frame()
+            check_drawn(app)
+            shown = " ".join(drv.texts())
+            assert all(word in shown for word in FACE[code].split()), (code, shown)
+        del app.analysis.latest
+        show(app, "session_retry", drv)
+        r = app.screens["session"].runner
+        for msg in [m for c, m in FACE.items() if c != "ok"] + [m for c, m in SPEECH.items() if c != "ok"]:
+            r.state = replace(r.state, message=msg)
+            drv.frame()
+            check_drawn(app)
+            assert all(word in " ".join(drv.texts()) for word in msg.split()), msg
+        show(app, "session_device", drv)
+        check_drawn(app)
+        app.say("The PDF could not be made: " + "a very long reason with a path /var/lib/kiosk/reports/x " * 4, 10)
+        drv.frame()
+        check_drawn(app)
     finally:
         app.close()

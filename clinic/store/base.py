@@ -5,14 +5,25 @@ The receiver needs only three writes/reads, so another backend (PostgreSQL in
 methods with the same meaning:
 
 ``insert_summary(summary, payload) -> bool``
-    Store one session summary, idempotent by ``session_id`` (INSERT ... ON CONFLICT
-    DO NOTHING), committed before returning. True = newly stored, False = already there.
+    Store one session summary, idempotent by its key ``(device_id, session_id)`` (INSERT ...
+    ON CONFLICT DO NOTHING), committed before returning. True = newly stored, False = a row
+    with that key is already there (never overwritten). Two kiosks may use the same session
+    id: each device's session is its own row.
+``put_summary(summary, payload) -> "stored" | "duplicate" | "conflict"``
+    ``insert_summary`` plus the verdict on an existing key: the same content again is a
+    ``duplicate`` (a redelivery), different content is a ``conflict`` (the receiver
+    dead-letters it; the stored row stays as it was).
 ``dead_letter(topic, payload, reason) -> None``
     Keep a message that could not be accepted, with why; committed before returning.
 ``patient_summaries(patient_ref) -> list[dict]``
     That patient's sessions from every device, oldest first (the per-patient view).
-``patient_overview()``, ``dead_letters()``, ``session_ids()``, ``summary_payload(session_id)``,
-``count_summaries() -> int``, ``count_dead_letters() -> int``, ``close()``.
+``patient_overview()``, ``dead_letters()``, ``session_ids()``, ``summary_keys()``,
+``summary_payload(session_id, device_id=None)``, ``count_summaries() -> int``,
+``count_dead_letters() -> int``, ``close()``.
+
+``outage_errors``: the exception types that mean the database itself is unavailable (server
+down, disk full, locked); the receiver then holds messages back instead of counting them
+as failures of the message (docs/security-sync.md#receiver).
 
 Tables: ``session_summaries`` (key columns + the full JSON payload), ``dead_letters``;
 view ``patient_summary`` (one row per patient: sessions, devices, first/last session,
@@ -20,9 +31,10 @@ latest House-Brackmann estimate and Speech Clarity Score). All times UTC ISO-860
 """
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from datetime import timezone
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 from wire.schema import SessionSummary
 
@@ -58,11 +70,31 @@ def summary_columns(summary: SessionSummary) -> dict[str, Any]:
     }
 
 
+PutOutcome = Literal["stored", "duplicate", "conflict"]
+
+
+class AmbiguousSession(LookupError):
+    """A session id stored for more than one device: the caller must say which device."""
+
+
 class ClinicStore(ABC):
     """What the clinic receiver needs from its database (see the module docstring)."""
 
+    outage_errors: ClassVar[tuple[type[BaseException], ...]] = (OSError,)
+
     @abstractmethod
     def insert_summary(self, summary: SessionSummary, payload: str) -> bool: ...
+
+    def put_summary(self, summary: SessionSummary, payload: str) -> PutOutcome:
+        """Insert; on an existing ``(device_id, session_id)`` tell a redelivery from a conflict."""
+        if self.insert_summary(summary, payload):
+            return "stored"
+        stored = self.summary_payload(summary.session_id, summary.device_id)
+        return "duplicate" if stored is not None and self.same_content(stored, payload) else "conflict"
+
+    def same_content(self, stored: str, payload: str) -> bool:
+        """True when ``payload`` says what the stored text says (same JSON value)."""
+        return stored == payload or json.loads(stored) == json.loads(payload)
 
     @abstractmethod
     def dead_letter(self, topic: str, payload: bytes, reason: str) -> None: ...
@@ -82,8 +114,13 @@ class ClinicStore(ABC):
     def session_ids(self) -> list[str]: ...
 
     @abstractmethod
-    def summary_payload(self, session_id: str) -> str | None:
-        """The JSON text exactly as received, or None."""
+    def summary_keys(self) -> list[tuple[str, str]]:
+        """(device_id, session_id) of every stored summary."""
+
+    @abstractmethod
+    def summary_payload(self, session_id: str, device_id: str | None = None) -> str | None:
+        """The JSON text exactly as received, or None. Without ``device_id``, raise
+        :class:`AmbiguousSession` when several devices stored that session id."""
 
     @abstractmethod
     def count_summaries(self) -> int: ...
@@ -93,3 +130,11 @@ class ClinicStore(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
+
+
+def one_payload(rows: list[tuple[str, str]], session_id: str) -> str | None:
+    """The payload of the only (device_id, payload) row, None for none; AmbiguousSession for several."""
+    if len(rows) > 1:
+        raise AmbiguousSession(f"session {session_id} is stored for devices "
+                               f"{', '.join(sorted(d for d, _ in rows))}: name the device")
+    return rows[0][1] if rows else None

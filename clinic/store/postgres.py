@@ -3,8 +3,8 @@ for a clinic with many kiosks and several receivers.
 
 Selected by a URL in the receiver's config (``[sync] receiver_db = "postgresql://user:pw@host/db"``,
 see :func:`clinic.store.open_clinic_store`). Same tables, columns and meaning as the SQLite
-store: ``session_summaries`` keyed by ``session_id`` (idempotent ``INSERT ... ON CONFLICT DO
-NOTHING``, so any number of receivers, redeliveries and restarts store each session once),
+store: ``session_summaries`` keyed by ``(device_id, session_id)`` (idempotent ``INSERT ... ON CONFLICT
+DO NOTHING``, so any number of receivers, redeliveries and restarts store each session once),
 ``dead_letters``, and the ``patient_summary`` view. Times are ``timestamptz`` and come back as
 UTC ISO-8601 strings like SQLite's; the payload is kept as the exact JSON text received.
 
@@ -23,7 +23,7 @@ from typing import Any, Callable
 import psycopg
 from psycopg.rows import dict_row, tuple_row
 
-from clinic.store.base import DEAD_LETTER_MAX_BYTES, PATIENT_SUMMARY_SELECT, ClinicStore, summary_columns
+from clinic.store.base import DEAD_LETTER_MAX_BYTES, PATIENT_SUMMARY_SELECT, ClinicStore, one_payload, summary_columns
 from wire.schema import SessionSummary
 
 MIGRATION_LOCK_ID = 0x6B696F736B   # pg_advisory_xact_lock key ("kiosk")
@@ -60,11 +60,18 @@ _V2 = "CREATE VIEW patient_summary AS" + PATIENT_SUMMARY_SELECT + ";"
 
 _V3 = "CREATE INDEX dead_letters_received ON dead_letters (received_at);"
 
+_V4 = """
+ALTER TABLE session_summaries DROP CONSTRAINT session_summaries_pkey;
+ALTER TABLE session_summaries ADD PRIMARY KEY (device_id, session_id);
+CREATE INDEX session_summaries_session ON session_summaries (session_id);
+"""
+
 #: (version, description, SQL). Append only; never edit a released migration.
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (1, "session_summaries and dead_letters", _V1),
     (2, "patient_summary view (one row per patient across devices)", _V2),
     (3, "index dead letters by arrival for review", _V3),
+    (4, "key summaries on (device_id, session_id): a session id reused by another device is its own row", _V4),
 )
 LATEST_VERSION = MIGRATIONS[-1][0]
 
@@ -111,6 +118,9 @@ def _iso(row: dict[str, Any]) -> dict[str, Any]:
 class PostgresClinicStore(ClinicStore):
     """One psycopg connection (autocommit: each write is its own committed transaction)."""
 
+    # server down or restarting, connection lost, disk full (class 53): hold messages back
+    outage_errors = (psycopg.OperationalError, psycopg.InterfaceError, OSError)
+
     def __init__(self, url: str, *, connect_timeout_s: int = 10) -> None:
         self.url = url
         self.connect_timeout_s = connect_timeout_s
@@ -140,7 +150,7 @@ class PostgresClinicStore(ClinicStore):
         cols = {k: _text(v) for k, v in summary_columns(summary).items()} | {"payload": _text(payload)}
         names = ", ".join(cols)
         marks = ", ".join(f"%({k})s" for k in cols)
-        sql = f"INSERT INTO session_summaries ({names}) VALUES ({marks}) ON CONFLICT (session_id) DO NOTHING"
+        sql = f"INSERT INTO session_summaries ({names}) VALUES ({marks}) ON CONFLICT (device_id, session_id) DO NOTHING"
         return bool(self._run(lambda c: c.execute(sql, cols).rowcount == 1))
 
     def dead_letter(self, topic: str, payload: bytes, reason: str) -> None:
@@ -170,11 +180,20 @@ class PostgresClinicStore(ClinicStore):
         return [r["session_id"] for r in self._run(
             lambda c: c.execute("SELECT session_id FROM session_summaries").fetchall())]
 
-    def summary_payload(self, session_id: str) -> str | None:
+    def summary_keys(self) -> list[tuple[str, str]]:
+        return [(r["device_id"], r["session_id"]) for r in self._run(
+            lambda c: c.execute("SELECT device_id, session_id FROM session_summaries").fetchall())]
+
+    def summary_payload(self, session_id: str, device_id: str | None = None) -> str | None:
         """The JSON text received for one session (for FHIR export), or None."""
-        row = self._run(lambda c: c.execute(
-            "SELECT payload FROM session_summaries WHERE session_id = %s", (session_id,)).fetchone())
-        return row["payload"] if row else None
+        where, args = ("session_id = %s", (session_id,)) if device_id is None else \
+            ("session_id = %s AND device_id = %s", (session_id, device_id))
+        rows = self._run(lambda c: c.execute(
+            f"SELECT device_id, payload FROM session_summaries WHERE {where}", args).fetchall())
+        return one_payload([(r["device_id"], r["payload"]) for r in rows], session_id)
+
+    def same_content(self, stored: str, payload: str) -> bool:
+        return super().same_content(stored, _text(payload))
 
     def count_summaries(self) -> int:
         return int(self._run(lambda c: c.execute("SELECT COUNT(*) AS n FROM session_summaries").fetchone())["n"])

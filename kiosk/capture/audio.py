@@ -21,6 +21,7 @@ import numpy as np
 
 from kiosk.capture.media import AudioFileError, read_wav  # noqa: F401 (the one WAV reader)
 from kiosk.capture.quiet import quiet_native_stderr
+from kiosk.capture.sources import source_class
 from kiosk.config import AudioConfig
 
 LevelCallback = Callable[[float], None]
@@ -60,14 +61,14 @@ def pcm16_to_float(data: bytes, channels: int = 1) -> np.ndarray:
 
 
 def write_wav(path: Path | str, samples: np.ndarray, sample_rate_hz: int) -> Path:
-    """Write float -1..1 samples as 16-bit mono PCM, atomically (temp file then rename)."""
-    from scipy.io import wavfile
+    """Write float -1..1 samples as 16-bit mono PCM WAV (libsndfile), atomically (temp file then rename)."""
+    import soundfile as sf
 
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     pcm = np.round(np.clip(np.asarray(samples, dtype=np.float64), -1.0, 1.0) * 32767).astype(np.int16)
     try:
-        wavfile.write(tmp, int(sample_rate_hz), pcm)
+        sf.write(str(tmp), pcm, int(sample_rate_hz), subtype="PCM_16", format="WAV")
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -238,9 +239,4 @@ MICROPHONE_SOURCES: dict[str, type[Microphone]] = {
 
 def open_microphone(config: AudioConfig) -> Microphone:
     """Open the source named by ``config.source``; raises MicrophoneUnavailable."""
-    try:
-        cls = MICROPHONE_SOURCES[config.source]
-    except KeyError as e:
-        raise MicrophoneUnavailable(f"unknown audio source '{config.source}' "
-                                    f"(known: {', '.join(MICROPHONE_SOURCES)})") from e
-    return cls(config)
+    return source_class(MICROPHONE_SOURCES, config.source, MicrophoneUnavailable, "audio")(config)

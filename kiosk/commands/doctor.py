@@ -1,6 +1,6 @@
 """`kiosk doctor`: is this kiosk ready? One line per check (OK / WARN / FAIL), exit 1 on any FAIL.
 
-Checks: models present with their pinned sha256, camera delivers a frame, microphone
+Checks: models present with their pinned sha256, staff PIN set and not a default one, camera delivers a frame, microphone
 records, database passes ``PRAGMA integrity_check``, free disk in the state directory,
 broker accepts an MQTT v5 connection with this device's credentials, days left on the
 device and CA certificates. A missing device is a failed check with a reason, never a
@@ -91,11 +91,14 @@ def check_microphone(config: KioskConfig) -> list[Check]:
 
 
 def check_database(config: KioskConfig) -> list[Check]:
-    from kiosk.store.db import DB_NAME, integrity_ok
+    from kiosk.store.db import DB_NAME, StoreError, integrity_ok
     path = Path(config.device.state_dir) / DB_NAME
     if not path.exists():
         return [Check("database", WARN, f"{path} does not exist yet (created by the first session)")]
-    ok, detail = integrity_ok(path)
+    try:
+        ok, detail = integrity_ok(path)
+    except StoreError as e:          # busy, full, read-only, I/O: not a verdict on the file
+        return [Check("database", FAIL, str(e))]
     return [Check("database", OK if ok else FAIL,
                   f"{path}: integrity_check {detail}" + ("" if ok else " (the kiosk will move it aside at start)"))]
 
@@ -217,12 +220,22 @@ def _key_check(key: Path) -> Check:
     return Check("device key", OK, f"{key}: mode {mode:04o}")
 
 
+def check_pin(config: KioskConfig) -> list[Check]:
+    """The staff PIN: FAIL when missing on a provisioned kiosk or a default/trivial PIN; WARN for the demo PIN."""
+    from kiosk.pin import pin_policy_problem
+    problem = pin_policy_problem(config.ui.pin_hash, config.device.provisioned)
+    if problem:
+        return [Check("pin", problem[0], problem[1])]
+    return [Check("pin", OK, "set (scrypt hash), not a default or trivial PIN")]
+
+
 def run_checks(config: KioskConfig, skip: set[str], timeout_s: float) -> list[Check]:
     """Every check not in ``skip``; an unexpected error in one check is that check's FAIL."""
     checks: list[tuple[str, Callable[[], list[Check]]]] = [
         ("models", lambda: check_models(config)),
         ("camera", lambda: check_camera(config, timeout_s)),
         ("microphone", lambda: check_microphone(config)),
+        ("pin", lambda: check_pin(config)),
         ("database", lambda: check_database(config)),
         ("disk", lambda: check_disk(config)),
         ("broker", lambda: check_broker(config, timeout_s)),

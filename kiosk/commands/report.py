@@ -19,7 +19,8 @@ def run(args: argparse.Namespace, config) -> int:  # noqa: ANN001
     if not (Path(state_dir) / "kiosk.db").is_file():
         print(f"kiosk report: no database in {state_dir}", file=sys.stderr)
         return 2
-    out = args.out or Path(state_dir) / "reports" / f"{args.session_id}-{args.view}.pdf"
+    from kiosk.reports.layout import ReportPathError
+    out = args.out
     try:
         with Store.from_config(config, state_dir) as store:
             try:
@@ -27,8 +28,12 @@ def run(args: argparse.Namespace, config) -> int:  # noqa: ANN001
             except KeyError:
                 print(f"kiosk report: no session {args.session_id} in {state_dir}", file=sys.stderr)
                 return 2
-            from kiosk.reports.delivery import write_report
+            from kiosk.reports.delivery import default_report_path, write_report
+            out = out or default_report_path(Path(state_dir), args.session_id, args.view)
             result = write_report(store, args.session_id, args.view, out, config, Path(state_dir))
+    except ReportPathError as e:
+        print(f"kiosk report: {e}; nothing was written", file=sys.stderr)
+        return 2
     except StoreError as e:
         print(f"kiosk report: {e}", file=sys.stderr)
         return 1

@@ -1,6 +1,6 @@
 """`kiosk run [--replay SESSION_DIR] [--windowed] [--size 800x480]`: the fullscreen touch kiosk.
 
-``--replay`` drives the real UI from a session folder (DESIGN.md section 9: one image or
+``--replay`` drives the real UI from a session folder (docs/cli.md#session-folder: one image or
 clip per face step, one WAV per speech step) through the camera and audio replay
 sources, so a whole session runs without devices.
 """

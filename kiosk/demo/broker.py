@@ -1,6 +1,6 @@
 """A real Mosquitto broker on a free 127.0.0.1 port, for tests, the bench and the local demo.
 
-Mosquitto 2 facts (DESIGN.md section 8): with a config file there is no default
+Mosquitto 2 facts (docs/wire-format.md#broker): with a config file there is no default
 listener, so the config names ``listener <port> 127.0.0.1``; started as root it
 switches to the ``mosquitto`` user unless the config says ``user root``; persistence
 is on with ``persistence_location`` in the work directory and a short

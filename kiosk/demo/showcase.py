@@ -24,7 +24,9 @@ def recovery_assessment(week: int, rng: random.Random) -> dict[str, Any]:
     from kiosk.demo.samples import sample_assessment
     a = sample_assessment(rng)
     face, speech = a["face"], a["speech"]
-    face["sunnybrook"]["composite"] = 38 + 9 * week
+    sb = face["sunnybrook"]
+    sb["composite"] = 38 + 9 * week
+    sb["voluntary"] = sb["composite"] + sb["resting"] + sb["synkinesis"]    # the form's own arithmetic
     face["affected_side"] = "right"
     face["severity_class"] = ("moderately severe", "moderate", "moderate", "mild", "mild")[min(week, 4)]
     grade = (4, 3, 3, 2, 2)[min(week, 4)]
@@ -121,7 +123,7 @@ def _show_session(app: Any, view: str, driver: Any) -> None:
     s = transition(r.state, Start(now))
     if view == "session_speech":
         s = replace(s, pending=s.pending[8:], total_steps=13)       # /pa/ step, window open
-        s = transition(s, Tick(now + 3.2))
+        s = transition(transition(s, Tick(now + 3.0)), Tick(now + 4.4))   # past the silent lead-in: "Go!"
         app.audio.level_dbfs = -14.0
     elif view == "session_retry":
         s = transition(transition(s, Tick(now + 3.0)), Tick(now + 6.0))

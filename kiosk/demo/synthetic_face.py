@@ -30,7 +30,7 @@ plane turned about the vertical axis, a perspective warp), scale, shift and brig
 applied to every frame of the session, rest included.
 
 The scale is about 0.7 mm/px: the outer eye corners of the 512 px base image are 123 px
-apart and about 87 mm in life (DESIGN.md section 4).  The anchor points below were
+apart and about 87 mm in life (docs/architecture.md#where-the-first-design-was-wrong).  The anchor points below were
 measured once with the face mesh on this crop; they only place the warps.
 """
 from __future__ import annotations
@@ -41,7 +41,8 @@ from pathlib import Path
 
 import numpy as np
 
-FACE_STEPS = ("rest", "brow_raise", "eye_close_gentle", "eye_close_tight", "smile", "snarl", "pucker")
+from kiosk.protocol.steps import FACE_STEPS
+
 SIZE_PX = 512
 MM_PER_PX = 87.0 / 123.0
 _ROLL_FIX_DEG = 3.0  # the astronaut's head is rolled ~3 degrees; the base image levels it

@@ -22,15 +22,21 @@ from kiosk.scoring.eface import EFaceEstimate, eface
 # Closure fraction (iris-model eye contour) at or above which an eye counts as closed.
 # Calibrated on synthetic faces: a lid slid over 95-97 % of the fissure reads 0.75-0.97
 # (the contour model never brings the lids fully together), an unmoved eye 0.0-0.05.
-# DESIGN.md's 0.9 would call most healthy closures incomplete with this lid model.
+# The first design's 0.9 (docs/metrics.md#eye-closure) would call most healthy closures incomplete with this lid model.
 COMPLETE_CLOSURE = 0.6
+
+LOW_CONFIDENCE = "ok_low_confidence"
+MEASURED = ("ok", LOW_CONFIDENCE)          # step statuses whose measures are used
+
 
 @dataclass(frozen=True)
 class StepResult:
     """What happened to one step, and why.
 
-    status: "ok", "missing" (no recording), "unusable" (no frame passed the quality gate)
-    or "not_scored" (usable, but the rest frame or the scale it needs is missing).
+    status: "ok", "ok_low_confidence" (measured, but by a less precise route: ``reason`` says
+    which, e.g. a peak frame of another size than rest, so optical flow could not refine the
+    mesh), "missing" (no recording), "unusable" (no frame passed the quality gate) or
+    "not_scored" (usable, but the rest frame or the scale it needs is missing).
     """
 
     status: str
@@ -62,6 +68,7 @@ class FacialAssessment:
     synkinesis: tuple[scoring.SynkinesisInput, ...] = ()
     eface: EFaceEstimate | None = None
     rest_mirror: MirrorRest | None = None
+    rest_measures: FrameMeasures | None = None     # both sides at rest: which side is lower (signed)
 
     @property
     def severity_class(self) -> str | None:
@@ -92,6 +99,7 @@ class FacialAssessment:
                 "what_it_is": "automated House-Brackmann estimate (I normal .. VI total) from brow and "
                               "commissure movement scaled by the healthy side; not a clinician grading"},
             "eface": self.eface.to_dict() if self.eface else None,
+            "rest_sides": None if self.rest_measures is None else rest_sides(self.rest_measures),
             "severity_class": self.severity_class,
             "consistency": scoring.consistency(sb.composite if sb else None, hb.grade if hb else None),
             "steps": {k: v.to_dict() for k, v in self.steps.items()},
@@ -124,7 +132,7 @@ def combine_face(mm_per_px: float, rest_f: FaceFrame, rest_m: FrameMeasures, pea
     sb = scoring.sunnybrook(regions, rest, list(syn), side)
     hb = scoring.house_brackmann(regions, rest, side, COMPLETE_CLOSURE)
     return FacialAssessment(mm_per_px, regions, rest, side, sb, hb, steps, syn,
-                            eface_items(rest_m, regions, peaks, side, rest_mirror), rest_mirror)
+                            eface_items(rest_m, regions, peaks, side, rest_mirror), rest_mirror, rest_m)
 
 
 
@@ -163,6 +171,15 @@ def eface_items(rest_m: FrameMeasures, regions: dict[str, RegionSymmetry], peaks
     ocular = {step: _pair(lambda s: peaks[step][1].side(s).palpebral_fissure_mm)
               for step in ("smile", "pucker") if step in peaks}
     return eface(static, dynamic, ocular, side.side, side.vote)
+
+
+REST_SIDE_MEASURES = ("brow_height_mm", "palpebral_fissure_mm", "commissure_vertical_mm", "alar_height_mm")
+
+
+def rest_sides(m: FrameMeasures) -> dict[str, dict[str, float]]:
+    """Each side's position at rest (mm, superior / wider positive; kiosk.face.metrics.SideMeasures),
+    so a reader sees which side is lower, not only by how much."""
+    return {k: {s: round(float(getattr(m.side(s), k)), 2) for s in ("right", "left")} for k in REST_SIDE_MEASURES}
 
 
 def rest_asymmetry(m: FrameMeasures, mirror: MirrorRest | None = None) -> scoring.RestAsymmetry:

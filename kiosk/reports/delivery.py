@@ -40,11 +40,22 @@ def component_versions() -> dict[str, str]:
     return out
 
 
+def default_report_path(state_dir: Path, session_id: str, view: str) -> Path:
+    """``<state_dir>/reports/<session>-<view>.pdf``; the reports folder is created (0700) when missing."""
+    from kiosk.privatefiles import private_dir
+    return private_dir(Path(state_dir) / "reports") / f"{session_id}-{view}.pdf"
+
+
 def write_report(store, session_id: str, view: str, out: Path, config, state_dir: Path):  # noqa: ANN001, ANN201
-    """Build one report for a stored session, record it, and deliver it (CUPS when a printer is set)."""
+    """Build one report for a stored session, record it, and deliver it (CUPS when a printer is set).
+
+    ``out`` must be a new file in an existing folder or an earlier report of ours
+    (kiosk.reports.layout.check_report_target): anything else raises ReportPathError before any work."""
     from kiosk.reports.clinician import build_clinician_pdf
     from kiosk.reports.data import gather
+    from kiosk.reports.layout import check_report_target
     from kiosk.reports.patient import build_patient_pdf
+    check_report_target(out)
     data = gather(store, session_id, config.device.clinic_name, state_dir)
     if view == "clinician":
         build_clinician_pdf(data, out, component_versions())

@@ -1,4 +1,4 @@
-"""Reference ranges and wording shared by the reports (sources in ../shared/reference/)."""
+"""Reference ranges and wording shared by the reports (sources in docs/metrics.md#references)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -7,10 +7,8 @@ from kiosk.scoring.grades import KANERVA_2011, hb_roman
 
 REGION_LABELS = {"brow": "Brow raise", "eye_gentle": "Gentle eye closure", "eye_tight": "Tight eye closure",
                  "smile": "Open smile", "snarl": "Snarl", "pucker": "Lip pucker"}
-REGION_STEPS = {"brow": "brow_raise", "eye_gentle": "eye_close_gentle", "eye_tight": "eye_close_tight",
-                "smile": "smile", "snarl": "snarl", "pucker": "pucker"}
 
-# Landmark noise alone gives symmetry ratios of 0.85..0.99 on a mirrored, symmetric face (DESIGN.md section 5).
+# Landmark noise alone gives symmetry ratios of 0.90..1.00 on a mirrored, symmetric face (docs/metrics.md#noise-band).
 NOISE_RATIO = 0.85
 
 # (label, path in speech dict, unit, decimals, normal range text, abnormal test)

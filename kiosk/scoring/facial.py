@@ -74,7 +74,7 @@ Head Neck Surg 2011 (Kan11).  Pavia 2013 (Plast Reconstr Surg 132:1255).  FPSAM2
 pucker and ocular synkinesis, Facial Plast Surg Aesthet Med 2025, doi 10.1177/26893614251395737.
 FACEgram13: Laryngoscope 2013, doi 10.1002/lary.23778.  Chu EA et al.
 2011; Hohman MH et al. 2014; Coulson SE et al. 2002; Tanikawa C, Takada K 2018.
-See /work/shared/reference/facial-grading.md.
+See docs/metrics.md#house-brackmann-estimate and docs/metrics.md#references.
 """
 from __future__ import annotations
 

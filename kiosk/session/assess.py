@@ -1,6 +1,6 @@
 """Session assessment: face and speech halves joined (docs/contracts.md).
 
-``assess_session_dir(path, config)`` reads a session folder (DESIGN.md section 9: one
+``assess_session_dir(path, config)`` reads a session folder (docs/cli.md#session-folder: one
 file per step named by the step; ``.png``/``.jpg`` peak frame or ``.mp4``/``.avi`` clip
 for faces, ``.wav`` for speech); ``assess_recordings(face_frames, audio, config)`` takes
 the data directly.  A missing or unreadable step is listed in ``missing_steps`` with its
@@ -16,6 +16,7 @@ import numpy as np
 
 from kiosk.capture.media import read_session_dir
 from kiosk.config import KioskConfig
+from kiosk.face.assessment import MEASURED
 from kiosk.protocol import FACE_STEPS, SPEECH_STEPS
 
 DISCLAIMER = ("Decision support, not a diagnosis. Scores are automated estimates from camera landmarks and "
@@ -92,7 +93,7 @@ def assess_recordings(face_frames: dict[str, list[np.ndarray]], audio: dict[str,
     again and may be left out of ``audio``.  face: ``assess_face_frames(face_frames, config)``
     computed beforehand (e.g. while the patient did the speech steps).  Both default to
     analysing everything here.  housekeeping: called between the parts analysed here (the kiosk
-    returns the freed C heap to the system there, docs/architecture.md#memory).
+    returns the freed C heap to the system there, docs/architecture.md#memory-and-latency).
     """
     missing = dict(missing_steps or {})
     for step in FACE_STEPS:
@@ -108,13 +109,13 @@ def assess_recordings(face_frames: dict[str, list[np.ndarray]], audio: dict[str,
     speech, speech_reason = _assess_speech(audio, config, speech_steps, housekeeping)
     if face_half is not None:
         for step, res in face_half.steps.items():
-            if res.status not in ("ok", "missing"):
+            if res.status not in (*MEASURED, "missing"):     # a low-confidence step is measured, not missing
                 missing.setdefault(step, res.reason or res.status)
     unavailable = {k: v for k, v in (("face", face_reason), ("speech", speech_reason)) if v}
     return SessionAssessment(face_half, speech, missing, unavailable)
 
 
 def assess_session_dir(path: Path | str, config: KioskConfig) -> SessionAssessment:
-    """Assess a session folder (DESIGN.md section 9).  Raises FileNotFoundError if absent."""
+    """Assess a session folder (docs/cli.md#session-folder).  Raises FileNotFoundError if absent."""
     faces, audio, missing = read_session_dir(Path(path))
     return assess_recordings(faces, audio, config, missing)

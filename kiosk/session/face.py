@@ -8,11 +8,12 @@ marked unavailable; nothing is guessed.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from kiosk.face.assessment import COMPLETE_CLOSURE, FacialAssessment, StepResult, combine_face  # noqa: F401
+from kiosk.face.assessment import (COMPLETE_CLOSURE, LOW_CONFIDENCE, FacialAssessment, StepResult,  # noqa: F401
+                                   combine_face)
 from kiosk.face.flow import FlowResult, follow_lids, track_points
 from kiosk.face.metrics import FaceFrame, FrameMeasures, face_frame, frame_measures, rigid_span_px
 from kiosk.face.mirror import MirrorRest, measure_rest
@@ -247,6 +248,10 @@ def _peaks(session: _Session, observed: dict[str, _Observed],
         steps[step] = StepResult("ok", None, sel.frames_used, sel.frames_rejected, sel.rejected, sel.index,
                                  seen.relaxed)
         peak, flow = session.track(session.refine(seen.obs[sel.index]))
+        if isinstance(flow, str) and session.use_flow:      # flow could not run: mesh positions only
+            steps[step] = replace(steps[step], status=LOW_CONFIDENCE,
+                                  reason=f"{flow}; mesh positions are less precise than tracked ones, read this "
+                                         "step's measures with care")
         out[step] = (*session.measure(peak, lids_by_flow=step in LIDS_BY_FLOW_STEPS), flow)
     return out
 

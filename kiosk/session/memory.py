@@ -1,4 +1,4 @@
-"""Memory housekeeping for a whole-day kiosk process on glibc (docs/architecture.md#memory):
+"""Memory housekeeping for a whole-day kiosk process on glibc (docs/architecture.md#memory-and-latency):
 fix the mmap threshold so large C buffers are unmapped when freed, and give the heap's free
 pages back after each analysis. Both are no-ops on another C library."""
 from __future__ import annotations
@@ -42,7 +42,7 @@ def trim_heap() -> None:
 
     An analysis frees tens of MB of native buffers (the face assessment's TFLite interpreters,
     optical flow, Praat objects) that glibc otherwise keeps mapped in its per-thread arenas, so the
-    kiosk's resident memory would grow by each job's peak (DESIGN.md section 11: < 400 MB)."""
+    kiosk's resident memory would grow by each job's peak (docs/architecture.md#memory-and-latency: < 400 MB)."""
     libc = _glibc()
     if libc is not None:
         libc.malloc_trim(0)

@@ -1,7 +1,7 @@
 """The edges the kiosk UI talks to: devices, vision, assessment, store, reports.
 
 Built from the config (live devices) or from a session folder (``replay_dir``,
-DESIGN.md section 9 layout) for ``kiosk run --replay`` and the tests; the UI code is
+docs/cli.md#session-folder layout) for ``kiosk run --replay`` and the tests; the UI code is
 the same in both cases.
 """
 from __future__ import annotations
@@ -93,7 +93,7 @@ class Services:
         ``missing`` says why a step has no recording (failed quality, skipped by the nurse).
         ``speech_steps``/``face``: results of ``analyse_speech_step``/``assess_face`` computed
         during the session; only what they lack is analysed here, one part at a time with the
-        freed C heap returned in between (DESIGN.md section 11: resident memory < 400 MB)."""
+        freed C heap returned in between (docs/architecture.md#memory-and-latency: resident memory < 400 MB)."""
         from kiosk.session.assess import assess_recordings
         from kiosk.session.memory import trim_heap
         trim_heap()
@@ -157,9 +157,9 @@ class Services:
     def write_report(self, session_id: str, view: str) -> Any:
         """Write (and print, when a printer is configured) a report; returns kiosk.reports.Delivery.
         Uses its own connection, so it can run in a worker job."""
-        from kiosk.reports.delivery import write_report
+        from kiosk.reports.delivery import default_report_path, write_report
         from kiosk.store import Store
-        out = self.state / "reports" / f"{session_id}-{view}.pdf"
+        out = default_report_path(self.state, session_id, view)
         with Store.from_config(self.config, self.state) as store:
             return write_report(store, session_id, view, out, self.config, self.state)
 

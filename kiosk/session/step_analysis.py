@@ -1,4 +1,4 @@
-"""Analyse a guided session while it runs, so its end only combines (DESIGN.md section 11:
+"""Analyse a guided session while it runs, so its end only combines (docs/architecture.md#memory-and-latency:
 end of session to results on screen < 3 s on the Pi).
 
 Each speech step is analysed (``kiosk.speech.battery.analyse_step``) as soon as it passed the

@@ -1,1 +1,1 @@
-"""Speech engine: quality gate, noise reduction, voice, diadochokinesis, intelligibility (DESIGN.md section 6)."""
+"""Speech engine: quality gate, noise reduction, voice, diadochokinesis, intelligibility (docs/metrics.md#speech-measures)."""

@@ -1,9 +1,10 @@
 """The speech battery: six recordings in, every measure, both scores and per-step status out.
 
-Steps (DESIGN.md section 9): ``vowel``, ``ddk_pa``, ``ddk_ta``, ``ddk_ka``, ``ddk_pataka``,
-``sentence``. Each recording starts with a quiet lead-in (default 1 s). A step may be
-missing or rejected by the quality gate: it is listed with the reason, and the measures
-and scores that need it are ``None``; nothing is scored from a bad recording.
+Steps (docs/cli.md#session-folder): ``vowel``, ``ddk_pa``, ``ddk_ta``, ``ddk_ka``, ``ddk_pataka``,
+``sentence``. Each recording normally starts with a quiet lead-in (default 1 s); one that starts
+with speech is analysed from its start. A step may be missing, rejected by the quality gate or
+rejected as not being its task (kiosk.speech.taskcheck): it is listed with the reason, and the
+measures and scores that need it are ``None``; nothing is scored from a bad recording.
 
 All audio is first resampled to 16 kHz (anti-alias filter only; no noise reduction),
 which is what pocketsphinx needs and keeps the analysis time predictable.
@@ -17,10 +18,11 @@ import numpy as np
 from kiosk.protocol.steps import SPEECH_STEPS, step_spec
 
 from kiosk.scoring.speech import SpeechScore, clarity_score, motor_speech_impairment_index
-from kiosk.speech.ddk import DdkMeasures, measure_ddk, pa_ta_ratio
+from kiosk.speech.ddk import DdkMeasures, ddk_from_nuclei, pa_ta_ratio, syllable_nuclei
 from kiosk.speech.denoise import denoise
-from kiosk.speech.intelligibility import Intelligibility, measure_intelligibility
-from kiosk.speech.quality import AudioQuality, check_recording, clipped_percent
+from kiosk.speech.intelligibility import TARGET_SENTENCE, Intelligibility, measure_intelligibility
+from kiosk.speech.quality import AudioQuality, NoiseReference, check_recording, clipped_percent, noise_sample
+from kiosk.speech.taskcheck import check_ddk, check_sentence, check_vowel
 from kiosk.speech.voice import VoiceMeasures, measure_voice
 
 STEPS = SPEECH_STEPS
@@ -44,7 +46,8 @@ class StepStatus:
                             "speech_level_dbfs": round(q.speech_level_dbfs, 1),
                             "noise_level_dbfs": round(q.noise_level_dbfs, 1), "snr_db": round(q.snr_db, 1),
                             "voiced_fraction": round(q.voiced_fraction, 3),
-                            "band_snr_db": round(q.band_snr_db, 1)}
+                            "band_snr_db": round(q.band_snr_db, 1),
+                            "analysis_start_s": round(q.analysis_start_s, 3), "noise_from": q.noise_from}
         return d
 
 
@@ -139,9 +142,13 @@ def check_step(step: str, x: np.ndarray, sr: int, lead_in_s: float = 1.0) -> Aud
                            clipped_pct=clipped_percent(x))
 
 
-def analyse_step(step: str, x: np.ndarray, sr: int, lead_in_s: float = 1.0) -> StepAnalysis:
-    """Gate then measure one step (samples at any rate; analysed at 16 kHz).
+def analyse_step(step: str, x: np.ndarray, sr: int, lead_in_s: float = 1.0, *,
+                 text: str = TARGET_SENTENCE) -> StepAnalysis:
+    """Gate, check the task, then measure one step (samples at any rate; analysed at 16 kHz).
 
+    The analysed part starts after the lead-in only when the lead-in is quiet (the gate's
+    ``analysis_start_s``). A recording that is not the task asked for (kiosk.speech.taskcheck)
+    is "rejected" with its own code and message. ``text``: what the sentence step reads.
     Returns (StepStatus, result or None)."""
     task = task_for_step(step)
     x = as_float_audio(x)
@@ -150,22 +157,30 @@ def analyse_step(step: str, x: np.ndarray, sr: int, lead_in_s: float = 1.0) -> S
     quality = check_recording(x, sr, lead_in_s=lead_in_s, task=task, clipped_pct=clipped)
     if not quality.ok:
         return StepStatus("rejected", quality.message, quality.code, quality), None
-    lead = int(lead_in_s * sr)
+    ref = NoiseReference(quality.noise_level_dbfs, int(round(quality.analysis_start_s * sr)), quality.noise_from)
+    body = x[ref.start:]
     try:
         if task == "vowel":
-            result = measure_voice(x[lead:], sr)
-            if result.mpt_s is None:
+            check = check_vowel(body, sr)
+            result = measure_voice(body, sr) if check.ok else None
+            if result is not None and result.mpt_s is None:
                 return StepStatus("rejected", "No steady voice was found. Please hold 'aaah' as long as you can.",
                                   "no_phonation", quality), None
         elif task == "ddk":
-            result = measure_ddk(denoise(x, sr, lead_in_s=lead_in_s)[lead:], sr)
+            clean = denoise(x, sr, noise=noise_sample(x, sr, ref))[ref.start:]
+            nuclei = syllable_nuclei(clean, sr)
+            result = ddk_from_nuclei(nuclei)
             if result.rate_sps is None:
                 return StepStatus("rejected", "We heard fewer than three syllables. Please repeat the sound "
                                   "quickly until the light turns off.", "too_few_syllables", quality), None
+            check = check_ddk(clean, sr, nuclei)
         else:
-            result = measure_intelligibility(denoise(x, sr, lead_in_s=lead_in_s)[lead:], sr)
+            result = measure_intelligibility(denoise(x, sr, noise=noise_sample(x, sr, ref))[ref.start:], sr, text)
+            check = check_sentence(result.alignment_fit)
     except (ValueError, RuntimeError, KeyError) as e:
         return StepStatus("failed", f"analysis failed: {e}", "analysis_error", quality), None
+    if not check.ok:
+        return StepStatus("rejected", check.message, check.code, quality), None
     return StepStatus("ok", None, "ok", quality), result
 
 

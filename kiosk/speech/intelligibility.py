@@ -7,6 +7,11 @@ pocketsphinx wheel (nothing is downloaded):
    speaking rate (syllables of the sentence over the aligned speech time, syll/s);
 2. free phone recognition with the phone language model: what was actually heard.
 
+Whether the recording holds the sentence at all is the ``alignment_fit``: the log score of
+the alignment's first pass minus that of free phone recognition (pocketsphinx path scores,
+natural log). A reading of the sentence, even slurred, scores about 0 or above; other words
+score far below, or do not align (docs/speech.md#task-checks).
+
 The expected phone string (CMU dictionary) and the recognized one are aligned by
 minimum edit distance (as in phone-error-rate scoring); a phone counts as recognized
 when it is matched to the same phone. Bilabials (P B M) are counted separately,
@@ -48,12 +53,13 @@ class Intelligibility:
     expected_phones: tuple[str, ...]
     recognized_phones: tuple[str, ...]
     matched: tuple[bool, ...]  # per expected phone
+    alignment_fit: float | None = None  # ln score(alignment) - ln score(free phones); None: no alignment
 
     def to_dict(self) -> dict[str, object]:
         r = lambda v: None if v is None else round(float(v), 2)  # noqa: E731
         return {"phone_accuracy_pct": r(self.phone_accuracy_pct), "bilabial_accuracy_pct": r(self.bilabial_accuracy_pct),
                 "speaking_rate_sps": r(self.speaking_rate_sps), "expected_phones": " ".join(self.expected_phones),
-                "recognized_phones": " ".join(self.recognized_phones)}
+                "recognized_phones": " ".join(self.recognized_phones), "alignment_fit": r(self.alignment_fit)}
 
 
 def _model_dir() -> str:
@@ -152,6 +158,11 @@ def to_pcm16(x: np.ndarray, sr: int) -> bytes:
 
 def recognize_phones(pcm: bytes) -> list[tuple[str, int, int]]:
     """Free phone recognition: (phone, start frame, end frame), 10 ms frames, non-speech removed."""
+    return _recognize(pcm)[0]
+
+
+def _recognize(pcm: bytes) -> tuple[list[tuple[str, int, int]], float | None]:
+    """Free phone recognition: (phones as ``recognize_phones``, ln path score or None)."""
     with _LOCK:
         dec = _phone_decoder()
         _fresh_front_end(dec)
@@ -159,29 +170,42 @@ def recognize_phones(pcm: bytes) -> list[tuple[str, int, int]]:
         dec.process_raw(pcm, full_utt=True)
         dec.end_utt()
         segs = [(s.word, s.start_frame, s.end_frame) for s in dec.seg()]
-    return [s for s in segs if s[0] not in NON_SPEECH]
+        score = _log_score(dec.hyp())
+    return [s for s in segs if s[0] not in NON_SPEECH], score
+
+
+def _log_score(hyp) -> float | None:
+    """Natural log of a hypothesis's path score (pocketsphinx gives it as a probability)."""
+    return None if hyp is None or not hyp.score > 0 else float(np.log(hyp.score))
 
 
 def align_phones(pcm: bytes, text: str = TARGET_SENTENCE) -> list[tuple[str, int, int]] | None:
     """Forced alignment of ``text``: (phone, start frame, duration frames); None if it fails."""
+    return _align(pcm, text)[0]
+
+
+def _align(pcm: bytes, text: str) -> tuple[list[tuple[str, int, int]] | None, float | None]:
+    """Forced alignment: (phones as ``align_phones``, ln score of the word-level first pass or None)."""
     with _LOCK:
         dec = _decoder_for(text)
         _fresh_front_end(dec)
+        score = None
         try:
             dec.set_align_text(normalize_text(text))
             for second_pass in (False, True):
                 if second_pass:
+                    score = _log_score(dec.hyp())
                     dec.set_alignment()
                 dec.start_utt()
                 dec.process_raw(pcm, full_utt=True)
                 dec.end_utt()
             alignment = dec.get_alignment()
         except RuntimeError:
-            return None
+            return None, score
         if alignment is None:
-            return None
+            return None, score
         out = [(ph.name, ph.start, ph.duration) for word in alignment for ph in word]
-    return [p for p in out if p[0] not in NON_SPEECH] or None
+    return [p for p in out if p[0] not in NON_SPEECH] or None, score
 
 
 def match_phones(expected: list[str] | tuple[str, ...], recognized: list[str] | tuple[str, ...]) -> list[bool]:
@@ -215,10 +239,12 @@ def measure_intelligibility(x: np.ndarray, sr: int, text: str = TARGET_SENTENCE)
     """
     pcm = to_pcm16(x, sr)
     expected = expected_phones(text)
-    recognized = tuple(p for p, _, _ in recognize_phones(pcm))
+    phones, free_score = _recognize(pcm)
+    recognized = tuple(p for p, _, _ in phones)
     matched = match_phones(expected, recognized)
     bil = [mt for ph, mt in zip(expected, matched) if ph in BILABIALS]
-    aligned = align_phones(pcm, text)
+    aligned, align_score = _align(pcm, text)
+    fit = align_score - free_score if aligned and align_score is not None and free_score is not None else None
     rate = None
     if aligned:
         span_s = (aligned[-1][1] + aligned[-1][2] - aligned[0][1]) * FRAME_S
@@ -228,5 +254,5 @@ def measure_intelligibility(x: np.ndarray, sr: int, text: str = TARGET_SENTENCE)
         phone_accuracy_pct=100.0 * sum(matched) / len(expected) if expected else None,
         bilabial_accuracy_pct=100.0 * sum(bil) / len(bil) if bil else None,
         speaking_rate_sps=rate, expected_phones=expected, recognized_phones=recognized,
-        matched=tuple(matched),
+        matched=tuple(matched), alignment_fit=fit,
     )

@@ -97,7 +97,7 @@ def speech_rows(assessment: dict[str, Any]) -> list[SpeechMeasure]:
 
 
 def score_rows(assessment: dict[str, Any]) -> list[ScoreRecord]:
-    """Scores with their inputs, so a clinician can see why (DESIGN.md section 5)."""
+    """Scores with their inputs, so a clinician can see why (docs/metrics.md#scores-with-their-inputs)."""
     face = assessment.get("face") or {}
     speech = assessment.get("speech") or {}
     rows: list[ScoreRecord] = []

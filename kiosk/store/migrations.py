@@ -3,7 +3,7 @@
 The schema version lives in ``PRAGMA user_version``. ``migrate`` copies the
 database file (SQLite online backup) before each step that touches existing
 data, runs the step in one transaction and bumps the version inside it, so a
-crash mid-migration leaves the previous version intact (DESIGN.md section 7).
+crash mid-migration leaves the previous version intact (docs/architecture.md#storage).
 """
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import sqlite_utils
+
+from kiosk.privatefiles import create_private, private_dir
 
 from sync.outbox import OUTBOX_DDL
 
@@ -69,9 +71,10 @@ def schema_version(db: sqlite_utils.Database) -> int:
 
 def backup_copy(conn: sqlite3.Connection, backup_dir: Path, version: int) -> Path:
     """Write a consistent copy of the open database to ``backup_dir``; return its path."""
-    backup_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(backup_dir)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     target = backup_dir / f"kiosk-v{version}-{stamp}.db"
+    create_private(target)                       # 0600 whatever the umask: it holds patient data
     dest = sqlite3.connect(str(target))
     try:
         conn.backup(dest)

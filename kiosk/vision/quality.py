@@ -1,6 +1,6 @@
 """Per-frame quality gate: is this frame good enough to measure a face on?
 
-Checks, in the order a patient can fix them (DESIGN.md section 4): exactly one face (a
+Checks, in the order a patient can fix them (docs/metrics.md#frame-quality-gate): exactly one face (a
 detection the face mesh confirms, kiosk.vision.tracker);
 interocular (outer eye corner) distance >= ``min_interocular_px``; |yaw| and |pitch|
 within limits; mean brightness of the face box within 40..220 (0..255 scale); Laplacian
@@ -106,7 +106,7 @@ PITCH_FROM_REST_DEG = 8.0
 
 
 def tilt_acceptable(pitch_deg: float, rest_pitch_deg: float, max_pitch_deg: float) -> bool:
-    """The one pitch rule for frames the gate rejected only as "tilted" (docs/metrics.md#quality-gate).
+    """The one pitch rule for frames the gate rejected only as "tilted" (docs/metrics.md#frame-quality-gate).
 
     Such a frame is still measured when its pitch is within ``PITCH_FROM_REST_DEG`` (deg) of the
     rest frame's, and within ``max_pitch_deg + PITCH_FROM_REST_DEG`` of level: the mesh-based pitch

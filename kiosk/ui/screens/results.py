@@ -1,8 +1,9 @@
-"""The patient's results: drawn emoji faces, improvement %, weekly graph, speech clarity.
+"""The patient's results: drawn emoji faces, today's score against earlier visits, weekly graph,
+speech clarity.
 
-Plain words only. The face movement score is the Sunnybrook-style composite (0..100,
-an automated estimate); improvement % is the share of the first visit's gap to 100
-that has closed (kiosk.analytics); wording shared with the patient PDF (kiosk.reports.patient).
+Plain words only. The face movement score is the Sunnybrook-style composite (0..100, an
+automated estimate). Face, wording, improvement % (never negative) and "speak to the nurse"
+come from the one rule in kiosk.analytics.feedback, shared with the patient PDF.
 """
 from __future__ import annotations
 
@@ -14,14 +15,6 @@ from kiosk.ui import theme
 from kiosk.ui.charts import weekly_bars
 from kiosk.ui.pictograms import draw_emoji, mood_for_score
 from kiosk.ui.screens.base import Screen
-
-
-def mood_level(mood: float) -> int:
-    """kiosk.reports mood (-1..1) to an emoji level (0 best .. 4)."""
-    for level, floor in enumerate((0.6, 0.3, 0.0, -0.2)):
-        if mood >= floor:
-            return level
-    return 4
 
 
 class ResultsScreen(Screen):
@@ -73,30 +66,34 @@ class ResultsScreen(Screen):
                (body.centerx, body.bottom), m.small, theme.MUTED, anchor="midbottom")
 
     def _draw_face(self, p, rect: pygame.Rect) -> None:  # noqa: ANN001
-        from kiosk.reports.patient import feedback
-        m, h = self.m, self.history
-        _, assessment = self.app.result
-        composite = ((assessment.get("face") or {}).get("sunnybrook") or {}).get("composite")
+        """Today's score, the comparison in plain numbers and the one feedback rule (kiosk.analytics.feedback)."""
+        from kiosk.analytics import face_feedback
+        m = self.m
+        fb = face_feedback(self.history.points if self.history else ())
         p.panel(rect)
         inner = rect.inflate(-2 * m.margin, -2 * m.margin)
         icon = pygame.Rect(inner.x, inner.y, m.px(96), m.px(96))
-        if composite is None:
-            draw_emoji(p.surface, None, icon)
-            p.wrap("Your face movement was not measured today. Please ask the nurse.",
-                   pygame.Rect(icon.right + m.margin, inner.y, inner.w - icon.w - m.margin, inner.h), m.text)
+        draw_emoji(p.surface, fb.level, icon)
+        if fb.today is None:
+            p.wrap(fb.headline, pygame.Rect(icon.right + m.margin, inner.y, inner.w - icon.w - m.margin, inner.h),
+                   m.text)
             return
-        imp = h.improvement if h else None
-        rec = imp.composite.recovered_pct if imp else None
-        mood, sentence = feedback(rec, first_visit=imp is None)
-        draw_emoji(p.surface, mood_level(mood), icon)
         tx = icon.right + m.margin
         p.text("Face movement", (tx, inner.y), m.small, theme.MUTED)
-        p.text(f"{composite:.0f} / 100", (tx, inner.y + m.small + 4), m.title, theme.FG, bold=True)
+        p.text(f"{fb.today:.0f} / 100", (tx, inner.y + m.small + 4), m.title, theme.FG, bold=True)
         y = max(icon.bottom, inner.y + m.small + m.title + 10) + m.px(8)
-        if rec is not None:
-            p.text(f"Improvement: {rec:.0f} %", (inner.x, y), m.text, theme.ACCENT, bold=True)
-            y += m.text + m.px(10)
-        p.wrap(sentence, pygame.Rect(inner.x, y, inner.w, inner.bottom - y), m.small)
+        if fb.improvement_pct is not None:
+            p.text(f"Improvement: {fb.improvement_pct:.0f} %", (inner.x, y), m.text, theme.ACCENT, bold=True)
+            y += m.text + m.px(8)
+        if fb.comparison and fb.first is not None:
+            y = p.wrap(fb.comparison, pygame.Rect(inner.x, y, inner.w, inner.bottom - y), m.small, theme.FG,
+                       bold=True, line_gap=1.05) + m.px(4)
+        if fb.see_nurse:
+            box = pygame.Rect(inner.x - m.px(6), y, inner.w + m.px(12), inner.bottom - y)
+            p.panel(box, (70, 55, 0), theme.ACCENT)
+            p.wrap(fb.headline, box.inflate(-m.px(12), -m.px(10)), m.small, theme.FG, bold=True, line_gap=1.05)
+        else:
+            p.wrap(fb.headline, pygame.Rect(inner.x, y, inner.w, inner.bottom - y), m.small, line_gap=1.05)
 
     def _draw_graph_and_speech(self, p, rect: pygame.Rect) -> None:  # noqa: ANN001
         m, h = self.m, self.history
@@ -120,7 +117,7 @@ class ResultsScreen(Screen):
         if score is None:
             p.wrap("Speech clarity was not measured today.", pygame.Rect(tx, icon.y, box.right - tx, icon.h), m.small)
             return
-        from kiosk.reports.patient import _clarity_words   # the patient PDF's wording, shared
+        from kiosk.analytics.feedback import clarity_words   # the patient PDF's wording, shared
         p.text("Speech clarity", (tx, icon.y), m.small, theme.MUTED)
         p.text(f"{score:.0f} / 100", (tx, icon.y + m.small + 2), m.title, theme.FG, bold=True)
-        p.wrap(_clarity_words(score), words, m.small, line_gap=1.05)
+        p.wrap(clarity_words(score), words, m.small, line_gap=1.05)

@@ -13,7 +13,8 @@ from kiosk.ui.screens.base import Screen
 KNOBS = (("vision", "min_interocular_px", "Eye distance min", 5.0, "px"),
          ("vision", "max_yaw_deg", "Head turn max", 1.0, "deg"),
          ("ui", "max_retries", "Retries", 1, ""),
-         ("ui", "idle_timeout_s", "Idle timeout", 10.0, "s"))
+         ("ui", "idle_timeout_s", "Idle timeout", 10.0, "s"),
+         ("ui", "volume", "Volume", 10, "%"))
 
 
 class SettingsScreen(Screen):
@@ -48,6 +49,9 @@ class SettingsScreen(Screen):
         cfg = cfg.model_copy(update={section: new_sec})
         self.app.config = self.app.services.config = cfg
         self.vision_changed |= section == "vision"
+        if key == "volume":                  # heard at once, at the new level
+            self.app.speaker.volume = cfg.ui.volume
+            self.app.speaker.play("tone_start")
 
     def toggle_mesh(self) -> None:
         ui = self.app.config.ui
