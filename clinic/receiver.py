@@ -1,4 +1,4 @@
-"""Clinic receiver: the ``clinic-receiver`` daemon (docs/wire-format.md#receiver; docs/security-sync.md#receiver).
+"""Clinic receiver: the ``clinic-receiver`` daemon (docs/wire-format.md#receiver; docs/security.md#receiver).
 
 Subscribes (QoS 1, persistent MQTT v5 session) to ``clinic/+/sessions/+``, or to
 ``$share/<group>/clinic/+/sessions/+`` so several receivers share the load. For each

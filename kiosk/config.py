@@ -94,6 +94,7 @@ class UIConfig(_Section):
     width: int = Field(800, ge=320, le=7680, title="Window width (px)")
     height: int = Field(480, ge=240, le=4320, title="Window height (px)")
     idle_timeout_s: float = Field(90.0, ge=10, le=3600, title="Idle timeout (s)", description="Back to the attract screen, patient data cleared")
+    results_timeout_s: float = Field(30.0, ge=10, le=3600, title="Results shown for (s)", description="The patient's results (first name, scores) are cleared after this long without a touch")
     pin_hash: str = Field("", title="Nurse/clinician PIN hash", description="scrypt hash from `kiosk set-pin`; empty means the demo PIN 1234 (refused on a provisioned kiosk)")
     show_mesh: bool = Field(False, title="Show mesh overlay in the patient preview")
     max_retries: int = Field(2, ge=0, le=5, title="Automatic retries per step")

@@ -35,7 +35,9 @@ def tighten(path: Path) -> None:
 
 
 def write_private(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically with mode 0600 (the parent folder must exist)."""
+    """Write ``data`` to ``path`` atomically with mode 0600 (the parent folder must exist).
+
+    An OSError names ``path`` (not the temporary file), e.g. on a read-only file system."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
@@ -46,8 +48,13 @@ def write_private(path: Path, data: bytes) -> Path:
             os.fsync(f.fileno())
         os.chmod(tmp, PRIVATE_MODE)
         os.replace(tmp, path)
+    except OSError as e:
+        raise OSError(e.errno, e.strerror, str(path)) from e
     finally:
-        tmp.unlink(missing_ok=True)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
     return path
 
 

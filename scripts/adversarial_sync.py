@@ -9,7 +9,7 @@ scripts/adversarial.py runs them with the kiosk areas. Alone:
 
     .venv/bin/python scripts/adversarial_sync.py [AREA ...]
 
-prints tried/held per area and exits 1 if any attack was not held (docs/security-sync.md).
+prints tried/held per area and exits 1 if any attack was not held (docs/security.md).
 """
 from __future__ import annotations
 
@@ -134,6 +134,7 @@ def hostile_messages(rng: random.Random) -> list[tuple[str, str, bytes]]:
         json.dumps(summary(sid) | {"facial": summary(sid)["facial"] | {"x": "DEEP"}}).replace('"DEEP"', "[" * 5000 + "]" * 5000),
         sid)
     add("100000-deep brackets in 200 KB", "[" * 100_000 + "]" * 100_000)
+    add("unterminated string of 120000 escaped quotes (quadratic-scan bait)", b'{"a": "' + b'\\"' * 120_000)
     add("integer of 5000 digits", '{"schema_version": 1, "n": ' + "9" * 5000 + "}")
     raw_replace("NaN score", '"msii": ', '"msii": NaN, "_": ')
     raw_replace("Infinity score", '"msii": ', '"msii": Infinity, "_": ')

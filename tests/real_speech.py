@@ -1,69 +1,22 @@
-"""Real human speech recordings shipped by Debian packages (installed by scripts/setup; nothing downloaded).
-
-- ``pocketsphinx-testdata``: LibriVox audiobook clips (Jane Austen, *Sense and Sensibility*, read
-  speech, public domain; 16 kHz mono, speech from the first sample) and a card-game utterance
-  (CMU, BSD-2), each with its transcript in the package.
-- ``alsa-utils``: "Front center" and "Rear right", a man's voice (48 kHz mono, speech at once; GPL-2).
-
-Each file is pinned by sha256: a different file fails the test instead of changing its numbers.
-"""
+"""Real recorded speech for the tests (catalogue and pins: kiosk.demo.real_speech)."""
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-PS = Path("/usr/share/pocketsphinx/test/data")
-ALSA = Path("/usr/share/sounds/alsa")
+from kiosk.demo.real_speech import RECORDINGS, RealRecordingMissing, read_real
+
+__all__ = ["RECORDINGS", "real", "stereo_11k"]
 
 
-@dataclass(frozen=True)
-class RealRecording:
-    name: str
-    path: Path
-    sha256: str
-    text: str
-    package: str
-
-
-RECORDINGS = {r.name: r for r in (
-    RealRecording("austen_0870", PS / "librivox/sense_and_sensibility_01_austen_64kb-0870.wav",
-                  "b0557cf95c974d930577e58e46b7f068c432a6e3afcc286563d88922b2a5315c",
-                  "and mister john dashwood had then leisure to consider how much there might be prudently "
-                  "in his power to do for them", "pocketsphinx-testdata"),
-    RealRecording("austen_0880", PS / "librivox/sense_and_sensibility_01_austen_64kb-0880.wav",
-                  "fbec491ef00ee734a67f0ee318e98c51c157b479e1629ff4f4426861ecac0414",
-                  "he was not an ill disposed young man", "pocketsphinx-testdata"),
-    RealRecording("austen_0920", PS / "librivox/sense_and_sensibility_01_austen_64kb-0920.wav",
-                  "40882414ef4cc51f3ff7a63bad0c8c87e7f595ffeb8209fbf756c8ebc5c28a59",
-                  "had he married a more a amiable woman he might have been made still more respectable "
-                  "than he was", "pocketsphinx-testdata"),
-    RealRecording("cards_005", PS / "cards/005.wav",
-                  "090f18f5f76cf8b2b43cd9e6b07823f4685a4742d9a36cd98b174a6586c18cf9",
-                  "eight of spades four of clubs seven of hearts", "pocketsphinx-testdata"),
-    RealRecording("front_center", ALSA / "Front_Center.wav",
-                  "0d61518bcd3f13b0c709a5298e939caf698b80d31d71d50475365ee0e5536cc9", "front center", "alsa-utils"),
-    RealRecording("rear_right", ALSA / "Rear_Right.wav",
-                  "12828d125f692faa75c7445d52125dcc2c36f82c4f7a3ef49b8ae6afd74ada9d", "rear right", "alsa-utils"),
-)}
-
-
-@lru_cache(maxsize=None)
 def real(name: str) -> tuple[np.ndarray, int]:
-    """(float32 samples -1..1 as stored, rate Hz) of a pinned real recording; fails if absent or changed."""
-    from kiosk.capture.media import read_wav
-
-    r = RECORDINGS[name]
-    if not r.path.is_file():
-        pytest.fail(f"{r.path} missing: install the Debian package {r.package} (scripts/setup)")
-    digest = hashlib.sha256(r.path.read_bytes()).hexdigest()
-    if digest != r.sha256:
-        pytest.fail(f"{r.path} is not the pinned recording (sha256 {digest[:12]}...)")
-    return read_wav(r.path)
+    """(float32 samples, rate Hz) of a pinned real recording; the test fails if it is absent or changed."""
+    try:
+        return read_real(name)
+    except RealRecordingMissing as e:
+        pytest.fail(str(e))
 
 
 def stereo_11k(name: str, tmp_path: Path) -> tuple[np.ndarray, int]:
@@ -72,6 +25,7 @@ def stereo_11k(name: str, tmp_path: Path) -> tuple[np.ndarray, int]:
 
     from scipy.io import wavfile
 
+    real(name)
     out = tmp_path / f"{name}_11k_stereo.wav"
     subprocess.run(["sox", str(RECORDINGS[name].path), "-r", "11025", "-c", "2", "-b", "16", str(out),
                     "remix", "1", "1v0.9"], check=True, capture_output=True, timeout=60)

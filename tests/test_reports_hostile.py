@@ -21,7 +21,7 @@ from kiosk.store import Store
 from store_samples import sample_assessment
 
 T0 = datetime(2026, 2, 2, 9, 0, tzinfo=timezone.utc)
-LONG = "W" * 300
+LONG = "W" * 190                       # the longest name the store accepts is 200 characters
 
 
 def _face_png(tmp: Path) -> Path:

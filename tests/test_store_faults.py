@@ -112,3 +112,22 @@ def test_database_and_backups_are_0600_whatever_the_umask(tmp_path: Path, umask:
         assert stat.S_IMODE((tmp_path / "backups").stat().st_mode) & 0o077 == 0
     finally:
         os.umask(old)
+
+
+@needs_mount
+def test_report_on_read_only_file_system_names_the_report(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """Issue 13 item 12: the error names the file that could not be written, not a temporary one."""
+    from kiosk.cli import main
+    from store_samples import sample_assessment
+    from datetime import datetime, timezone
+    state = tmp_path / "state"
+    with Store.open(state) as s:
+        sid = s.save_session(s.add_patient("P-1").id, sample_assessment(0.5),
+                             started_at=datetime(2026, 1, 5, tzinfo=timezone.utc)).id
+    with small_fs(tmp_path / "fs") as fs:
+        remount_ro(fs)
+        out = fs / "r.pdf"
+        assert main(["report", sid, "--state-dir", str(state), "-o", str(out)]) == 1
+        err = capsys.readouterr().err
+        assert f"could not write {out} ([Errno 30] Read-only file system: '{out}')" in err, err
+        assert ".tmp" not in err

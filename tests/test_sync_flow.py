@@ -361,10 +361,13 @@ def test_deeply_nested_summary_does_not_block_the_receiver(rig: Rig, broker: Mos
     payload = json.dumps(deep).replace('"DEEP"', "[" * 5000 + "]" * 5000)
     after = sample_summary(rng, device_id=DEVICE)
     raw.publish(f"clinic/{DEVICE}/sessions/{deep['session_id']}", payload)
+    # bait for a depth scanner that rescans an unterminated string from every quote (quadratic)
+    raw.publish(f"clinic/{DEVICE}/sessions/s-bait", b'{"a": "' + b'\\"' * 120_000)
     raw.publish(f"clinic/{DEVICE}/sessions/{after.session_id}", after.model_dump_json())
-    acks = _acks(raw, 2)
+    acks = _acks(raw, 3)
     assert acks[deep["session_id"]] == [{"session_id": deep["session_id"], "outcome": "dead_lettered",
                                          "reason": "too_deep: nesting 5004 > 32"}]
+    assert acks["s-bait"][0]["reason"].startswith("malformed_json: Unterminated string")
     assert acks[after.session_id][0]["outcome"] == "stored"
     assert rig.receiver.stats.storage_errors == 0 and rig.store.session_ids() == [after.session_id]
     assert rig.store.dead_letters()[0]["payload_bytes"] == len(payload)

@@ -45,6 +45,7 @@ def test_depth_scanner_ignores_brackets_in_strings() -> None:
     assert json_depth(b'{"a": "[[[[{{{{"}') == 1
     assert json_depth(b'{"a": "\\"[[[[", "b": [["]"]]}') == 3      # escaped quote inside a string
     assert json_depth(b'{"a": "\\\\", "b": [[]]}') == 3               # escaped backslash ends the string
+    assert json_depth(b'[["unterminated \\" [[[[') == 2                   # an open string runs to the end
     real = sample_summary(random.Random(1)).model_dump_json().encode()
     assert json_depth(real) <= 6 < MAX_DEPTH
 
@@ -192,3 +193,19 @@ def test_existing_sqlite_file_is_migrated_to_device_keys(tmp_path: Path) -> None
     assert again.migrated == [] and again.count_summaries() == 2
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 2
     again.close()
+
+
+def test_decline_flag_takes_any_composite_the_scoring_can_produce() -> None:
+    """A decline to a negative composite (arithmetic minimum -15) must not make the session unsaveable;
+    a non-finite or out-of-range one is refused."""
+    a = sample_assessment(random.Random(4))
+    flag = {"today_composite": -6.0, "drop_points": 40.0, "reference": "previous", "reference_composite": 34.0,
+            "reference_at": "2026-02-23T09:00:00+00:00", "previous_session_at": "2026-02-23T09:00:00+00:00"}
+    args = dict(session_id="s-2", device_id="kiosk-a", patient_ref="P1", started_at="2026-03-02T09:00:00+00:00",
+                finished_at="2026-03-02T09:04:00+00:00", assessment=a, model_versions={}, app_version="0.1.0")
+    s = build_summary(**args, decline=flag)
+    assert parse_summary(s.model_dump_json()).decline.today_composite == -6.0
+    with pytest.raises(SchemaError, match="decline.drop_points"):
+        parse_summary(s.model_dump_json().replace('"drop_points":40.0', '"drop_points":1e308'))
+    with pytest.raises(SchemaError, match="decline.today_composite"):
+        build_summary(**args, decline=flag | {"today_composite": -40.0})

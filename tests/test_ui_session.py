@@ -119,7 +119,7 @@ def test_quality_prompt_retry_skip_and_abort_store_nothing(tmp_path):
         assert app.target("nurse:Skip this step").action is None           # locked until the staff PIN
         assert app.target("nurse") is None                                  # the overlay is modal
         drv.enter_pin("9999")
-        assert "Wrong PIN." in drv.texts() and app.target("nurse:Skip this step").action is None
+        assert "Wrong PIN. Please try again." in " ".join(drv.texts()) and app.target("nurse:Skip this step").action is None
         drv.enter_pin("1234")
         drv.tap("nurse:Skip this step")
         assert _state(app).outcome("rest").status == "skipped"

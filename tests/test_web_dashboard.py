@@ -104,6 +104,11 @@ def test_clinician_of_clinic_a_gets_404_on_clinic_b(site: dict) -> None:
                  f"/export.csv?ref={b_ref}", "/patient/?ref=NOBODY", "/users/", "/audit/"):
         status, _, body = anna.get(path)
         assert status == 404 and site["b_patient"].encode() not in body, path
+    _, _, found = anna.get("/?q=demo-a")
+    assert site["demo"].encode() in found and b"A-0002" not in found
+    for wild in ("%", "_", "%25", "'"):                                    # LIKE wildcards are literal
+        status, _, none = anna.get("/?q=" + quote(wild))
+        assert status == 200 and b"No patient matches" in none
     _, _, csv_all = anna.get("/export.csv")
     assert b"B-0001" not in csv_all and b"kiosk-b1" not in csv_all
     _, _, dev = anna.get("/devices/")
@@ -147,9 +152,14 @@ def test_headers_and_cookies(site: dict, tmp_path: Path) -> None:
         host = tls.url.split("//")[1]
         status, headers, _ = s.request("/login/", {"username": "anna", "password": PW_A, "csrfmiddlewaretoken": token},
                                        headers={**proxy, "Cookie": cookie, "Origin": f"https://{host}",
-                                                "Referer": f"https://{host}/login/"})
+                                                "Referer": f"https://{host}/login/",
+                                                "X-Forwarded-For": "10.9.8.7, 192.0.2.55"})
         assert status == 302
         assert "Secure" in headers["set-cookie"] and "HttpOnly" in headers["set-cookie"]
+    conn = sqlite3.connect(site["db"])
+    addrs = [r[0] for r in conn.execute("SELECT remote_addr FROM web_audit WHERE username = 'anna' AND action = 'login'")]
+    conn.close()
+    assert "192.0.2.55" in addrs and "127.0.0.1" in addrs      # the proxy's view of the client, and direct
 
 
 def test_patient_page_downloads_and_audit(site: dict) -> None:
@@ -204,3 +214,25 @@ def test_admin_manages_users_and_devices(site: dict) -> None:
     root.post("/devices/assign", {"device_id": "kiosk-b1", "clinic_id": "B"}, token_from="/devices/")
     root.post("/users/action", {"action": "deactivate", "username": "emil"}, token_from="/users/")
     assert emil.get("/")[0] == 302                                        # a deactivated user is logged out
+
+
+def test_a_session_id_reused_by_two_kiosks_is_chosen_by_device(site: dict) -> None:
+    import random
+    from datetime import datetime, timedelta, timezone
+    from clinic.web.devtools import course, store_all
+    rng = random.Random(99)
+    start = datetime.now(timezone.utc) - timedelta(days=3)
+    (one,) = course(rng, device_id="kiosk-a1", patient_ref="A-REUSE", start=start, weeks=1, baseline=20, noise=0)
+    (two,) = course(rng, device_id="kiosk-a2", patient_ref="A-REUSE", start=start + timedelta(days=1), weeks=1,
+                    baseline=80, noise=0)
+    two = two.model_copy(update={"session_id": one.session_id})
+    assert store_all(site["db"], [one, two]) == 2                      # keyed by (device, session)
+    anna = logged_in(site, "anna", PW_A)
+    for dev, composite in (("kiosk-a1", 20), ("kiosk-a2", 80)):
+        status, _, body = anna.get(f"/patient/?ref=A-REUSE&session={one.session_id}&device={dev}")
+        html = body.decode()
+        assert status == 200 and f"kiosk {dev}, software" in html
+        assert f'<tr class="total big"><td>Composite (0–100)</td><td class="num">{composite}</td>' in html
+        status, _, pdf = anna.get(f"/patient/clinician.pdf?ref=A-REUSE&session={one.session_id}&device={dev}")
+        text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+        assert status == 200 and dev in text

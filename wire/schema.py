@@ -42,7 +42,12 @@ Side = Literal["left", "right", "none"]
 
 
 class _Open(BaseModel):
-    """Nested assessment parts: known keys typed, extra keys kept (owners may add fields)."""
+    """Nested assessment parts: known keys typed, extra keys kept (owners may add fields).
+
+    Ranges are what is arithmetically or physically possible, not what is plausible: a poor
+    estimate still travels, an impossible value does not. A kiosk session that fails them
+    cannot be saved (kiosk/store), so they stay at the bounds of the scoring arithmetic or
+    of physics (mm, Hz, dB)."""
 
     model_config = ConfigDict(extra="allow", frozen=True, allow_inf_nan=False)
 
@@ -50,8 +55,8 @@ class _Open(BaseModel):
 class RegionMeasure(_Open):
     """One expression region: excursion per side (mm) or closure fraction (0..1) and symmetry ratio."""
 
-    left_mm: float | None = Field(None, ge=0, le=100, description="excursion or lid travel (mm)")
-    right_mm: float | None = Field(None, ge=0, le=100, description="excursion or lid travel (mm)")
+    left_mm: float | None = Field(None, ge=0, le=1000, description="excursion or lid travel (mm)")
+    right_mm: float | None = Field(None, ge=0, le=1000, description="excursion or lid travel (mm)")
     left_closure: float | None = Field(None, ge=0, le=1)
     right_closure: float | None = Field(None, ge=0, le=1)
     ratio: float | None = Field(None, ge=0, le=1, description="min(L, R) / max(L, R); 1.0 = symmetric")
@@ -61,10 +66,10 @@ class RegionMeasure(_Open):
 class RestMeasure(_Open):
     """Left-right differences in the rest frame (mm)."""
 
-    brow_height_diff_mm: float | None = Field(None, ge=-100, le=100)
-    fissure_diff_mm: float | None = Field(None, ge=-100, le=100)
-    commissure_height_diff_mm: float | None = Field(None, ge=-100, le=100)
-    alar_diff_mm: float | None = Field(None, ge=-100, le=100)
+    brow_height_diff_mm: float | None = Field(None, ge=-1000, le=1000)
+    fissure_diff_mm: float | None = Field(None, ge=-1000, le=1000)
+    commissure_height_diff_mm: float | None = Field(None, ge=-1000, le=1000)
+    alar_diff_mm: float | None = Field(None, ge=-1000, le=1000)
 
 
 class Sunnybrook(_Open):
@@ -109,7 +114,7 @@ class StepStatus(_Open):
 class FacialPart(_Open):
     """Facial measures and scores (SessionAssessment.to_dict()["face"])."""
 
-    mm_per_px: float | None = Field(gt=0, le=10, description="image scale (mm per pixel)")
+    mm_per_px: float | None = Field(gt=0, le=100, description="image scale (mm per pixel)")
     regions: dict[str, RegionMeasure | None] | None
     rest: RestMeasure | None
     affected_side: Side | None
@@ -124,10 +129,10 @@ class VoiceMeasures(_Open):
     mpt_s: float | None = Field(None, ge=0, le=600)
     f0_mean_hz: float | None = Field(None, ge=0, le=2000)
     f0_sd_hz: float | None = Field(None, ge=0, le=2000)
-    jitter_local_pct: float | None = Field(None, ge=0, le=100)
-    shimmer_local_pct: float | None = Field(None, ge=0, le=100)
-    hnr_db: float | None = Field(None, ge=-100, le=100)
-    cpps_db: float | None = Field(None, ge=-100, le=100)
+    jitter_local_pct: float | None = Field(None, ge=0, le=1000)
+    shimmer_local_pct: float | None = Field(None, ge=0, le=1000)
+    hnr_db: float | None = Field(None, ge=-200, le=200)
+    cpps_db: float | None = Field(None, ge=-200, le=200)
 
 
 class Intelligibility(_Open):
@@ -152,12 +157,14 @@ class DeclineFlag(BaseModel):
     """A clear drop of the composite against an earlier session of the same patient, worked out on the
     kiosk by kiosk.analytics.feedback (one rule with the screens and sheets). Staff should look at it."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
-    today_composite: float = Field(ge=0, le=100, title="Sunnybrook-style composite of this session (0..100)")
-    drop_points: float = Field(gt=0, le=100, title="Composite points below the compared session")
+    # -15..100 like Sunnybrook.composite: a negative composite is arithmetic, and a flag the schema
+    # refuses would stop the kiosk from saving the session at all
+    today_composite: float = Field(ge=-15, le=100, title="Sunnybrook-style composite of this session (-15..100)")
+    drop_points: float = Field(gt=0, le=115, title="Composite points below the compared session")
     reference: Literal["previous", "first"] = Field(title="Which earlier session it is compared with")
-    reference_composite: float = Field(ge=0, le=100, title="Composite of the compared session")
+    reference_composite: float = Field(ge=-15, le=100, title="Composite of the compared session")
     reference_at: AwareDatetime = Field(title="Start of the compared session (UTC)")
     previous_session_at: AwareDatetime = Field(title="Start of the patient's session before this one (UTC)")
 
@@ -269,7 +276,7 @@ def parse_summary(payload: bytes | str, *, max_bytes: int = MAX_PAYLOAD_BYTES,
     version = data.get("schema_version")
     if version != SCHEMA_VERSION or isinstance(version, bool) or not isinstance(version, int):
         raise SchemaError(f"unknown_schema_version: {version!r:.64}")
-    bad = _first_unencodable(data)
+    bad = _first_unencodable(data) if _SURROGATE_ESCAPE.search(raw) else None   # only \uD800-\uDFFF can make one
     if bad is not None:
         raise SchemaError(f"malformed_json: text {bad!r:.64} is not valid Unicode (lone surrogate)")
     try:
@@ -280,9 +287,13 @@ def parse_summary(payload: bytes | str, *, max_bytes: int = MAX_PAYLOAD_BYTES,
         raise SchemaError("too_deep: validator recursion") from e
 
 
-# Strings (with their escapes) and everything but brackets, removed before counting depth.
-_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+# Strings (with their escapes) and everything but brackets, removed before counting depth. The
+# closing quote is optional, so every match succeeds and the scan is linear: with a required
+# quote an unterminated string full of escaped quotes is retried from each one (quadratic:
+# 13 s for 32 KB, measured), which would stall the receiver.
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
 _NOT_BRACKET = re.compile(rb"[^\[\]{}]+")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 _STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 
 
@@ -292,7 +303,7 @@ def json_depth(raw: bytes) -> int:
     A cheap scanner, linear in the length, that never builds the parsed structure; malformed
     input gets a number too (the parser then refuses it)."""
     brackets = _NOT_BRACKET.sub(b"", _JSON_STRING.sub(b"", raw))
-    return max(accumulate((_STEP[b] for b in brackets), initial=0))
+    return max(accumulate(map(_STEP.__getitem__, brackets), initial=0))
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -23,7 +23,7 @@ methods with the same meaning:
 
 ``outage_errors``: the exception types that mean the database itself is unavailable (server
 down, disk full, locked); the receiver then holds messages back instead of counting them
-as failures of the message (docs/security-sync.md#receiver).
+as failures of the message (docs/security.md#receiver).
 
 Tables: ``session_summaries`` (key columns + the full JSON payload), ``dead_letters``;
 view ``patient_summary`` (one row per patient: sessions, devices, first/last session,

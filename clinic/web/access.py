@@ -6,13 +6,19 @@ from django.http import Http404, HttpRequest
 from clinic.web.models import AuditEvent, Membership
 
 
-def user_clinics(request: HttpRequest) -> list[str]:
-    """Ids of the clinics whose patients the logged-in user may see (cached per request)."""
+def user_clinic_names(request: HttpRequest) -> dict[str, str]:
+    """Id -> name of the clinics whose patients the logged-in user may see (one query, cached per request)."""
     cached = getattr(request, "_clinics", None)
     if cached is None:
-        cached = sorted(Membership.objects.filter(user_id=request.user.pk).values_list("clinic_id", flat=True))
+        cached = dict(sorted(Membership.objects.filter(user_id=request.user.pk)
+                             .values_list("clinic_id", "clinic__name")))
         request._clinics = cached   # type: ignore[attr-defined]
     return cached
+
+
+def user_clinics(request: HttpRequest) -> list[str]:
+    """Ids of the clinics whose patients the logged-in user may see."""
+    return list(user_clinic_names(request))
 
 
 def require_admin(request: HttpRequest) -> None:
@@ -22,7 +28,13 @@ def require_admin(request: HttpRequest) -> None:
 
 
 def client_addr(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "")[:64]
+    """The client's address; behind the local TLS proxy (``--secure``) the one nginx appended to X-Forwarded-For."""
+    from django.conf import settings
+    addr = str(request.META.get("REMOTE_ADDR") or "")
+    forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR") or "")
+    if settings.SECURE_PROXY_SSL_HEADER and addr in ("127.0.0.1", "::1") and forwarded:
+        addr = forwarded.rsplit(",", 1)[-1].strip()
+    return addr[:64]
 
 
 def audit(request: HttpRequest, action: str, *, patient_ref: str = "", session_id: str = "", detail: str = "",

@@ -68,7 +68,7 @@ def line_chart(points: Sequence[ChartPoint], *, title: str, unit: str, y_range: 
             out.append(f'<text x="{sx(p.x):.1f}" y="{H - BOTTOM + 16:.1f}" class="ax" text-anchor="middle">'
                        f"{escape(p.label)}</text>")
     out.append(f'<text x="{LEFT + pw / 2:.1f}" y="{H - 6:.1f}" class="ax" text-anchor="middle">'
-               "week (Monday); one point per week with sessions</text>")
+               "weekly mean (week starting Monday)</text>")
     coords = " ".join(f"{sx(p.x):.1f},{sy(p.y):.1f}" for p in points)
     out.append(f'<polyline points="{coords}" class="line {css}"/>')
     for p in points:

@@ -4,6 +4,7 @@
     clinic-web add-device DEVICE --clinic ID --db DB [--label TEXT]
     clinic-web add-clinic ID --name NAME --db DB
     clinic-web migrate --db DB
+    clinic-web backup OUT --db DB          (SQLite online backup, or pg_dump --format=custom)
     clinic-web serve --db DB [--host 127.0.0.1] [--port 8080] [--workers 2] [--threads 4] [--secure]
 
 ``--db`` defaults to ``[receiver] db`` of the clinic configuration (clinic-receiver.toml).
@@ -83,7 +84,8 @@ def cmd_add_device(args: argparse.Namespace) -> int:
 
 def cmd_add_clinic(args: argparse.Namespace) -> int:
     import re
-    from clinic.web.models import CLINIC_ID_RE, Clinic
+    from clinic.web.ids import CLINIC_ID_RE
+    from clinic.web.models import Clinic
     if not re.fullmatch(CLINIC_ID_RE, args.id):
         raise ValueError("clinic id: 1-64 letters, digits, _ or -")
     Clinic.objects.update_or_create(id=args.id, defaults={"name": args.name or args.id})
@@ -151,6 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     common(sp)
     sp = sub.add_parser("migrate", help="create or update the dashboard's tables")
     common(sp)
+    sp = sub.add_parser("backup", help="consistent backup of the clinic database while it is in use")
+    sp.add_argument("out")
+    common(sp)
     sp = sub.add_parser("serve", help="serve the dashboard")
     sp.add_argument("--host", default="127.0.0.1")
     sp.add_argument("--port", type=int, default=8080)
@@ -166,6 +171,16 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:   # ClinicConfigError names the file and key
         print(f"clinic-web: {e}", file=sys.stderr)
         return 3
+    if args.cmd == "backup":
+        from clinic.web.backup import backup, counts
+        try:
+            out = backup(db, args.out)
+        except (OSError, RuntimeError) as e:
+            print(f"clinic-web: backup failed: {e}", file=sys.stderr)
+            return 1
+        rows = ", ".join(f"{k} {v}" for k, v in counts(db).items())
+        print(f"clinic-web: backup of {_safe(db)} written to {out} (source rows: {rows})")
+        return 0
     try:
         prepare(db, secure=getattr(args, "secure", False))
     except Exception as e:

@@ -51,8 +51,9 @@ def course(rng: random.Random, *, device_id: str, patient_ref: str, start: datet
         for m in a["face"]["regions"].values():
             m["ratio"] = round(min(1.0, max(0.0, ratio + rng.uniform(-0.05, 0.05))), 3)
         grade = _grade(comp)
-        a["face"]["sunnybrook"].update(composite=round(comp), voluntary=round(min(100, comp + 5)), resting=5,
-                                       synkinesis=0)
+        c = round(comp)
+        voluntary = min(100, max(20, c + 5))  # the form's arithmetic: composite = voluntary - resting - synkinesis
+        a["face"]["sunnybrook"].update(composite=c, voluntary=voluntary, resting=voluntary - c, synkinesis=0)
         a["face"]["sunnybrook"]["inputs"] = {"resting_items": {"eye": 0, "cheek": 1, "mouth": 0},
                                              "voluntary_items_1_5": {k: max(1, min(5, round(1 + 4 * ratio)))
                                                                      for k in ("brow", "eye_gentle", "smile", "snarl", "pucker")},

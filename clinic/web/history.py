@@ -57,16 +57,16 @@ def patient_history(sessions: Sequence[StoredSession]) -> PatientHistory:
     return history(sessions)
 
 
-def trend_arrow(latest: float | None, previous: float | None) -> tuple[str, str]:
-    """(arrow, words) for the composite since the previous visit."""
+def trend_arrow(latest: float | None, previous: float | None) -> tuple[str, str, str]:
+    """(arrow, signed change, words) for the composite since the previous visit."""
     if latest is None or previous is None:
-        return "", "no earlier value"
+        return "", "", "no earlier value"
     d = latest - previous
     if d > TREND_BAND:
-        return "↑", f"up {d:.0f} points"
+        return "↑", f"{d:+.0f}", f"up {d:.0f} points since the previous visit"
     if d < -TREND_BAND:
-        return "↓", f"down {-d:.0f} points"
-    return "→", f"level ({d:+.0f} points)"
+        return "↓", f"{d:+.0f}", f"down {-d:.0f} points since the previous visit"
+    return "→", f"{d:+.0f}", f"level ({d:+.0f} points) since the previous visit"
 
 
 def flags(*, latest: float | None, previous: float | None, first: float | None, first_at: datetime,

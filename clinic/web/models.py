@@ -9,8 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-DEFAULT_CLINIC = "default"
-CLINIC_ID_RE = r"^[A-Za-z0-9_-]{1,64}$"
+from clinic.web.ids import CLINIC_ID_RE, DEFAULT_CLINIC  # noqa: F401 (re-exported)
 
 
 class Clinic(models.Model):

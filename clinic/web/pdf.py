@@ -34,11 +34,8 @@ def _steps(s: StoredSession) -> tuple[StepRecord, ...]:
     return tuple(out)
 
 
-def report_data(sessions: Sequence[StoredSession], session_id: str, clinic_name: str) -> ReportData:
-    """ReportData for ``session_id`` with the history of the sessions up to it (KeyError if absent)."""
-    target = next((s for s in sessions if s.id == session_id), None)
-    if target is None:
-        raise KeyError(session_id)
+def report_data(sessions: Sequence[StoredSession], target: StoredSession, clinic_name: str) -> ReportData:
+    """ReportData for ``target`` with the history of the patient's sessions up to it."""
     earlier = [s for s in sessions if s.started_at <= target.started_at]
     first = sessions[0]
     patient = Patient(id=target.summary["patient_ref"], code=target.summary["patient_ref"], display_name=None,
@@ -53,9 +50,9 @@ def report_data(sessions: Sequence[StoredSession], session_id: str, clinic_name:
     return ReportData(patient, record, _steps(target), patient_history(earlier), clinic_name)
 
 
-def clinician_pdf(sessions: Sequence[StoredSession], session_id: str, clinic_name: str) -> bytes:
+def clinician_pdf(sessions: Sequence[StoredSession], target: StoredSession, clinic_name: str) -> bytes:
     """The clinician PDF of one stored session, as bytes."""
-    data = report_data(sessions, session_id, clinic_name)
+    data = report_data(sessions, target, clinic_name)
     with tempfile.TemporaryDirectory(prefix="clinic-web-pdf-") as tmp:
         out = build_clinician_pdf(data, Path(tmp) / "report.pdf", SOURCE_NOTE)
         return out.read_bytes()

@@ -20,7 +20,7 @@ from typing import Any, Iterator, Sequence
 
 from django.db import connection
 
-from clinic.web.models import DEFAULT_CLINIC
+from clinic.web.ids import DEFAULT_CLINIC
 
 PAGE_SIZE = 50
 
@@ -91,29 +91,30 @@ def patient_page(clinics: Sequence[str], q: str = "", page: int = 1,
     patients' sessions through the ``(patient_ref, started_at)`` index."""
     scope, params = _scope(clinics)
     where, wparams = (" AND LOWER(s.patient_ref) LIKE LOWER(%s) ESCAPE '\\'", [_like(q)]) if q else ("", [])
-    head = _rows(f"SELECT p.patient_ref, p.last_at, COUNT(*) OVER () AS total FROM "
-                 f"(SELECT s.patient_ref, MAX(s.started_at) AS last_at {scope}{where} GROUP BY s.patient_ref) p "
-                 "ORDER BY p.last_at DESC, p.patient_ref LIMIT %s OFFSET %s",
+    head = _rows(f"SELECT p.patient_ref, p.last_at, p.n, COUNT(*) OVER () AS total FROM "
+                 f"(SELECT s.patient_ref, MAX(s.started_at) AS last_at, COUNT(*) AS n {scope}{where} "
+                 "GROUP BY s.patient_ref) p ORDER BY p.last_at DESC, p.patient_ref LIMIT %s OFFSET %s",
                  params + wparams + [page_size, max(0, page - 1) * page_size])
     if not head:
         return [], 0 if page == 1 else patient_page(clinics, q, 1, page_size)[1]
     refs = [r["patient_ref"] for r in head]
+    counts = {r["patient_ref"]: int(r["n"]) for r in head}
     marks = ", ".join(["%s"] * len(refs))
+    firsts = ", ".join(["(%s, %s)"] * len(refs))       # the first session of each is number n, newest first
     rows = _rows(f"SELECT * FROM (SELECT s.patient_ref, s.device_id, s.started_at, s.sunnybrook_composite, "
                  f"s.hb_grade, s.clarity_score, "
-                 f"ROW_NUMBER() OVER (PARTITION BY s.patient_ref ORDER BY s.started_at DESC, s.session_id DESC) AS rn, "
-                 f"ROW_NUMBER() OVER (PARTITION BY s.patient_ref ORDER BY s.started_at, s.session_id) AS rn_first, "
-                 f"COUNT(*) OVER (PARTITION BY s.patient_ref) AS n "
-                 f"{scope} AND s.patient_ref IN ({marks})) x WHERE x.rn <= 2 OR x.rn_first = 1",
-                 params + refs)
-    latest = {(r["patient_ref"], r["rn"]): r for r in rows if r["rn"] <= 2}
-    first = {r["patient_ref"]: r for r in rows if r["rn_first"] == 1}
+                 f"ROW_NUMBER() OVER (PARTITION BY s.patient_ref ORDER BY s.started_at DESC, s.session_id DESC) AS rn "
+                 f"{scope} AND s.patient_ref IN ({marks})) x "
+                 f"WHERE x.rn <= 2 OR (x.patient_ref, x.rn) IN (VALUES {firsts})",
+                 params + refs + [v for ref in refs for v in (ref, counts[ref])])
+    by_rank = {(r["patient_ref"], int(r["rn"])): r for r in rows}
     out = []
     for ref in refs:
-        last, prev, f = latest.get((ref, 1)), latest.get((ref, 2)), first.get(ref)
+        n = counts[ref]
+        last, prev, f = by_rank.get((ref, 1)), by_rank.get((ref, 2)), by_rank.get((ref, n))
         if last is None or f is None:
             continue
-        out.append(PatientRow(ref, int(last["n"]), as_datetime(f["started_at"]), as_datetime(last["started_at"]),
+        out.append(PatientRow(ref, n, as_datetime(f["started_at"]), as_datetime(last["started_at"]),
                               last["device_id"], last["sunnybrook_composite"],
                               prev["sunnybrook_composite"] if prev else None, f["sunnybrook_composite"],
                               last["hb_grade"], last["clarity_score"]))

@@ -29,7 +29,7 @@ def database_settings(db: str) -> dict[str, Any]:
         return {"ENGINE": "django.db.backends.postgresql", "NAME": unquote(u.path.lstrip("/")) or "postgres",
                 "USER": unquote(u.username or ""), "PASSWORD": unquote(u.password or ""),
                 "HOST": u.hostname or "", "PORT": str(u.port or ""), "OPTIONS": opts,
-                "CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True}
+                "CONN_MAX_AGE": 300, "CONN_HEALTH_CHECKS": True}
     path = db[len("sqlite://"):] if db.startswith("sqlite://") else db
     # WAL is already set on the file by the receiver's store; the busy timeout covers its writes.
     return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(Path(path).resolve()),

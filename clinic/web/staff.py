@@ -17,11 +17,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from clinic.web import queries
 from clinic.web.access import audit, require_admin, user_clinics
-from clinic.web.models import CLINIC_ID_RE, DEFAULT_CLINIC, AuditEvent, Clinic, Device, Membership
+from clinic.web.ids import CLINIC_ID_RE, DEFAULT_CLINIC, DEVICE_ID_RE
+from clinic.web.models import AuditEvent, Clinic, Device, Membership
 from clinic.web.queries import as_datetime
 
 User = get_user_model()
-DEVICE_ID_RE = r"^[A-Za-z0-9_-]{1,64}$"
 
 
 def create_user(username: str, password: str, *, admin: bool, clinics: list[str]) -> None:

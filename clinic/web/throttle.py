@@ -4,7 +4,7 @@ The first :data:`FREE_FAILURES` wrong passwords cost nothing; every further fail
 the name for ``BASE_LOCK_S * 2 ** (failures - FREE_FAILURES)`` seconds, capped at
 :data:`MAX_LOCK_S` (30 s, 60 s, 2 min, ... 1 h). While locked, even the right password is
 refused (without checking it, so the lock also bounds hashing work). A success resets the
-count. Keyed by user name rather than address: behind the reverse proxy every client has
+count, and so does a day without failures. Keyed by user name rather than address: behind the reverse proxy every client has
 the proxy's address, and a name is what a guesser attacks. State is in ``web_login_throttle``,
 so every worker sees the same counts.
 """
@@ -47,6 +47,8 @@ def record_failure(username: str, now: datetime | None = None) -> float:
     from clinic.web.models import LoginThrottle
     now = now or timezone.now()
     with transaction.atomic():
+        # forget names whose last failure is a day old and not locked (guessed names do not pile up)
+        LoginThrottle.objects.filter(last_failure__lt=now - timedelta(days=1)).exclude(locked_until__gt=now).delete()
         row, _ = LoginThrottle.objects.select_for_update().get_or_create(key=_key(username))
         row.failures += 1
         row.last_failure = now

@@ -23,11 +23,10 @@ from kiosk.reports.layout import fmt
 from kiosk.scoring.grades import hb_roman
 
 from clinic.web import queries, throttle
-from clinic.web.access import audit, user_clinics
+from clinic.web.access import audit, user_clinic_names, user_clinics
 from clinic.web.charts import ChartPoint, line_chart
 from clinic.web.exports import csv_lines, fhir_json
 from clinic.web.history import flags, patient_history, stored_sessions, trend_arrow
-from clinic.web.models import Clinic
 from clinic.web.sessionview import session_detail, session_rows
 
 STATIC = Path(__file__).resolve().parent / "static" / "web"
@@ -108,8 +107,8 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     now = datetime.now(timezone.utc)
     items = []
     for r in rows:
-        arrow, words = trend_arrow(r.latest_composite, r.previous_composite)
-        items.append({"row": r, "arrow": arrow, "trend": words, "hb": hb_roman(r.latest_hb) if r.latest_hb else "–",
+        arrow, delta, words = trend_arrow(r.latest_composite, r.previous_composite)
+        items.append({"row": r, "arrow": arrow, "delta": delta, "trend": words, "hb": hb_roman(r.latest_hb) if r.latest_hb else "–",
                       "composite": fmt(r.latest_composite, 0), "clarity": fmt(r.latest_clarity, 0),
                       "last": r.last_at.strftime("%Y-%m-%d"), "link": quote(r.patient_ref),
                       "flags": flags(latest=r.latest_composite, previous=r.previous_composite, first=r.first_composite,
@@ -119,7 +118,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     return render(request, "web/patients.html", {
         "items": items, "q": q, "page": page, "pages": pages, "total": total,
         "prev_page": page - 1 if page > 1 else None, "next_page": page + 1 if page < pages else None,
-        "clinics": Clinic.objects.filter(id__in=clinics).order_by("id"), "nav": "patients"})
+        "clinics": list(user_clinic_names(request).values()), "nav": "patients"})
 
 
 def _visible_sessions(request: HttpRequest, ref: str) -> list:
@@ -138,11 +137,11 @@ def _charts(history: Any) -> list[str]:
     def pts(attr: str) -> list[ChartPoint]:
         return [ChartPoint(w.week_index, v, w.week_start.strftime("%d %b %y")) for w in weeks
                 if (v := getattr(w, attr)) is not None]
-    return [mark_safe(line_chart(pts("composite"), title="Sunnybrook-style composite (weekly mean)", unit="points",
+    return [mark_safe(line_chart(pts("composite"), title="Sunnybrook-style composite", unit="points",
                                  y_range=(0, 100), css="c1", ref=(70, "70: recovery threshold (Marsk 2012)"))),
-            mark_safe(line_chart(pts("clarity"), title="Speech Clarity Score (weekly mean)", unit="points",
+            mark_safe(line_chart(pts("clarity"), title="Speech Clarity Score", unit="points",
                                  y_range=(0, 100), css="c2")),
-            mark_safe(line_chart(pts("asymmetry_pct"), title="Side asymmetry (weekly mean)", unit="%",
+            mark_safe(line_chart(pts("asymmetry_pct"), title="Side asymmetry", unit="%",
                                  y_range=(0, 100), css="c3", better="lower"))]
 
 
@@ -151,28 +150,32 @@ def patient_page(request: HttpRequest) -> HttpResponse:
     """Charts per week, the session table and the chosen session's grids (default: the latest)."""
     ref = request.GET.get("ref") or ""
     sessions = _visible_sessions(request, ref)
-    chosen = next((s for s in sessions if s.id == request.GET.get("session")), sessions[-1])
+    chosen = _pick(sessions, request) or sessions[-1]
     hist = patient_history(sessions)
     audit(request, "view", patient_ref=ref, session_id=chosen.id)
     return render(request, "web/patient.html", {
         "ref": ref, "sessions": session_rows(sessions, hist), "chosen": session_detail(chosen),
-        "chosen_id": chosen.id, "charts": _charts(hist), "improvement": hist.improvement,
+        "chosen_id": chosen.id, "chosen_device": chosen.device_id, "charts": _charts(hist), "improvement": hist.improvement,
         "n": len(sessions), "first": sessions[0].started_at, "last": sessions[-1].started_at, "nav": "patients"})
 
 
 def _chosen(request: HttpRequest) -> tuple[str, list, Any]:
     ref = request.GET.get("ref") or ""
     sessions = _visible_sessions(request, ref)
-    sid = request.GET.get("session")
-    chosen = next((s for s in sessions if s.id == sid), None) if sid else sessions[-1]
+    chosen = _pick(sessions, request) if request.GET.get("session") else sessions[-1]
     if chosen is None:
         raise Http404("not found")
     return ref, sessions, chosen
 
 
+def _pick(sessions: list, request: HttpRequest) -> Any:
+    """The session named by ``?session=`` (and ``&device=``: summaries are keyed by device and session id)."""
+    sid, dev = request.GET.get("session"), request.GET.get("device")
+    return next((s for s in reversed(sessions) if s.id == sid and (dev is None or s.device_id == dev)), None)
+
+
 def _clinic_name(request: HttpRequest) -> str:
-    names = list(Clinic.objects.filter(id__in=user_clinics(request)).order_by("id").values_list("name", flat=True))
-    return ", ".join(names) or "clinic"
+    return ", ".join(user_clinic_names(request).values()) or "clinic"
 
 
 def _filename(*parts: str) -> str:
@@ -183,7 +186,7 @@ def _filename(*parts: str) -> str:
 def patient_pdf(request: HttpRequest) -> HttpResponse:
     from clinic.web.pdf import clinician_pdf
     ref, sessions, chosen = _chosen(request)
-    pdf = clinician_pdf(sessions, chosen.id, _clinic_name(request))
+    pdf = clinician_pdf(sessions, chosen, _clinic_name(request))
     audit(request, "export_pdf", patient_ref=ref, session_id=chosen.id)
     resp = HttpResponse(pdf, content_type="application/pdf")
     resp["Content-Disposition"] = f'attachment; filename="{_filename(ref, chosen.started_at.strftime("%Y-%m-%d"), "clinician")}.pdf"'
@@ -195,7 +198,7 @@ def patient_fhir(request: HttpRequest) -> HttpResponse:
     """FHIR R4 transaction Bundle of one session, with its clinician PDF in DiagnosticReport.presentedForm."""
     from clinic.web.pdf import clinician_pdf
     ref, sessions, chosen = _chosen(request)
-    text = fhir_json(chosen.raw, clinician_pdf(sessions, chosen.id, _clinic_name(request)))
+    text = fhir_json(chosen.raw, clinician_pdf(sessions, chosen, _clinic_name(request)))
     audit(request, "export_fhir", patient_ref=ref, session_id=chosen.id)
     resp = HttpResponse(text, content_type="application/fhir+json")
     resp["Content-Disposition"] = f'attachment; filename="{_filename(ref, chosen.id)}.fhir.json"'

@@ -5,7 +5,7 @@ compared on the Sunnybrook-style composite (0..100). Output: a :class:`Feedback`
 to draw, the plain sentences, whether to send the patient to the nurse, and a
 :class:`DeclineFlag` for staff and the clinic when the score fell clearly.
 
-Rules (docs/metrics.md#patient-feedback):
+Rules:
 
 * first visit -> neutral face, no comparison;
 * today at least ``DROP_POINTS`` below the previous visit or below the first visit -> a
@@ -51,10 +51,10 @@ class DeclineFlag:
     previous_at: datetime             # the session before today's
 
     def staff_text(self) -> str:
-        """One line for the nurse and clinician screens (dates in the caller's time zone)."""
+        """One line for staff on screen and paper (the compared session's date in the kiosk's local time)."""
         which = "the previous session" if self.reference == "previous" else "the first session"
         return (f"Composite dropped {self.drop_points:.0f} points: {self.today:.0f} today, "
-                f"{self.reference_composite:.0f} at {which} ({self.reference_at:%Y-%m-%d}).")
+                f"{self.reference_composite:.0f} at {which} ({self.reference_at.astimezone():%d %b %Y}).")
 
     def to_dict(self) -> dict[str, object]:
         return {"today_composite": round(self.today, 1), "drop_points": round(self.drop_points, 1),

@@ -44,7 +44,7 @@ class ImageFileError(MediaError):
 def _regular_file(path: Path, error: type[MediaError], what: str) -> None:
     """Refuse what is not a regular file (missing, folder, FIFO, device) before opening it: a FIFO would block."""
     if not path.exists():
-        raise error(f"{what} file not found: {path}")
+        raise error(f"{what} file not found (no such file): {path}")
     if not path.is_file():
         raise error(f"{path} is not a regular file")
 

@@ -45,6 +45,10 @@ def run(args: argparse.Namespace, config) -> int:  # noqa: ANN001
     except StoreError as e:
         print(f"kiosk run: the database cannot be opened: {e}", file=sys.stderr)
         return 1
+    from kiosk.pin import pin_policy_problem
+    problem = pin_policy_problem(config.ui.pin_hash, config.device.provisioned)
+    if problem:             # the kiosk still runs for patients; the staff screens follow the PIN gate
+        print(f"kiosk run: {problem[0]}: {problem[1]}", file=sys.stderr)
     fullscreen = config.ui.fullscreen and not args.windowed
     try:
         app = App(config, services, size, fullscreen=fullscreen)

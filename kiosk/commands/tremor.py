@@ -46,6 +46,10 @@ def run(args: argparse.Namespace, config) -> int:  # noqa: ANN001
         print(f"{args.video}: {d['frames']} frames at {d['fps']:g} frames/s, face in {d['frames_with_face']}")
         print(_line("head", d["head"]))
         print(_line("jaw", d["jaw"]))
+        b = d["blinks"]
+        if b and b["rate_per_min"] is not None:
+            print(f"blinks: {b['count']} in {b['seconds']:g} s ({b['rate_per_min']:g} /min; healthy adults at rest "
+                  f"about {b['norm_rate_per_min']['mean']:g} /min)")
         print(d["note"])
     measured = d["head"]["frequency_hz"] is not None
     if not measured:

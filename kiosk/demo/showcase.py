@@ -16,37 +16,71 @@ from kiosk.scoring.grades import hb_roman
 
 VIEWS = ("attract", "pin", "patient_search", "patient_register", "session_welcome", "session_instruct",
          "session_speech", "session_retry", "session_device", "session_nurse", "session_working", "results",
-         "clinician", "live", "settings")
+         "results_first", "results_relapse", "clinician", "clinician_grading", "clinician_history",
+         "clinician_relapse", "live", "settings")
+RELAPSE = ("P0043", "BERNADETTE-CHARLOTTE")    # recovers for three weeks, then drops clearly
 
 
-def recovery_assessment(week: int, rng: random.Random) -> dict[str, Any]:
-    """A contract-shaped assessment whose face composite and clarity rise week by week."""
+# Showcase course per week: (symmetry ratio, resting items eye/cheek/mouth, synkinesis items per expression)
+_COURSE = ((0.45, (1, 1, 1), (0, 0, 0, 0, 0)), (0.55, (0, 1, 1), (0, 0, 1, 0, 0)),
+           (0.70, (0, 1, 0), (0, 0, 1, 0, 1)), (0.80, (0, 0, 0), (0, 0, 1, 0, 0)))
+_RELAPSE = (0.35, (1, 1, 1), (0, 0, 1, 0, 1))
+
+
+def recovery_assessment(week: int, rng: random.Random, course: tuple | None = None) -> dict[str, Any]:
+    """A contract-shaped assessment whose face composite and clarity rise week by week; the Sunnybrook
+    items follow the kiosk's rules (kiosk.scoring.facial) from the showcase ratios, so the form adds up."""
     from kiosk.demo.samples import sample_assessment
+    from kiosk.scoring.facial import SYNKINESIS_MM_PER_POINT, VOLUNTARY_BANDS, VOLUNTARY_REGIONS
+    ratio, rest_items, syn_items = course or _COURSE[min(week, len(_COURSE) - 1)]
     a = sample_assessment(rng)
     face, speech = a["face"], a["speech"]
-    sb = face["sunnybrook"]
-    sb["composite"] = 38 + 9 * week
-    sb["voluntary"] = sb["composite"] + sb["resting"] + sb["synkinesis"]    # the form's own arithmetic
+    vol_item = next((pts for upper, pts in VOLUNTARY_BANDS if ratio < upper), 4)   # as voluntary_points
+    voluntary, resting, synkinesis = 4 * vol_item * len(VOLUNTARY_REGIONS), 5 * sum(rest_items), sum(syn_items)
+    steps = tuple(SYNKINESIS_MM_PER_POINT)
+    face["sunnybrook"] = {
+        "resting": resting, "voluntary": voluntary, "synkinesis": synkinesis,
+        "composite": voluntary - resting - synkinesis, "unavailable_reason": None,
+        "inputs": {"voluntary_items_1_5": {r: vol_item for r in VOLUNTARY_REGIONS},
+                   "voluntary_ratios": {r: ratio for r in VOLUNTARY_REGIONS},
+                   "resting_items": dict(zip(("eye", "cheek", "mouth"), rest_items)),
+                   "rest_differences_mm": {"brow_height_diff_mm": 0.8, "fissure_diff_mm": 2.1 * rest_items[0],
+                                           "commissure_height_diff_mm": 1.0 + 2.5 * rest_items[2],
+                                           "alar_diff_mm": 0.5 + 2.0 * rest_items[1]},
+                   "synkinesis_items_0_3": dict(zip(steps, syn_items)), "synkinesis_side": "right"}}
+    face["eface"] = {"static": round(70 + 30 * ratio, 1), "dynamic": round(100 * ratio, 1),
+                     "synkinesis": round(100 - 8 * synkinesis, 1), "items": {}, "affected_side": "right",
+                     "affected_side_assumed": False}
+    face["rest_sides"] = {"brow_height_mm": {"right": 19.2, "left": 20.0},
+                          "palpebral_fissure_mm": {"right": 10.0 + 2.1 * rest_items[0], "left": 10.0},
+                          "commissure_vertical_mm": {"right": 1.0 - 2.5 * rest_items[2], "left": 2.0},
+                          "alar_height_mm": {"right": 5.0 - 2.0 * rest_items[1], "left": 5.5}}
     face["affected_side"] = "right"
-    face["severity_class"] = ("moderately severe", "moderate", "moderate", "mild", "mild")[min(week, 4)]
-    grade = (4, 3, 3, 2, 2)[min(week, 4)]
+    face["severity_class"] = "moderately severe" if ratio < 0.5 else "moderate" if ratio < 0.75 else "mild"
+    grade = 4 if ratio < 0.5 else 3 if ratio < 0.75 else 2
     face["house_brackmann"].update(grade=grade, roman=hb_roman(grade))
     for name, reg in face["regions"].items():
-        ratio = min(0.98, 0.45 + 0.1 * week + 0.02 * len(name) % 5 * 0.01)
         reg["ratio"], reg["weaker_side"] = round(ratio, 2), "right"
         if "left_mm" in reg:
             reg["left_mm"] = 7.5
             reg["right_mm"] = round(7.5 * ratio, 2)
         else:
-            reg["left_closure"] = 1.0
-            reg["right_closure"] = round(ratio, 2)
+            reg["left_closure"], reg["right_closure"] = 1.0, round(ratio, 2)
+            reg["left_lid_travel_mm"], reg["right_lid_travel_mm"] = 10.0, round(10.0 * ratio, 2)
     speech["clarity_score"] = 60 + 5 * week
     speech["msii"] = 35 - 5 * week
     return a
 
 
-def seed_history(services: Any, code: str = "P0042", name: str = "ANNA", weeks: int = 4) -> Any:
-    """A patient with ``weeks`` weekly sessions, the last one today; returns (patient, last record)."""
+def relapse_assessment(rng: random.Random) -> dict[str, Any]:
+    """The relapse patient's last session: worse than the first visit."""
+    return recovery_assessment(0, rng, _RELAPSE)
+
+
+def seed_history(services: Any, code: str = "P0042", name: str = "ANNA", weeks: int = 4,
+                 course: str = "recovering") -> Any:
+    """A patient with ``weeks`` weekly sessions, the last one today; returns (patient, last record).
+    ``course`` "relapse": the last session drops below the first (kiosk.analytics.feedback flags it)."""
     store = services.store()
     patient = store.find_patient(code)
     if patient is not None and store.sessions_for(patient.id):
@@ -58,8 +92,8 @@ def seed_history(services: Any, code: str = "P0042", name: str = "ANNA", weeks: 
     rec = None
     for w in range(weeks):
         at = now - timedelta(days=7 * (weeks - 1 - w), minutes=5)
-        rec = store.save_session(patient.id, recovery_assessment(w, rng), started_at=at,
-                                 ended_at=at + timedelta(minutes=4))
+        a = relapse_assessment(rng) if course == "relapse" and w == weeks - 1 else recovery_assessment(w, rng)
+        rec = store.save_session(patient.id, a, started_at=at, ended_at=at + timedelta(minutes=4))
     return patient, rec
 
 
@@ -85,12 +119,20 @@ def show(app: Any, view: str, driver: Any) -> None:
             scr.fields[0].value, scr.fields[1].value, scr.fields[2].value = "P0107", "JOHN", "195"
     elif view.startswith("session"):
         _show_session(app, view, driver)
-    elif view in ("results", "clinician", "live"):
-        patient, rec = seed_history(app.services)
+    elif view.startswith(("results", "clinician")) or view == "live":
+        if view.endswith("relapse"):
+            patient, rec = seed_history(app.services, *RELAPSE, course="relapse")
+        elif view.endswith("first"):
+            patient, rec = seed_history(app.services, "P0044", "CARL", weeks=1)
+        else:
+            patient, rec = seed_history(app.services)
         app.patient = patient
-        if view == "results":
+        if view.startswith("results"):
             app.result = (rec, rec.assessment)
-        app.go("clinician" if view == "live" else view)
+        app.go("results" if view.startswith("results") else "clinician")
+        scr = app.current
+        if view in ("clinician_grading", "clinician_history"):
+            scr.tab = view.split("_")[1]
         if view == "live":
             app.go("live")
     elif view == "settings":
@@ -121,9 +163,9 @@ def _show_session(app: Any, view: str, driver: Any) -> None:
         return
     now = app.now_s
     s = transition(r.state, Start(now))
-    if view == "session_speech":
-        s = replace(s, pending=s.pending[8:], total_steps=13)       # /pa/ step, window open
-        s = transition(transition(s, Tick(now + 3.0)), Tick(now + 4.4))   # past the silent lead-in: "Go!"
+    if view == "session_speech":                  # /pa/ step, window open 1.5 s ago: past the lead-in, "Go!"
+        s = replace(transition(r.state, Start(now - 4.5)), pending=s.pending[8:], total_steps=13)
+        s = transition(s, Tick(now - 1.5))
         app.audio.level_dbfs = -14.0
     elif view == "session_retry":
         s = transition(transition(s, Tick(now + 3.0)), Tick(now + 6.0))
@@ -133,6 +175,8 @@ def _show_session(app: Any, view: str, driver: Any) -> None:
         r.device_detail["camera"] = "The camera is not available (no frames from /dev/video0)."
     elif view == "session_instruct":
         s = transition(s, Tick(now + 1.2))
+    while not app.device_events.empty():    # device news from the views before is stale here
+        app.device_events.get_nowait()
     r.state = s
     r._started_id = s.capture_id      # shown, not captured
     if view == "session_nurse":

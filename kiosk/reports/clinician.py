@@ -47,7 +47,7 @@ def _header(d: ReportData) -> list[Any]:
     s, p = d.session, d.patient
     rows = [["Patient", para(f"{p.code}" + (f" – {p.display_name}" if p.display_name else "")
                              + (f" (born {p.birth_year})" if p.birth_year else "")), "Clinic", para(d.clinic_name)],
-            ["Session", para(s.id), "Date (UTC)", s.started_at.strftime("%Y-%m-%d %H:%M")],
+            ["Session", para(s.id), "Date (local)", s.started_at.astimezone().strftime("%Y-%m-%d %H:%M")],
             ["Device", para(s.device_id), "Software", para(f"kiosk {s.software_version}")]]
     return [para("Facial palsy assessment – clinician report", H1),
             grid(rows, [22 * mm, 78 * mm, 22 * mm, 58 * mm], header_rows=0, zebra=False)]
@@ -132,15 +132,15 @@ def _face_tables(d: ReportData) -> list[Any]:
             rows.append([label, "–", "–", "–", para(f"not measured: {_why_missing(d, key)}")])
             continue
         if "left_closure" in m or "right_closure" in m:
-            r, l = (fmt(closure_pct(m.get(f"{s}_closure")), 0, "%") for s in SIDES)
+            right, left = (fmt(closure_pct(m.get(f"{s}_closure")), 0, "%") for s in SIDES)
             if "left_lid_travel_mm" in m or "right_lid_travel_mm" in m:
-                r += f" ({fmt(m.get('right_lid_travel_mm'), 1, 'mm')})"
-                l += f" ({fmt(m.get('left_lid_travel_mm'), 1, 'mm')})"
+                right += f" ({fmt(m.get('right_lid_travel_mm'), 1, 'mm')})"
+                left += f" ({fmt(m.get('left_lid_travel_mm'), 1, 'mm')})"
                 label = f"{label} (closure %, lid travel)"
             else:
                 label = f"{label} (closure %)"
         else:
-            r, l = fmt(m.get("right_mm"), 1, "mm"), fmt(m.get("left_mm"), 1, "mm")
+            right, left = fmt(m.get("right_mm"), 1, "mm"), fmt(m.get("left_mm"), 1, "mm")
             label = f"{label} (excursion)"
         ratio = m.get("ratio")
         weaker = side_text(m.get("weaker_side"))
@@ -150,7 +150,7 @@ def _face_tables(d: ReportData) -> list[Any]:
         if low:
             label = f"{label} – LOW CONFIDENCE"
             notes.append(f"{label.split(' (')[0]}: {low}")
-        rows.append([para(label), r, l, fmt(ratio, 2), weaker])
+        rows.append([para(label), right, left, fmt(ratio, 2), weaker])
     return [CondPageBreak(70 * mm), para("Facial movement per region", H2),
             para("Right and left are the patient's sides (orange = right, blue = left, as on the kiosk). "
                  "Excursion = how far the region's landmark moves from rest to the peak frame (mm, scaled by the "
@@ -223,7 +223,8 @@ def _comparison(d: ReportData) -> list[Any]:
     t0 = h.points[0].at
     rows: list[list[Any]] = [["Date", "Week", "Composite", "HB", "Severity", "Asymmetry", "Clarity", "MSII"]]
     for p in h.points:
-        rows.append([p.at.strftime("%Y-%m-%d"), f"{week_number((p.at - t0).days):.0f}", fmt(p.composite, 0),
+        rows.append([p.at.astimezone().strftime("%Y-%m-%d"), f"{week_number((p.at - t0).days):.0f}",
+                     fmt(p.composite, 0),
                      hb_roman(p.hb_grade),
                      p.severity_class or "–", fmt(p.asymmetry_pct, 0, "%"), fmt(p.clarity, 0), fmt(p.msii, 0)])
     imp = h.improvement
@@ -349,6 +350,7 @@ def build_clinician_pdf(d: ReportData, out: Path, device: dict[str, str] | None 
     story += _face_tables(d) + _speech_table(d) + _quality(d)
     story += _comparison(d) + _outlook(d) + _peak_frames(d) + _software(d, device or {})
     story += [para("Limitations", H2), para(LIMITATIONS, BODY)]
-    footer = f"{footer_text(d.patient.code)} – session {d.session.started_at:%Y-%m-%d} – decision support, not a diagnosis"
+    footer = (f"{footer_text(d.patient.code)} – session {d.session.started_at.astimezone():%Y-%m-%d} – decision "
+              "support, not a diagnosis")
     doc.build(story, canvasmaker=numbered_canvas(footer))
     return save_pdf(out, buf.getvalue())

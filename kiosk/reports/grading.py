@@ -30,7 +30,7 @@ def _sunnybrook(c: ClinicalDetail) -> list[Any]:
     rows += [[i.label + f" ({i.scale})", _score(i), i.basis or "–"] for i in g.resting]
     rows.append(["Total x 5", fmt(g.resting_score, 0), "0–20"])
     rest_t = grid(rows, [62 * mm, 42 * mm, 76 * mm])
-    rows = [["Expression", "Voluntary movement (1–5)", "Basis", "Synkinesis (0–3)", "Basis"]]
+    rows = [["Expression", "Voluntary (1–5)", "Basis", "Synkinesis (0–3)", "Basis"]]
     for v, s in zip(g.voluntary, g.synkinesis):
         rows.append([v.label, _score(v), v.basis or "–", _score(s), para(s.basis or "–")])
     rows.append(["Total", f"x 4 = {fmt(g.voluntary_score, 0)} (20–100)", "",

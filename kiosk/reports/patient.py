@@ -42,15 +42,13 @@ def _headline(d: ReportData) -> list[Any]:
         return [para("Your face movement was not measured today. Please ask the nurse if you would like to "
                      "repeat it.", BIG)]
     text = [para(fb.headline, BIG if not fb.see_nurse else NURSE)]
-    if fb.improvement_pct is not None:
-        text.append(rich("Improvement since your first visit: <b>{}&nbsp;%</b>", BIG, f"{fb.improvement_pct:.0f}"))
-        text.append(rich("Your face movement score went from {} to {} out of 100: {}&nbsp;% of the gap to a full "
-                         "score at your first visit has closed.", TEXT, f"{fb.first:.0f}", f"{fb.today:.0f}",
-                         f"{fb.improvement_pct:.0f}"))
-    elif fb.first is not None:
-        text.append(rich("Face movement score – <b>{}</b>", BIG, fb.comparison))
-    else:
+    if fb.first is None:
         text.append(rich("Your face movement score today: <b>{}</b> out of 100.", BIG, f"{fb.today:.0f}"))
+    else:
+        text.append(rich("Face movement score – <b>{}</b>", TEXT, fb.comparison))
+    if fb.improvement_pct is not None:
+        text.append(rich("Improvement since your first visit: <b>{}&nbsp;%</b> – that much of the gap to a full "
+                         "score at your first visit has closed.", TEXT, f"{fb.improvement_pct:.0f}"))
     t = Table([[face_icon(fb.mood, size=120), text]], colWidths=[45 * mm, 130 * mm])
     t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     return [t]
@@ -103,7 +101,7 @@ def build_patient_pdf(d: ReportData, out: Path) -> Path:
                             bottomMargin=20 * mm, title="Your facial palsy check", author=d.clinic_name)
     name = d.patient.display_name or d.patient.code
     story: list[Any] = [para("Your progress", TITLE),
-                        para(f"{name} – {d.session.started_at:%d %B %Y} – {d.clinic_name}", TEXT),
+                        para(f"{name} – {d.session.started_at.astimezone():%d %B %Y} – {d.clinic_name}", TEXT),
                         Spacer(1, 4 * mm)]
     story += _headline(d) + _precision_note(d) + [Spacer(1, 3 * mm)] + _weekly(d) + [Spacer(1, 3 * mm)] + _clarity(d)
     story += [Spacer(1, 3 * mm),

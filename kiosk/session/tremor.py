@@ -20,6 +20,7 @@ import numpy as np
 
 from kiosk.config import VisionConfig
 from kiosk.face import landmarks as L
+from kiosk.face.blink import Blinks, detect_blinks
 from kiosk.face.tremor import Tremor, measure_tremor
 
 HEAD_POINTS = L.MIDLINE_RIGID + L.RIGID_PAIRS.right + L.RIGID_PAIRS.left
@@ -29,7 +30,8 @@ MIN_SEEN_FRACTION = 0.9
 
 @dataclass(frozen=True)
 class TremorResult:
-    """Head and jaw tremor of one video, with the scale and frame timing used."""
+    """Head and jaw tremor of one video (and, from the same frames, its blinks), with the scale and
+    frame timing used."""
 
     fps: float
     frames: int
@@ -37,35 +39,58 @@ class TremorResult:
     mm_per_px: float | None
     head: Tremor
     jaw: Tremor
+    blinks: Blinks | None = None
 
     def to_dict(self) -> dict:
         return {"fps": round(self.fps, 3), "frames": self.frames, "frames_with_face": self.frames_with_face,
                 "mm_per_px": None if self.mm_per_px is None else round(self.mm_per_px, 4),
                 "head": self.head.to_dict(), "jaw": self.jaw.to_dict(),
                 "hand_left": None, "hand_right": None,
+                "blinks": None if self.blinks is None else self.blinks.to_dict(),
                 "note": ("Screening measure from video landmarks, not a diagnosis. Amplitudes are in the "
                          "image plane (movement towards the camera is not seen); mm assume an 11.7 mm iris. "
                          "Hand tremor is not measured by this version.")}
 
 
-def landmark_series(frames: list[np.ndarray], config: VisionConfig | None = None) -> tuple[np.ndarray, float | None]:
-    """(n, 468, 2) landmark positions px (NaN where no single face was seen) and the median
-    iris scale (mm/px) over the frames."""
+@dataclass(frozen=True)
+class VideoSeries:
+    """Per-frame measurements of a video: landmarks (n, 468, 2) px and the lid opening (n,) px
+    (mean of both eyes, iris-model contour), NaN where no single face was seen; the median iris
+    scale (mm/px) over the frames."""
+
+    landmarks_px: np.ndarray
+    opening_px: np.ndarray
+    mm_per_px: float | None
+
+    @property
+    def frames_with_face(self) -> int:
+        return int(np.isfinite(self.landmarks_px[:, 0, 0]).sum())
+
+
+def video_series(frames: list[np.ndarray], config: VisionConfig | None = None) -> VideoSeries:
+    """Run the face pipeline (mesh and iris, tracking) on every frame."""
+    from kiosk.vision.eyelids import contour_fissure_px
     from kiosk.vision.pipeline import FacePipeline
 
     pipeline = FacePipeline(config, tracking=True, with_iris=True)
     try:
-        out = np.full((len(frames), L.N_LANDMARKS, 2), np.nan)
+        lm = np.full((len(frames), L.N_LANDMARKS, 2), np.nan)
+        opening = np.full(len(frames), np.nan)
         scales = []
         for i, rgb in enumerate(frames):
-            a = pipeline.process(rgb)
-            if a.face is not None:
-                out[i] = a.face.landmarks_px[:, :2]
-                if a.face.mm_per_px:
-                    scales.append(a.face.mm_per_px)
+            face = pipeline.process(rgb).face
+            if face is None:
+                continue
+            lm[i] = face.landmarks_px[:, :2]
+            eyes = [e.eye_contour_px for e in (face.iris_right, face.iris_left)
+                    if e is not None and e.eye_contour_px is not None]
+            if eyes:
+                opening[i] = float(np.mean([contour_fissure_px(c) for c in eyes]))
+            if face.mm_per_px:
+                scales.append(face.mm_per_px)
     finally:
         pipeline.close()
-    return out, (float(np.median(scales)) if scales else None)
+    return VideoSeries(lm, opening, float(np.median(scales)) if scales else None)
 
 
 def tremor_from_landmarks(lm_px: np.ndarray, mm_per_px: float, fps: float) -> tuple[Tremor, Tremor]:
@@ -94,14 +119,18 @@ def follow_points(frames: list[np.ndarray], lm_px: np.ndarray, mm_per_px: float)
     return out
 
 
-def tremor_from_frames(frames: list[np.ndarray], fps: float, config: VisionConfig | None = None) -> TremorResult:
-    """Head and jaw tremor of a video's frames (RGB uint8) at ``fps`` frames per second."""
-    lm, scale = landmark_series(frames, config)
-    seen = int(np.isfinite(lm[:, 0, 0]).sum())
+def tremor_from_series(frames: list[np.ndarray], series: VideoSeries, fps: float) -> TremorResult:
+    """Head and jaw tremor from a video's frames and their :func:`video_series`."""
+    lm, scale, seen = series.landmarks_px, series.mm_per_px, series.frames_with_face
     if scale is None or seen < MIN_SEEN_FRACTION * len(frames):
         why = ("no iris scale: mm cannot be measured" if scale is None and seen else
                f"one face seen in {seen} of {len(frames)} frames; {MIN_SEEN_FRACTION:.0%} needed")
         none = Tremor(False, None, None, None, None, why)
         return TremorResult(fps, len(frames), seen, scale, none, none)
     head, jaw = tremor_from_landmarks(follow_points(frames, lm, scale), scale, fps)
-    return TremorResult(fps, len(frames), seen, scale, head, jaw)
+    return TremorResult(fps, len(frames), seen, scale, head, jaw, detect_blinks(series.opening_px * scale, fps))
+
+
+def tremor_from_frames(frames: list[np.ndarray], fps: float, config: VisionConfig | None = None) -> TremorResult:
+    """Head and jaw tremor of a video's frames (RGB uint8) at ``fps`` frames per second."""
+    return tremor_from_series(frames, video_series(frames, config), fps)

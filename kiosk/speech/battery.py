@@ -11,7 +11,7 @@ which is what pocketsphinx needs and keeps the analysis time predictable.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -21,6 +21,7 @@ from kiosk.scoring.speech import SpeechScore, clarity_score, motor_speech_impair
 from kiosk.speech.ddk import DdkMeasures, ddk_from_nuclei, pa_ta_ratio, syllable_nuclei
 from kiosk.speech.denoise import denoise
 from kiosk.speech.intelligibility import TARGET_SENTENCE, Intelligibility, measure_intelligibility
+from kiosk.speech.prosody import Prosody, hypokinetic_summary, measure_prosody
 from kiosk.speech.quality import AudioQuality, NoiseReference, check_recording, clipped_percent, noise_sample
 from kiosk.speech.taskcheck import check_ddk, check_sentence, check_vowel
 from kiosk.speech.voice import VoiceMeasures, measure_voice
@@ -62,13 +63,22 @@ class SpeechAssessment:
     clarity: SpeechScore
     msii: SpeechScore
     steps: dict[str, StepStatus] = field(default_factory=dict)
+    sentence_prosody: Prosody | None = None
 
     def measures(self) -> dict[str, float | None]:
         """Flat measure dict (the scoring inputs)."""
         return flat_measures(self.voice, self.ddk, self.pa_ta_ratio, self.intelligibility)
 
+    def prosody(self) -> dict[str, object] | None:
+        """Hypokinetic-speech measures with norms (kiosk.speech.prosody.hypokinetic_summary), or None
+        when neither the sentence nor a /pataka/ (else /pa/) train was measured."""
+        ddk = self.ddk.get("pataka") or self.ddk.get("pa")
+        if self.sentence_prosody is None and ddk is None:
+            return None
+        return hypokinetic_summary(self.sentence_prosody, ddk)
+
     def to_dict(self) -> dict[str, object]:
-        """JSON-able dict in the shape of docs/contracts.md ("speech")."""
+        """JSON-able dict in the shape of docs/contracts.md ("speech"); "prosody" is optional (None)."""
         return {
             "voice": self.voice.to_dict() if self.voice else None,
             "ddk": {**{k: (v.to_dict() if v else None) for k, v in self.ddk.items()},
@@ -78,6 +88,7 @@ class SpeechAssessment:
             "msii": self.msii.value,
             "inputs": {"measures": self.measures(), "clarity": self.clarity.to_dict(), "msii": self.msii.to_dict()},
             "steps": {k: v.to_dict() for k, v in self.steps.items()},
+            "prosody": self.prosody(),
             "note": "Speech measures support a clinician's judgement; they are not a diagnosis. "
                     "Scores compare with adult norms; provisional norms are marked.",
         }
@@ -176,7 +187,9 @@ def analyse_step(step: str, x: np.ndarray, sr: int, lead_in_s: float = 1.0, *,
             check = check_ddk(clean, sr, nuclei)
         else:
             result = measure_intelligibility(denoise(x, sr, noise=noise_sample(x, sr, ref))[ref.start:], sr, text)
-            check = check_sentence(result.alignment_fit)
+            check = check_sentence(result.alignment_fit, result.aligned_coverage)
+            if check.ok:   # pitch and loudness on the raw signal, as the voice measures
+                result = replace(result, prosody=measure_prosody(body, sr))
     except (ValueError, RuntimeError, KeyError) as e:
         return StepStatus("failed", f"analysis failed: {e}", "analysis_error", quality), None
     if not check.ok:
@@ -229,4 +242,4 @@ def combine_steps(results: dict[str, StepAnalysis]) -> SpeechAssessment:
     measures = flat_measures(voice, ddk, ratio, intel)
     return SpeechAssessment(voice=voice, ddk=ddk, pa_ta_ratio=ratio, intelligibility=intel,
                             clarity=clarity_score(measures), msii=motor_speech_impairment_index(measures),
-                            steps=steps)
+                            steps=steps, sentence_prosody=getattr(intel, "prosody", None))

@@ -10,7 +10,9 @@ pocketsphinx wheel (nothing is downloaded):
 Whether the recording holds the sentence at all is the ``alignment_fit``: the log score of
 the alignment's first pass minus that of free phone recognition (pocketsphinx path scores,
 natural log). A reading of the sentence, even slurred, scores about 0 or above; other words
-score far below, or do not align (docs/speech.md#task-checks).
+score far below, or do not align. ``aligned_coverage`` is the share of the speech frames that
+fall inside the aligned sentence: 1.0 for a reading of it, far less when the sentence was
+squeezed into part of a longer text (docs/speech.md#task-checks).
 
 The expected phone string (CMU dictionary) and the recognized one are aligned by
 minimum edit distance (as in phone-error-rate scoring); a phone counts as recognized
@@ -29,10 +31,14 @@ import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from kiosk.protocol.steps import SENTENCE
+
+if TYPE_CHECKING:
+    from kiosk.speech.prosody import Prosody
 
 TARGET_SENTENCE = SENTENCE
 BILABIALS = frozenset({"P", "B", "M"})
@@ -54,12 +60,15 @@ class Intelligibility:
     recognized_phones: tuple[str, ...]
     matched: tuple[bool, ...]  # per expected phone
     alignment_fit: float | None = None  # ln score(alignment) - ln score(free phones); None: no alignment
+    aligned_coverage: float | None = None  # fraction (0..1) of the speech frames inside the aligned sentence
+    prosody: Prosody | None = None      # pitch, loudness and timing of the same reading (set by the battery)
 
     def to_dict(self) -> dict[str, object]:
         r = lambda v: None if v is None else round(float(v), 2)  # noqa: E731
         return {"phone_accuracy_pct": r(self.phone_accuracy_pct), "bilabial_accuracy_pct": r(self.bilabial_accuracy_pct),
                 "speaking_rate_sps": r(self.speaking_rate_sps), "expected_phones": " ".join(self.expected_phones),
-                "recognized_phones": " ".join(self.recognized_phones), "alignment_fit": r(self.alignment_fit)}
+                "recognized_phones": " ".join(self.recognized_phones), "alignment_fit": r(self.alignment_fit),
+                "aligned_coverage": r(self.aligned_coverage)}
 
 
 def _model_dir() -> str:
@@ -245,14 +254,27 @@ def measure_intelligibility(x: np.ndarray, sr: int, text: str = TARGET_SENTENCE)
     bil = [mt for ph, mt in zip(expected, matched) if ph in BILABIALS]
     aligned, align_score = _align(pcm, text)
     fit = align_score - free_score if aligned and align_score is not None and free_score is not None else None
-    rate = None
+    rate = coverage = None
     if aligned:
         span_s = (aligned[-1][1] + aligned[-1][2] - aligned[0][1]) * FRAME_S
+        coverage = speech_coverage(x, sr, aligned[0][1] * FRAME_S, aligned[0][1] * FRAME_S + span_s)
         n_syll = sum(ph in VOWELS for ph in expected)
         rate = n_syll / span_s if span_s > 0 else None
     return Intelligibility(
         phone_accuracy_pct=100.0 * sum(matched) / len(expected) if expected else None,
         bilabial_accuracy_pct=100.0 * sum(bil) / len(bil) if bil else None,
         speaking_rate_sps=rate, expected_phones=expected, recognized_phones=recognized,
-        matched=tuple(matched), alignment_fit=fit,
+        matched=tuple(matched), alignment_fit=fit, aligned_coverage=coverage,
     )
+
+
+def speech_coverage(x: np.ndarray, sr: int, t0_s: float, t1_s: float) -> float | None:
+    """Fraction (0..1) of the speech frames of ``x`` (kiosk.speech.prosody.speech_frames of the
+    250..2000 Hz intensity, 5 ms) that lie within ``t0_s``..``t1_s``; None without speech frames."""
+    from kiosk.speech.ddk import HOP_S, intensity_contour_db
+    from kiosk.speech.prosody import speech_frames
+
+    db = intensity_contour_db(x, sr)
+    t = np.arange(db.size) * HOP_S
+    ts = t[speech_frames(db)]
+    return float(np.mean((ts >= t0_s) & (ts <= t1_s))) if ts.size else None

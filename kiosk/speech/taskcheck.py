@@ -1,16 +1,19 @@
 """Is the recording the task that was asked for? A mismatch is a rejection, never a number.
 
-- vowel: one sustained voiced segment (voice breaks <= 50 ms bridged) covering at least half
-  of the voiced time, and no train of syllables (>= 4 intensity peaks rising 10 dB above the
+- vowel: one sustained voiced segment (voice breaks <= 0.25 s bridged, as for MPT) holding at
+  least half of the voiced frames and itself voiced for at least 60 % of its length, and no
+  train of syllables (>= 4 intensity peaks rising 10 dB above the
   dips either side at a 2..9 Hz rhythm). A DDK train analysed as a vowel would otherwise give
   jitter and shimmer of the syllable onsets.
 - ddk: a syllable train: >= 3 nuclei (kiosk.speech.ddk) at 2..9 syll/s whose vowels repeat:
   each nucleus's spectrum lies within ``MAX_REPEAT_DISTANCE_DB`` of another one's (the same
   vowel over and over; connected speech changes vowel from syllable to syllable).
-- sentence: the words of the sentence: the forced alignment of its text must succeed and
-  score no worse than ``MIN_ALIGNMENT_FIT`` below free phone recognition of the same audio
-  (kiosk.speech.intelligibility, ``alignment_fit``). Slurred or low-passed readings of the
-  sentence stay near 0; other words score far lower or do not align at all.
+- sentence: the words of the sentence: the forced alignment of its text must succeed, score
+  no worse than ``MIN_ALIGNMENT_FIT`` below free phone recognition of the same audio
+  (kiosk.speech.intelligibility, ``alignment_fit``), and hold at least ``MIN_ALIGNED_COVERAGE``
+  of the speech frames (``aligned_coverage``). Slurred or low-passed readings of the sentence
+  stay near 0 and cover all the speech; other words score far lower, do not align at all, or
+  leave much of the speech outside the aligned sentence.
 
 Thresholds are from generated speech (espeak-ng, flite, numpy) and real read speech (Debian
 ``pocketsphinx-testdata``, ``alsa-utils``); see docs/speech.md#task-checks. They are provisional
@@ -23,15 +26,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kiosk.speech.ddk import syllable_nuclei
-from kiosk.speech.voice import longest_voiced_run
+from kiosk.speech.voice import MAX_BREAK_S, longest_voiced_run
 
-MAX_VOWEL_BREAK_S = 0.05
+MAX_VOWEL_BREAK_S = MAX_BREAK_S  # voice breaks up to 0.25 s are bridged, as for MPT
 MIN_SUSTAINED_FRACTION = 0.5
+MIN_VOICED_DENSITY = 0.6
 DEEP_RISE_DB = 10.0
 MIN_TRAIN_PEAKS = 4
 TRAIN_RATE_HZ = (2.0, 9.0)
 MAX_REPEAT_DISTANCE_DB = 3.0
 MIN_ALIGNMENT_FIT = -0.2
+MIN_ALIGNED_COVERAGE = 0.8
 
 MESSAGES = {
     "not_sustained": "We heard separate sounds, not one long 'aaah'. Please take a breath and hold 'aaah' "
@@ -80,11 +85,12 @@ def check_vowel(x: np.ndarray, sr: int) -> TaskCheck:
     a, b = longest_voiced_run(voiced, 0.01, MAX_VOWEL_BREAK_S)
     voiced_s, longest_s = float(voiced.sum()) * 0.01, (b - a) * 0.01
     peaks = syllable_nuclei(x, sr, min_rise_db=DEEP_RISE_DB, voiced_times_s=np.asarray(pitch.xs())[voiced])
-    coverage = longest_s / voiced_s if voiced_s > 0 else 0.0
+    coverage = float(voiced[a:b].sum()) / float(voiced.sum()) if voiced.any() else 0.0
+    density = float(voiced[a:b].mean()) if b > a else 0.0
     evidence = {"longest_voiced_s": round(longest_s, 2), "voiced_s": round(voiced_s, 2),
-                "sustained_fraction": round(coverage, 3), "syllable_peaks": int(peaks.size),
-                "peak_rate_hz": _r(train_rate_hz(peaks))}
-    ok = coverage >= MIN_SUSTAINED_FRACTION and not is_syllable_train(peaks)
+                "sustained_fraction": round(coverage, 3), "voiced_density": round(density, 3),
+                "syllable_peaks": int(peaks.size), "peak_rate_hz": _r(train_rate_hz(peaks))}
+    ok = coverage >= MIN_SUSTAINED_FRACTION and density >= MIN_VOICED_DENSITY and not is_syllable_train(peaks)
     return _verdict(ok, "not_sustained", evidence)
 
 
@@ -125,10 +131,13 @@ def check_ddk(x: np.ndarray, sr: int, nuclei_s: np.ndarray) -> TaskCheck:
     return _verdict(ok, "not_repetition", evidence)
 
 
-def check_sentence(alignment_fit: float | None) -> TaskCheck:
-    """Sentence check from ``Intelligibility.alignment_fit`` (None: the text did not align)."""
-    ok = alignment_fit is not None and alignment_fit >= MIN_ALIGNMENT_FIT
-    return _verdict(ok, "not_the_sentence", {"alignment_fit": _r(alignment_fit)})
+def check_sentence(alignment_fit: float | None, aligned_coverage: float | None) -> TaskCheck:
+    """Sentence check from ``Intelligibility.alignment_fit`` and ``aligned_coverage`` (None: the
+    text did not align)."""
+    ok = alignment_fit is not None and alignment_fit >= MIN_ALIGNMENT_FIT and \
+        aligned_coverage is not None and aligned_coverage >= MIN_ALIGNED_COVERAGE
+    return _verdict(ok, "not_the_sentence", {"alignment_fit": _r(alignment_fit),
+                                             "aligned_coverage": _r(aligned_coverage)})
 
 
 def _r(v: float | None, nd: int = 3) -> float | None:

@@ -136,7 +136,7 @@ class App:
             self.handle(ev)
         self.current.update(now_s)
         if (self.current.name != "attract" and not self.current.keeps_awake()
-                and now_s - self.last_input_s > self.config.ui.idle_timeout_s):
+                and now_s - self.last_input_s > self.current.idle_timeout_s()):
             self.home()
             self.current.update(now_s)
         self.p.reset()

@@ -115,7 +115,10 @@ class Painter:
         while f.size(label)[0] > rect.w - 12 and px > 14:
             px -= 2
             f = theme.font(px, True)
-        self.text(label, rect.center, px, fg, bold=True, anchor="center")
+        shown = label
+        while len(shown) > 1 and f.size(shown)[0] > rect.w - 12:     # a long name: shortened, never under
+            shown = shown[:-2] + "…"                                  # the next button
+        self.text(shown, rect.center, px, fg, bold=True, anchor="center")
         t = Target(key or f"{label}@{rect.x},{rect.y}", rect, label, action, kind)
         self.targets.append(t)
         return t

@@ -14,7 +14,7 @@ import pygame
 from kiosk.ui import theme
 from kiosk.ui.charts import weekly_bars
 from kiosk.ui.pictograms import draw_emoji, mood_for_score
-from kiosk.ui.screens.base import Screen
+from kiosk.ui.screens.base import Screen, first_name, fit_line
 
 
 class ResultsScreen(Screen):
@@ -40,22 +40,35 @@ class ResultsScreen(Screen):
         if self.app.result:
             self.start_report(self.app.result[0].id, "patient")
 
+    def poll_report(self) -> None:
+        """Plain words for the patient: never a file path."""
+        job = self.report_job
+        if job is None or not job.done:
+            return
+        self.report_job = None
+        ok = job.error is None and job.result.printed
+        self.app.say("Your sheet is printing. The nurse will hand it to you." if ok else
+                     "Your sheet could not be printed. Please ask the nurse.", 10.0)
+
+    def idle_timeout_s(self) -> float:
+        return self.app.config.ui.results_timeout_s
+
     def draw(self, p) -> None:  # noqa: ANN001
         m = self.m
         if self.app.result is None or self.app.patient is None:
             self.app.home()
             return
-        name = (self.app.patient.display_name or "").title()
         fw, pw = m.px(150), m.px(210)
-        title = f"Your results, {name}" if name else "Your results"
-        room = m.width - fw - pw - 4 * m.margin
-        px = next((s for s in (m.title, m.px(34), m.text) if theme.font(s, True).size(title)[0] <= room), m.text)
+        printer = bool(self.app.config.report.printer)
+        room = m.width - fw - (pw + m.margin if printer else 0) - 3 * m.margin
+        title = fit_line("Your results, ", first_name(self.app.patient.display_name), room, (m.title, m.px(34), m.text))
         body = self.header(p, "")
-        p.text(title, (m.margin, m.margin + m.button_h // 2), px, theme.FG, bold=True, anchor="midleft")
+        p.text(title[0], (m.margin, m.margin + m.button_h // 2), title[1], theme.FG, bold=True, anchor="midleft")
         p.button(pygame.Rect(m.width - m.margin - fw, m.margin, fw, m.button_h), "Finish", self.app.home,
                  kind="primary", key="finish")
-        p.button(pygame.Rect(m.width - 2 * m.margin - fw - pw, m.margin, pw, m.button_h), "Print my sheet",
-                 self._print, key="print_patient")
+        if printer:                          # no printer: no button that cannot work
+            p.button(pygame.Rect(m.width - 2 * m.margin - fw - pw, m.margin, pw, m.button_h), "Print my sheet",
+                     self._print, key="print_patient")
         foot_h = m.small + m.px(6)
         colw = int(body.w * 0.47)
         left = pygame.Rect(body.x, body.y, colw, body.h - foot_h)
@@ -89,9 +102,12 @@ class ResultsScreen(Screen):
             y = p.wrap(fb.comparison, pygame.Rect(inner.x, y, inner.w, inner.bottom - y), m.small, theme.FG,
                        bold=True, line_gap=1.05) + m.px(4)
         if fb.see_nurse:
-            box = pygame.Rect(inner.x - m.px(6), y, inner.w + m.px(12), inner.bottom - y)
+            from kiosk.ui.paint import wrap_lines
+            f = theme.font(m.small, True)
+            need = len(wrap_lines(fb.headline, f, inner.w)) * int(f.get_height() * 1.05) + m.px(14)
+            box = pygame.Rect(inner.x - m.px(6), y, inner.w + m.px(12), min(need, inner.bottom - y))
             p.panel(box, (70, 55, 0), theme.ACCENT)
-            p.wrap(fb.headline, box.inflate(-m.px(12), -m.px(10)), m.small, theme.FG, bold=True, line_gap=1.05)
+            p.fit(fb.headline, box.inflate(-m.px(12), -m.px(10)), m.small, theme.FG, bold=True, line_gap=1.05)
         else:
             p.wrap(fb.headline, pygame.Rect(inner.x, y, inner.w, inner.bottom - y), m.small, line_gap=1.05)
 

@@ -9,7 +9,7 @@ import pygame
 from kiosk.protocol import ACTIVE_PHASES, SENTENCE
 from kiosk.ui import theme
 from kiosk.ui.pictograms import draw_pictogram
-from kiosk.ui.screens.base import Screen
+from kiosk.ui.screens.base import Screen, first_name
 from kiosk.session.runner import SessionRunner
 
 
@@ -126,7 +126,7 @@ class SessionScreen(Screen):
         m = self.m
         left, right = self._split()
         self.preview(p, left, self.app.analysis.latest() if self.app.analysis else None)
-        name = (self.app.patient.display_name or "").title() if self.app.patient else ""
+        name = first_name(self.app.patient.display_name) if self.app.patient else ""
         y = p.wrap(f"Hello{', ' + name if name else ''}!", right, m.title, theme.FG, bold=True)
         y = p.wrap("This takes about 4 minutes. Copy the picture and follow the words. A countdown tells you "
                    "when to start.", pygame.Rect(right.x, y + m.px(8), right.w, m.px(140)), m.text)
@@ -175,14 +175,19 @@ class SessionScreen(Screen):
             y = p.fit(msg, pygame.Rect(inner.x, inner.y, inner.w, inner.h // 2 if s.phase != "paused" else inner.h),
                       m.title if len(msg) < 40 else m.text, theme.FG, bold=True)
             sub = {"retry_wait": "Let's try again.", "paused": ""}.get(
-                s.phase, self.runner.device_detail.get(s.current.device, ""))
+                s.phase, "Please ask the nurse for help.")
             p.fit(sub, pygame.Rect(rect.x + m.margin, y, rect.w - 2 * m.margin, rect.bottom - y), m.small,
                   theme.MUTED, min_px=12)
             return
-        if s.phase == "instruct":
-            p.text("Get ready", (rect.x, rect.centery), m.title, theme.FG, anchor="midleft")
-            p.text(f"{math.ceil(s.seconds_left)}", (rect.right - m.px(20), rect.centery), m.huge, theme.ACCENT,
-                   bold=True, anchor="midright")
+        q = latest.analysis.quality if latest is not None else None
+        box = None
+        if s.phase in ("instruct", "capture") and s.current.kind == "face" and q is not None and not q.ok:
+            box = pygame.Rect(rect.x, rect.bottom - m.px(56), rect.w, m.px(56))
+        if s.phase == "instruct":            # the countdown keeps clear of the face-check box
+            top = pygame.Rect(rect.x, rect.y, rect.w, (box.y - m.px(4) if box else rect.bottom) - rect.y)
+            p.text("Get ready", (rect.x, top.centery), m.title, theme.FG, anchor="midleft")
+            p.text(f"{math.ceil(s.seconds_left)}", (rect.right - m.px(20), top.centery),
+                   min(m.huge, int(top.h * 0.9)), theme.ACCENT, bold=True, anchor="midright")
         elif s.phase == "capture":
             left = s.seconds_left
             quiet = s.current.kind == "speech" and s.current.capture_s - left < self.app.config.audio.lead_in_s
@@ -198,13 +203,10 @@ class SessionScreen(Screen):
                       theme.INFO)
         elif s.phase == "check":
             p.text("Checking...", (rect.x, rect.centery), m.title, theme.FG, anchor="midleft")
-        if s.phase in ("instruct", "capture") and s.current.kind == "face" and latest is not None:
-            q = latest.analysis.quality
-            if not q.ok:
-                box = pygame.Rect(rect.x, rect.bottom - m.px(56), rect.w, m.px(56))
-                p.panel(box, (70, 55, 0), theme.ACCENT)
-                p.fit(q.message, box.inflate(-m.px(12), -m.px(6)), m.text, theme.FG, bold=True, align="center",
-                      line_gap=1.0)
+        if box is not None:
+            p.panel(box, (70, 55, 0), theme.ACCENT)
+            p.fit(q.message, box.inflate(-m.px(12), -m.px(6)), m.text, theme.FG, bold=True, align="center",
+                  line_gap=1.0)
 
     def open_nurse_menu(self) -> None:
         self.nurse_menu, self.nurse_pin, self.nurse_ok, self.nurse_msg = True, "", False, ""
@@ -215,6 +217,7 @@ class SessionScreen(Screen):
         from kiosk.ui.widgets import NumberPad
         m = self.m
         p.targets.clear()                        # modal: nothing underneath can be touched
+        p.texts.clear()                          # ... or read: it lies under the shade
         shade = pygame.Surface((m.width, m.height), pygame.SRCALPHA)
         shade.fill((0, 0, 0, 215))
         p.surface.blit(shade, (0, 0))
@@ -233,8 +236,11 @@ class SessionScreen(Screen):
                      key=f"nurse:{label}")
             y += bh + m.margin
         note = self.nurse_msg or ("Skip and Stop unlocked." if self.nurse_ok else "Staff PIN unlocks Skip and Stop.")
-        p.wrap(note, pygame.Rect(box.x + m.margin, y, bw, box.bottom - y), m.small,
-               theme.BAD if self.nurse_msg else theme.MUTED)
+        detail = self.runner.device_detail.get(self.runner.state.current.device, "") \
+            if self.runner.state.phase == "device_wait" or self.runner.state.missing_devices else ""
+        note = f"{detail} {note}".strip()
+        p.fit(note, pygame.Rect(box.x + m.margin, y, bw, box.bottom - y - m.margin), m.small,
+              theme.BAD if self.nurse_msg else theme.MUTED, min_px=13, line_gap=1.0)
         pad = pygame.Rect(box.x + half + m.margin, box.y + m.margin * 2 + m.small, half - 2 * m.margin,
                           box.h - 3 * m.margin - m.small)
         p.text("PIN " + ("*" * len(self.nurse_pin) or "-"), (pad.x, box.y + m.margin), m.small, theme.ACCENT)
