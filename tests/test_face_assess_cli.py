@@ -40,6 +40,9 @@ def test_assess_json(session_dir, capsys):
     assert {"left_mm", "right_mm", "ratio", "weaker_side"} <= set(face["regions"]["smile"])
     assert {"brow_height_diff_mm", "fissure_diff_mm", "commissure_height_diff_mm", "alar_diff_mm",
             "nasolabial_diff_mm"} == set(face["rest"])
+    items = face["rest_items"]
+    assert items["method"].startswith("mirror") and 0 <= items["commissure"]["confidence"] <= 1
+    assert items["palpebral_fissure"]["narrower_side"] in ("left", "right", "none")
     # steps it could not use are listed with their reason; scores that need them are unavailable
     assert r["missing_steps"]["snarl"] == "no file"
     assert "not a readable image" in r["missing_steps"]["pucker"]

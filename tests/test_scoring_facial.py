@@ -131,7 +131,7 @@ def test_natural_asymmetry_is_complete_when_no_side_is_affected():
 def test_sunnybrook_composite_arithmetic():
     regs = regions(brow=(8.0, 3.0), gentle=(0.9, 0.3), smile=(10.0, 5.0), snarl=(6.0, 5.0), pucker=(8.0, 1.2))
     syn = no_synkinesis()
-    syn[2] = F.SynkinesisInput("smile", "fissure_narrowing_mm", 0.5, 0.5 + 0.8 + 2 * 0.77)  # 2 points on the left
+    syn[2] = F.SynkinesisInput("smile", "fissure_narrowing_mm", 0.5, 0.5 + 0.4 + 2 * 0.77)  # 2 points on the left
     rest = F.RestAsymmetry(0.5, 2.5, 3.5, 4.5)  # eye 1, cheek 2, mouth 1
     s = F.sunnybrook(regs, rest, syn, affected_side(regs))
     assert s.inputs["voluntary_items_1_5"] == {"brow": 2, "eye_gentle": 2, "smile": 3, "snarl": 4, "pucker": 1}
@@ -144,6 +144,11 @@ def test_synkinesis_points_and_dead_band():
     item = F.SynkinesisInput("pucker", "fissure_narrowing_mm", 0.2, 0.2 + 0.8 + 3.4)
     assert F.synkinesis_points(item, "left") == 3
     assert F.synkinesis_points(item, "right") == 0
+    # pucker is judged against controls (FPSAM 2025): the other eye narrowing too does not cancel it
+    both = F.SynkinesisInput("pucker", "fissure_narrowing_mm", 1.5, 2.4)
+    assert F.synkinesis_points(both, "left") == 2
+    smile_both = F.SynkinesisInput("smile", "fissure_narrowing_mm", 1.5, 2.4)
+    assert F.synkinesis_points(smile_both, "left") == 1  # smile: only the excess over the other eye
     small = F.SynkinesisInput("smile", "fissure_narrowing_mm", 0.0, 0.7)
     assert F.synkinesis_points(small, "left") == 0
 

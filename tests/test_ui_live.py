@@ -1,4 +1,5 @@
-"""Live symmetry bars from real meshes of a synthetic right-sided palsy, and `kiosk run` arguments."""
+"""Live symmetry readings replayed on a synthetic severe left palsy against the stored assessment, and
+`kiosk run` arguments."""
 from __future__ import annotations
 
 import argparse
@@ -6,39 +7,55 @@ import argparse
 import pytest
 
 from kiosk.commands.run import parse_size
-from kiosk.ui.screens.live import measures_of, movement_mm
-from kiosk.session.workers import Analysed
+
+LIVE_STEP = {"Brow": "brow_raise", "Eyelids": "eye_close_gentle", "Mouth corner": "smile",
+             "Nose, upper lip": "snarl"}
+STORED_REGION = {"Brow": "brow", "Eyelids": "eye_gentle", "Mouth corner": "smile", "Nose, upper lip": "snarl"}
 
 
 @pytest.fixture(scope="module")
-def analysed(model_dir):
-    from kiosk.demo.synthetic_face import SyntheticSpec, expression_image
+def replay(model_dir):
+    """A severe left palsy replayed: the live view's readings and the stored assessment."""
+    from kiosk.demo.synthetic_face import SyntheticSpec, make_session
+    from kiosk.session.face import assess_face
+    from kiosk.session.live import LiveSymmetry
+    from kiosk.vision.eyelids import EyelidModel
     from kiosk.vision.pipeline import FacePipeline
-    pipe = FacePipeline(tracking=False)
-    spec = SyntheticSpec(affected_side="right", severity=0.7)
-    out = {}
-    for i, step in enumerate(("rest", "smile", "brow_raise")):
-        rgb = expression_image(step, spec)
-        out[step] = Analysed(rgb, pipe.process(rgb), i)
-    return out
+    pipe = FacePipeline(tracking=True)
+    lids = EyelidModel(pipe.config.model_dir)
+    frames = make_session(SyntheticSpec(affected_side="left", severity=0.8))
+    stored = assess_face({k: [v] for k, v in frames.items()}, pipe, lids)
+    live = LiveSymmetry(pipe.config, lids)
+    camera = FacePipeline(tracking=True)
+    readings = {}
+    for step in ["rest", *LIVE_STEP.values()]:
+        a = camera.process(frames[step])
+        readings[step] = live.update(frames[step], a.face)
+    return readings, stored
 
 
-def test_movement_bars_follow_the_weaker_side(analysed):
-    rest = measures_of(analysed["rest"])
-    assert rest is not None
-    same = movement_mm(rest, rest)
-    assert all(v == (0.0, 0.0) for v in same.values())
-    smile = movement_mm(rest, measures_of(analysed["smile"]))
-    right, left = smile["Mouth corner"]
-    # the palsied right corner moves less: below the 0.85 ratio that landmark noise reaches on
-    # symmetric faces (docs/metrics.md#noise-band)
-    assert left > 2.0 and right < 0.85 * left
-    brow = movement_mm(rest, measures_of(analysed["brow_raise"]))
-    assert brow["Brow"][1] > 2.0 and brow["Brow"][0] < 0.85 * brow["Brow"][1]
+def test_live_view_agrees_with_the_stored_assessment(replay):
+    readings, stored = replay
+    assert readings["rest"] is None  # the first frame becomes the rest
+    for label, step in LIVE_STEP.items():
+        right, left, ratio = readings[step].regions[label]
+        reg = stored.regions[STORED_REGION[label]]
+        assert right == pytest.approx(reg.right_mm, abs=1.0), label
+        assert left == pytest.approx(reg.left_mm, abs=1.0), label
+    # the palsied left side moves less, live as stored
+    brow = readings["brow_raise"]
+    assert brow.weaker("Brow") == "left" and stored.regions["brow"].weaker_side == "left"
+    assert readings["smile"].weaker("Mouth corner") == "left"
+    assert readings["smile"].flow_points > 0
 
 
-def test_no_face_gives_no_measures():
-    assert measures_of(None) is None
+def test_bars_follow_the_mirrored_picture():
+    from kiosk.session.live import LiveReading
+    from kiosk.ui.screens.live import bar_rows
+    r = LiveReading({"Brow": (8.0, 2.0, 0.25), "Eyelids": (9.0, 9.0, 1.0), "Mouth corner": (7.0, 1.0, 0.14),
+                     "Nose, upper lip": (5.0, 5.0, 1.0)}, 10, 12)
+    assert bar_rows(r)[0] == ("Brow", 8.0, 2.0) and r.weaker("Brow") == "left" and r.weaker("Eyelids") is None
+    assert all(v[1] is None for v in bar_rows(None))
 
 
 def test_kiosk_run_arguments(tmp_path):

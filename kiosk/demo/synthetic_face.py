@@ -1,4 +1,6 @@
-"""Synthetic palsy faces: smooth displacement warps of a real face (scikit-image astronaut).
+"""Synthetic palsy faces: smooth displacement warps of a real face (scikit-image astronaut by
+default; any face of :mod:`kiosk.demo.real_faces` with ``SyntheticSpec(face=...)``, whose warp
+anchors come from the face mesh and whose mm scale is the iris's).
 
 Each expression moves anatomical regions of the real photograph by a known amount:
 
@@ -11,6 +13,10 @@ smile           8 mm out + 6 mm up (mesh ~8.4, flow ~9.8 mm)     mouth corner
 snarl           lip/ala up 9 mm (mesh ~5.3, flow ~6.2 mm)        lip-ala
 pucker          10 mm to the midline (mesh ~7, flow ~8.8 mm)     mouth corner
 ============== ================================================ ===============
+
+Ocular synkinesis (``SyntheticSpec.synkinesis``): the affected eye's upper lid slides down
+by that fraction of the fissure during smile and pucker (:func:`synkinesis_truth_mm`).
+Resting droops of one commissure or brow: :func:`droop_image` (kiosk.demo.rest_droop).
 
 Gentle eye closure on the affected side weakens with severity like the other movements;
 tight closure stays complete up to severity 0.5, then falls linearly to none at severity 1
@@ -85,6 +91,8 @@ EXPRESSIONS: dict[str, Expression] = {
 # The brow lift fades within ~1 cm below the brow so the eyes stay where they are.
 BROW_DECAY_BELOW_PX = 15.0
 EYE_SPARING = {"eye_close_gentle": 1.0, "eye_close_tight": 0.5}
+# Expressions during which a synkinetic eye narrows (SyntheticSpec.synkinesis).
+SYNKINESIS_STEPS = ("smile", "pucker")
 
 
 @dataclass(frozen=True)
@@ -103,7 +111,10 @@ class SyntheticSpec:
     """What to synthesize: affected side ('left', 'right' or 'none'), severity 0..1.
 
     symmetric=True (default) starts from the mirrored, perfectly symmetric face, so all
-    asymmetry comes from ``severity``.  symmetric=False uses the photograph as it is; its
+    asymmetry comes from ``severity``.  face: which real photograph (see :func:`base_face`).
+    synkinesis: ocular synkinesis, the fraction by which the affected eye's fissure narrows
+    at the peak of smile and pucker (0.3 = 30 %, the patients' mean during pucker in FPSAM
+    2025; controls 1.7 %); the other eye stays open.  symmetric=False uses the photograph as it is; its
     own asymmetry (head slightly turned; the left lid travels ~25 % less on closure) reads
     as a mild left-sided asymmetry (HB II estimate) at severity 0.
     """
@@ -112,6 +123,8 @@ class SyntheticSpec:
     severity: float = 0.0
     symmetric: bool = True
     pose: Pose = field(default_factory=Pose)
+    face: str = "astronaut"  # or another of kiosk.demo.real_faces.NAMES
+    synkinesis: float = 0.0  # affected eye's fissure narrowing (fraction) during smile and pucker
 
     def amplitude(self, side: str) -> float:
         """Movement factor for a side: 1 - severity on the affected side, else 1."""
@@ -126,14 +139,19 @@ def _rotation_about(centre: tuple[float, float], deg: float) -> np.ndarray:
     return np.vstack([cv2.getRotationMatrix2D(centre, deg, 1.0), [0.0, 0.0, 1.0]])
 
 
-@lru_cache(maxsize=2)
-def base_face(symmetric: bool = False) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]:
+@lru_cache(maxsize=16)
+def base_face(symmetric: bool = False, face: str = "astronaut") -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]:
     """The levelled 512 px astronaut face (RGB uint8) and its anchors (right, left).
 
     symmetric=True mirrors the patient's right half (image left) about the midline,
-    giving a perfectly symmetric real face.
+    giving a perfectly symmetric real face.  face: "astronaut" (anchors measured once, below)
+    or another real face of kiosk.demo.real_faces, whose anchors come from the face mesh on
+    the levelled photo (:func:`_mesh_base`).
     """
     import cv2
+
+    if face != "astronaut":
+        return _mesh_base(face, symmetric)[:2]
     from skimage import data
 
     crop = data.astronaut()[20:276, 100:356]
@@ -161,6 +179,63 @@ def base_face(symmetric: bool = False) -> tuple[np.ndarray, dict[str, tuple[np.n
     return img, anchors
 
 
+def face_scale(face: str = "astronaut") -> float:
+    """mm per px of a base face: the astronaut's fixed 87 mm / 123 px, else the iris scale."""
+    return MM_PER_PX if face == "astronaut" else _mesh_base(face, False)[2]
+
+
+def _px(face: str) -> float:
+    """Astronaut px per this face's px for the same mm (scales the warps' reach)."""
+    return MM_PER_PX / face_scale(face)
+
+
+def _landmark_anchors(lm: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    from kiosk.face import landmarks as L
+
+    def pair(*groups) -> tuple[np.ndarray, np.ndarray]:
+        return tuple(np.mean([lm[i, :2] for g in groups for i in g.side(s)], axis=0) for s in ("right", "left"))
+
+    one = L.SidePair
+    return {"brow": pair(L.BROW), "eye_outer": pair(L.EYE_OUTER_CORNER), "eye_inner": pair(L.EYE_INNER_CORNER),
+            "upper_lid": pair(one((159,), (386,))), "lower_lid": pair(one((145,), (374,))),
+            "mouth_corner": pair(L.MOUTH_CORNER), "lip_ala": pair(L.UPPER_LIP_LATERAL, L.ALA),
+            "midline_top": (lm[10, :2].copy(), lm[10, :2].copy()), "midline_chin": (lm[152, :2].copy(), lm[152, :2].copy())}
+
+
+@lru_cache(maxsize=16)
+def _mesh_base(face: str, symmetric: bool) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]], float]:
+    """(levelled RGB, anchors from the face mesh, iris mm/px) of a real face from kiosk.demo.real_faces."""
+    import cv2
+
+    from kiosk.demo.real_faces import load_face, mirror_about
+    from kiosk.vision.pipeline import FacePipeline
+
+    pipe = FacePipeline()
+    img = load_face(face, SIZE_PX)
+
+    def observe(rgb: np.ndarray):
+        f = pipe.process(rgb).face
+        if f is None or not f.mm_per_px:
+            raise ValueError(f"no single face with an iris scale in the real face {face!r}")
+        return f
+
+    f = observe(img)
+    a = _landmark_anchors(f.landmarks_px)
+    d = a["eye_outer"][1] - a["eye_outer"][0]
+    centre = tuple(float(v) for v in (a["eye_outer"][0] + a["eye_outer"][1]) / 2)
+    m = _rotation_about(centre, float(np.degrees(np.arctan2(d[1], d[0]))))
+    img = cv2.warpAffine(img, m[:2], (SIZE_PX, SIZE_PX), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    f = observe(img)
+    anchors = _landmark_anchors(f.landmarks_px)
+    if symmetric:
+        mx = float(np.mean([anchors["midline_top"][0][0], anchors["midline_chin"][0][0]]))
+        img = mirror_about(img, mx, keep="right")
+        anchors = {k: (r, np.array([2 * mx - r[0], r[1]])) for k, (r, _) in anchors.items()}
+    pipe.close()
+    img.setflags(write=False)
+    return img, anchors, float(f.mm_per_px)
+
+
 def _bump(xs: np.ndarray, ys: np.ndarray, centre: np.ndarray, disp_px: np.ndarray, sigma_px: float,
           below_sigma_px: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Forward displacement (dx, dy) of a Gaussian bump at points (xs, ys); optional shorter decay below the centre."""
@@ -175,15 +250,16 @@ def _bumps(step: str, spec: SyntheticSpec, xs: np.ndarray, ys: np.ndarray,
            fraction: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Summed forward displacement (px) of both sides' bumps of a non-eye expression."""
     expr = EXPRESSIONS[step]
-    _, anchors = base_face(spec.symmetric)
+    _, anchors = base_face(spec.symmetric, spec.face)
+    k = _px(spec.face)
     dx_all, dy_all = np.zeros_like(xs), np.zeros_like(ys)
     if expr.region in ("none", "eye"):
         return dx_all, dy_all
     for i, side in enumerate(("right", "left")):
         outward = -1.0 if side == "right" else 1.0
-        disp = np.array([outward * expr.out_mm, -expr.up_mm]) * spec.amplitude(side) * fraction / MM_PER_PX
-        below = BROW_DECAY_BELOW_PX if expr.region == "brow" else None
-        dx, dy = _bump(xs, ys, anchors[expr.region][i], disp, expr.sigma_px, below)
+        disp = np.array([outward * expr.out_mm, -expr.up_mm]) * spec.amplitude(side) * fraction / face_scale(spec.face)
+        below = BROW_DECAY_BELOW_PX * k if expr.region == "brow" else None
+        dx, dy = _bump(xs, ys, anchors[expr.region][i], disp, expr.sigma_px * k, below)
         dx_all, dy_all = dx_all + dx, dy_all + dy
     return dx_all, dy_all
 
@@ -244,7 +320,7 @@ def expression_image(step: str, spec: SyntheticSpec, fraction: float = 1.0) -> n
     import cv2
 
     expr = EXPRESSIONS[step]
-    img, anchors = base_face(spec.symmetric)
+    img, anchors = base_face(spec.symmetric, spec.face)
     h, w = img.shape[:2]
     ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
     map_x, map_y = xs.copy(), ys.copy()
@@ -257,6 +333,10 @@ def expression_image(step: str, spec: SyntheticSpec, fraction: float = 1.0) -> n
         dx, dy = _bumps(step, spec, xs, ys, fraction)
         map_x -= dx
         map_y -= dy
+    if spec.synkinesis > 0 and step in SYNKINESIS_STEPS and spec.affected_side in ("left", "right"):
+        i = 0 if spec.affected_side == "right" else 1
+        _lid_map(map_y, anchors["upper_lid"][i], anchors["lower_lid"][i], anchors["eye_outer"][i],
+                 anchors["eye_inner"][i], spec.synkinesis * fraction)
     return cv2.remap(img, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
 
 
@@ -286,6 +366,16 @@ def apply_pose(img: np.ndarray, pose: Pose) -> np.ndarray:
     if pose.brightness != 1.0:
         out = np.clip(out.astype(np.float32) * pose.brightness, 0, 255).astype(np.uint8)
     return out
+
+
+def synkinesis_truth_mm(spec: SyntheticSpec) -> float:
+    """How far the affected eye's upper lid slides down during smile and pucker (mm): the
+    synkinesis fraction of the fissure between the mid-lid anchors."""
+    if spec.affected_side not in ("left", "right"):
+        return 0.0
+    _, anchors = base_face(spec.symmetric, spec.face)
+    i = 0 if spec.affected_side == "right" else 1
+    return float(spec.synkinesis * (anchors["lower_lid"][i][1] - anchors["upper_lid"][i][1]) * face_scale(spec.face))
 
 
 def make_session(spec: SyntheticSpec, steps: tuple[str, ...] = FACE_STEPS) -> dict[str, np.ndarray]:

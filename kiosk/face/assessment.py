@@ -132,7 +132,7 @@ def combine_face(mm_per_px: float, rest_f: FaceFrame, rest_m: FrameMeasures, pea
     sb = scoring.sunnybrook(regions, rest, list(syn), side)
     hb = scoring.house_brackmann(regions, rest, side, COMPLETE_CLOSURE)
     return FacialAssessment(mm_per_px, regions, rest, side, sb, hb, steps, syn,
-                            eface_items(rest_m, regions, peaks, side), rest_mirror, rest_m)
+                            eface_items(rest_m, regions, peaks, side, rest_mirror), rest_mirror, rest_m)
 
 
 
@@ -140,12 +140,33 @@ def _pair(f, *args) -> tuple[float, float]:
     return (round(float(f("right", *args)), 3), round(float(f("left", *args)), 3))
 
 
+def mirror_static(rest_m: FrameMeasures, mirror: MirrorRest) -> dict[str, tuple[float, float]]:
+    """eFACE static (right, left) pairs whose side difference is the mirror registration's
+    (no landmark prior) around the mesh's mean of the two sides: brow height, palpebral
+    fissure, and the commissure's distance from the lower-lip centre with its vertical part
+    from the mirror."""
+    def split(mean: float, right_minus_left: float) -> tuple[float, float]:
+        return (round(mean + right_minus_left / 2, 3), round(mean - right_minus_left / 2, 3))
+
+    it = mirror.items
+    r, l = rest_m.right, rest_m.left
+    brow = split((r.brow_height_mm + l.brow_height_mm) / 2, -it["brow"].difference_mm)   # right lower: smaller
+    fis = split((r.palpebral_fissure_mm + l.palpebral_fissure_mm) / 2, -it["palpebral_fissure"].difference_mm)
+    vert = split((r.commissure_vertical_mm + l.commissure_vertical_mm) / 2, -it["commissure"].difference_mm)
+    com = (round(float(np.hypot(r.commissure_lateral_mm, vert[0])), 3),
+           round(float(np.hypot(l.commissure_lateral_mm, vert[1])), 3))
+    return {"brow_height": brow, "palpebral_fissure": fis, "commissure": com}
+
+
 def eface_items(rest_m: FrameMeasures, regions: dict[str, RegionSymmetry], peaks: dict,
-                side: SideVerdict) -> EFaceEstimate:
-    """eFACE-style items from the rest measures, region movements and mouth peaks."""
+                side: SideVerdict, mirror: MirrorRest | None = None) -> EFaceEstimate:
+    """eFACE-style items from the rest measures (side differences from the mirror registration
+    when given), region movements and mouth peaks."""
     static = {"brow_height": _pair(lambda s: rest_m.side(s).brow_height_mm),
               "palpebral_fissure": _pair(lambda s: rest_m.side(s).palpebral_fissure_mm),
               "commissure": _pair(lambda s: rest_m.side(s).commissure_distance_mm)}
+    if mirror is not None:
+        static = mirror_static(rest_m, mirror)
     dynamic = {k: _pair(regions[k].movement) for k in ("brow", "eye_gentle", "eye_tight", "smile") if k in regions}
     ocular = {step: _pair(lambda s: peaks[step][1].side(s).palpebral_fissure_mm)
               for step in ("smile", "pucker") if step in peaks}

@@ -15,8 +15,8 @@ Definitions (docs/metrics.md#face-measures):
 * Symmetry ratio = min(L, R) / max(L, R), 1.0 = symmetric; the weaker side is the side
   with the smaller movement.
 
-Calibration (measured, not assumed; ``scripts/face_calibration.py`` prints it): 12
-sessions of the mirrored, perfectly symmetric astronaut face (``kiosk.demo.synthetic_face``,
+Calibration (measured, not assumed; ``scripts/validate.py`` writes the current numbers to
+docs/validation.md): 12 sessions of the mirrored, perfectly symmetric astronaut face (``kiosk.demo.synthetic_face``,
 severity 0) at scale 0.75/1/1.25/1.5x, shifts of 20-30 px, roll +-10 deg, yaw +-8 deg and
 brightness 0.7/1.2x, through the real vision pipeline with test-time augmentation
 (:mod:`kiosk.vision.augment`) and optical-flow peak positions.  Lowest region ratios:
@@ -27,7 +27,11 @@ pucker 0.917; lowest movement-weighted mean ratio 0.955 (mesh-only peak position
 * ``RATIO_NONE_MEAN`` = 0.85 (the first design's value, docs/metrics.md#noise-band; 0.09 below the lowest symmetric mean):
   affected side "none" when the movement-weighted mean ratio is at or above it and no
   region is visibly asymmetric.
-* ``REGION_MIN`` = 0.75 for every region (lowest symmetric region ratio 0.903): a region is
+* ``REGION_MIN`` = 0.65 for the eyelids, 0.75 for the other regions: on five real faces
+  moving both sides alike (synthetic sessions of each photo as it is, docs/validation.md)
+  the lowest region ratios were brow 0.86, smile 0.94, snarl 0.84, pucker 0.94, but eye
+  closure 0.76 (gentle) and 0.72 (tight): the iris model's lids on a closed eye are the
+  noisiest measure (narrow or wide-open eyes).  A region is
   visibly asymmetric when its ratio is below it **and** the side difference reaches the
   observer threshold (3 mm brow and mouth, 2 mm eyelid; Chu 2011, Hohman 2014).
 * ``EXCURSION_FLOOR_MM`` = 1.5 and ``EYE_TRAVEL_FLOOR_MM`` = 1.0: below these on both
@@ -41,7 +45,7 @@ movement only partly and lets the other side move along (a brow or mouth corner 
 not move at all read 45-75 % of the healthy side's movement).  With optical-flow peak
 positions such a side reads 4-13 % (synthetic faces, severity 1.0), and the excursions'
 mean absolute error against the synthetic warps' true displacement falls from 2.44 mm
-(mesh) to 0.96 mm (96 side-regions, severity 0..1; ``scripts/face_calibration.py``).
+(mesh) to 0.96 mm (96 side-regions, severity 0..1; ``scripts/validate.py``).
 Where the flow is unreliable (lost, low texture, forward-backward error, changed patch)
 the mesh position is used and the mesh's coupling returns for that point.  On real faces
 the skin also moves in depth and shading changes, which a 2D patch tracker follows less
@@ -65,7 +69,7 @@ EXCURSION_FLOOR_MM = 1.5
 EYE_TRAVEL_FLOOR_MM = 1.0
 RATIO_NONE_MEAN = 0.85
 RATIO_REGION_MIN = 0.75
-REGION_MIN = {"brow": 0.75, "eye_gentle": 0.75, "eye_tight": 0.75, "smile": 0.75, "snarl": 0.75, "pucker": 0.75}
+REGION_MIN = {"brow": 0.75, "eye_gentle": 0.65, "eye_tight": 0.65, "smile": 0.75, "snarl": 0.75, "pucker": 0.75}
 PERCEPTION_MM = {"brow": 3.0, "smile": 3.0, "snarl": 3.0, "pucker": 3.0, "eye_gentle": 2.0, "eye_tight": 2.0}
 
 # region -> (session step, landmark groups whose mean position is tracked)

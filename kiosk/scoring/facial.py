@@ -19,16 +19,22 @@ standard form:
   1..5 from the symmetry ratio in the House-Brackmann 1985 function bands, so that the two
   estimators agree where Kanerva 2011 says they do: < 0.25 -> 1, < 0.5 -> 2, < 0.75 -> 3,
   below "complete" -> 4, else 5.  "Complete" = ratio >= HB_NOISE_RATIO, or, when the
-  movement found no affected side at all, ratio >= the region cut-off 0.75 (the face's own
-  asymmetry; real healthy faces read region ratios down to 0.75-0.86).  With every item in
+  movement found no affected side at all, ratio >= the region's cut-off REGION_MIN (0.75,
+  eyelids 0.65: the face's own asymmetry; five real faces moving both sides alike read
+  region ratios down to 0.84-0.86, eyelids 0.72).  With every item in
   one band the composite lands in the Kanerva range of the HB grade that band gives:
   ratio 0.26-0.5 -> 40 (IV: 26-43), 0.51-0.75 -> 60 (III: 43-62), 0.76-0.88 -> 80
   (II: 71-90), complete -> 100 (I).
-* Synkinesis, 0..3 per expression: excess involuntary movement on the affected side over
-  the healthy side: palpebral-fissure narrowing during smile and snarl (1 point per
-  0.77 mm) and pucker (1 point per 1.0 mm) [Pavia13]; commissure movement during brow
-  raise and gentle eye closure (1 point per 1.5 mm, the test-retest MDC95 of lip
-  landmarks [Tanikawa18]).  A dead band (SYNKINESIS_DEADBAND) absorbs landmark noise.
+* Synkinesis, 0..3 per expression: involuntary movement on the affected side:
+  palpebral-fissure narrowing during smile and snarl (1 point per 0.77 mm) and pucker (1
+  point per 1.0 mm) [Pavia13]; commissure movement during brow raise and gentle eye closure
+  (1 point per 1.5 mm, the test-retest MDC95 of lip landmarks [Tanikawa18]).  Lip pucker is
+  weighted as the telling test [FPSAM25]: eyes narrow during pucker by 30.0 % on the
+  affected side, 21.6 % on the other side and only 1.7 % in controls, so the affected eye's
+  narrowing counts in full (against the controls' near-zero, not against the other eye,
+  which narrows too); during smile both eyes of healthy people narrow (21.6 +- 13.4 %
+  [FACEgram13]) and sides did not differ [FPSAM25], so only the excess over the other eye
+  counts.  A dead band (SYNKINESIS_DEADBAND) absorbs landmark noise.
 * Composite = voluntary x 4 - resting x 5 - synkinesis (0..100; arithmetic minimum -15).
 
 House-Brackmann 1985 measurement method [HB85], on the affected side: brow superior
@@ -64,7 +70,9 @@ I 100, II 71-90, III 43-62, IV 26-43, V 13-25, VI 5-14.
 
 References: Ross BG et al., Otolaryngol Head Neck Surg 1996;114:380-6.  House JW,
 Brackmann DE, Otolaryngol Head Neck Surg 1985;93:146-7.  Kanerva M et al., Otolaryngol
-Head Neck Surg 2011 (Kan11).  Pavia 2013 (Plast Reconstr Surg 132:1255).  Chu EA et al.
+Head Neck Surg 2011 (Kan11).  Pavia 2013 (Plast Reconstr Surg 132:1255).  FPSAM25: lip
+pucker and ocular synkinesis, Facial Plast Surg Aesthet Med 2025, doi 10.1177/26893614251395737.
+FACEgram13: Laryngoscope 2013, doi 10.1002/lary.23778.  Chu EA et al.
 2011; Hohman MH et al. 2014; Coulson SE et al. 2002; Tanikawa C, Takada K 2018.
 See docs/metrics.md#house-brackmann-estimate and docs/metrics.md#references.
 """
@@ -73,13 +81,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from kiosk.face.symmetry import RATIO_REGION_MIN, RegionSymmetry, SideVerdict
+from kiosk.face.symmetry import RATIO_REGION_MIN, REGION_MIN, RegionSymmetry, SideVerdict
 from kiosk.scoring.grades import HB_ROMAN, KANERVA_2011, severity_class  # noqa: F401 (severity_class: part of this API)
 
 # A brow or smile ratio at or above this is within landmark noise: lowest values on the
 # mirrored symmetric synthetic faces over 12 poses were brow 0.903, smile 0.940 with
 # optical-flow peak positions (mesh only: 0.965, 0.933); 0.02 below the lowest
-# (kiosk.face.symmetry docstring; scripts/face_calibration.py).
+# (kiosk.face.symmetry docstring; docs/validation.md).
 HB_NOISE_RATIO = 0.88
 VOLUNTARY_REGIONS = ("brow", "eye_gentle", "smile", "snarl", "pucker")
 VOLUNTARY_BANDS = ((0.25, 1), (0.5, 2), (0.75, 3))
@@ -87,11 +95,12 @@ VOLUNTARY_BANDS = ((0.25, 1), (0.5, 2), (0.75, 3))
 HB_FUNCTION_BANDS = ((0.76, 2), (0.51, 3), (0.26, 4))
 HB_VI_FUNCTION = 0.15
 SYNKINESIS_MM_PER_POINT = {"smile": 0.77, "snarl": 0.77, "pucker": 1.0, "brow_raise": 1.5, "eye_close_gentle": 1.5}
-# Largest side difference seen on symmetric synthetic faces over 12 poses (no
-# synkinesis): fissure narrowing 0.85 mm, mouth movement 0.70 mm with mesh peak
-# positions; 0.29 mm and 0.80 mm with optical-flow peak positions; with the rounding of
-# points these dead bands give 0 synkinesis points on all of them.
-SYNKINESIS_DEADBAND = {"fissure_narrowing_mm": 0.8, "mouth_movement_mm": 1.0}
+# Dead bands (mm).  Eye narrowing: the mid-lid points are followed from rest by optical flow
+# (kiosk.session.face, LIDS_BY_FLOW_STEPS); on three real faces whose eyes do not move
+# (synthetic smile and pucker) it read at most 0.24 mm on either eye (the iris model re-run
+# on the peak frame read up to 0.6 mm).  Mouth movement during brow raise / eye closure:
+# largest side difference 0.80 mm on symmetric synthetic faces with optical-flow peaks.
+SYNKINESIS_DEADBAND = {"fissure_narrowing_mm": 0.4, "mouth_movement_mm": 1.0}
 
 
 REST_MIN_CONFIDENCE = 0.3
@@ -200,7 +209,7 @@ def complete(region: RegionSymmetry, side: str | None = None) -> bool:
     """Movement as complete as the face's own asymmetry allows (see module docstring)."""
     if region.ratio is None:
         return False
-    return region.ratio >= HB_NOISE_RATIO or (side not in ("left", "right") and region.ratio >= RATIO_REGION_MIN)
+    return region.ratio >= HB_NOISE_RATIO or (side not in ("left", "right") and region.ratio >= REGION_MIN[region.region])
 
 
 def voluntary_points(region: RegionSymmetry, side: str | None = None) -> int | None:
@@ -215,10 +224,16 @@ def voluntary_points(region: RegionSymmetry, side: str | None = None) -> int | N
     return 4
 
 
+# Expressions whose synkinesis is judged against controls (absolute), not the other side [FPSAM25].
+SYNKINESIS_ABSOLUTE = ("pucker",)
+
+
 def synkinesis_points(item: SynkinesisInput, side: str) -> int:
-    """0..3: excess movement on ``side`` over the other side, less the dead band."""
+    """0..3: movement on ``side`` (pucker: in full; other expressions: in excess of the other
+    side), less the dead band, in the expression's mm per point."""
     mine, other = (item.right_mm, item.left_mm) if side == "right" else (item.left_mm, item.right_mm)
-    excess = mine - other - SYNKINESIS_DEADBAND[item.measure]
+    baseline = 0.0 if item.step in SYNKINESIS_ABSOLUTE else other
+    excess = mine - baseline - SYNKINESIS_DEADBAND[item.measure]
     return int(min(3, max(0, math.floor(excess / SYNKINESIS_MM_PER_POINT[item.step] + 0.5))))
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from kiosk.face.assessment import (COMPLETE_CLOSURE, LOW_CONFIDENCE, FacialAssessment, StepResult,  # noqa: F401
                                    combine_face)
-from kiosk.face.flow import FlowResult, track_points
+from kiosk.face.flow import FlowResult, follow_lids, track_points
 from kiosk.face.metrics import FaceFrame, FrameMeasures, face_frame, frame_measures, rigid_span_px
 from kiosk.face.mirror import MirrorRest, measure_rest
 from kiosk.face.peaks import region_movement_mm, select_peak, select_rest
@@ -27,6 +27,8 @@ from kiosk.vision.quality import tilt_acceptable
 # Eye-corner span change (fraction) above which the face's size is corrected (the patient
 # moved); see _Session.frame.
 SIZE_CHANGE_TOLERANCE = 0.05
+# Mouth expressions: the eyes' narrowing (synkinesis) is followed by optical flow from rest.
+LIDS_BY_FLOW_STEPS = ("smile", "snarl", "pucker")
 
 
 @dataclass(frozen=True)
@@ -92,14 +94,15 @@ class _Session:
     """Scale and rest reference shared by all steps of a session."""
 
     def __init__(self, rest: _Obs, mm_per_px: float, eyelids: EyelidModel | None, pipeline, augment: bool,
-                 use_flow: bool = True) -> None:
+                 use_flow: bool = True, jitter_pipeline=None) -> None:  # noqa: ANN001
         self.augment = augment
         self.use_flow = use_flow
-        self.jitter_pipeline = landmark_pipeline(pipeline) if augment else None
+        self.jitter_pipeline = (jitter_pipeline or landmark_pipeline(pipeline)) if augment else None
         self.eyelids = eyelids
         self.mm_per_px = mm_per_px
         rest = self.refine(rest)
         self.rest = rest
+        self.rest_contours = None  # the rest frame's lid contours, set by measure(rest)
         self.span_px = rigid_span_px(rest.landmarks_px)
         self.rest_frame, self.rest_measures = self.measure(rest)
         self.rest_mirror: MirrorRest | None = measure_rest(rest.rgb, rest.landmarks_px, mm_per_px)
@@ -153,13 +156,27 @@ class _Session:
         return sum(max(self.rest_measures.side(s).palpebral_fissure_mm - m.side(s).palpebral_fissure_mm, 0.0)
                    for s in ("right", "left"))
 
-    def measure(self, o: _Obs) -> tuple[FaceFrame, FrameMeasures]:
+    def measure(self, o: _Obs, lids_by_flow: bool = False) -> tuple[FaceFrame, FrameMeasures]:
+        """Face frame and measures; lids from the iris model's contour, their mid points
+        followed from the rest frame by optical flow when ``lids_by_flow`` (eye narrowing
+        during mouth expressions, :func:`kiosk.face.flow.follow_lids`; per eye, the model's
+        contour is kept where the flow is unreliable)."""
         f = self.frame(o)
         fissure = None
         if self.eyelids is not None:
             c = self.eyelids.contours(o.rgb, o.landmarks_px)
+            if o is self.rest:
+                self.rest_contours = c
             if c.right is not None and c.left is not None:
-                fissure = {s: contour_fissure_px(c.side(s)) * f.mm_per_px for s in ("right", "left")}
+                fissure = {}
+                for s in ("right", "left"):
+                    contour = c.side(s)
+                    rest_c = self.rest_contours
+                    if lids_by_flow and rest_c is not None and rest_c.side(s) is not None \
+                            and o.rgb.shape == self.rest.rgb.shape:
+                        followed = follow_lids(self.rest.rgb, o.rgb, rest_c.side(s), contour, self.mm_per_px)
+                        contour = contour if followed is None else followed
+                    fissure[s] = contour_fissure_px(contour) * f.mm_per_px
         return f, frame_measures(f, fissure)
 
 
@@ -235,7 +252,7 @@ def _peaks(session: _Session, observed: dict[str, _Observed],
             steps[step] = replace(steps[step], status=LOW_CONFIDENCE,
                                   reason=f"{flow}; mesh positions are less precise than tracked ones, read this "
                                          "step's measures with care")
-        out[step] = (*session.measure(peak), flow)
+        out[step] = (*session.measure(peak, lids_by_flow=step in LIDS_BY_FLOW_STEPS), flow)
     return out
 
 

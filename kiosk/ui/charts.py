@@ -31,9 +31,10 @@ def weekly_bars(p: Painter, rect: pygame.Rect, labels: Sequence[str], values: Se
 
 
 def left_right_bars(p: Painter, rect: pygame.Rect, rows: Sequence[tuple[str, float | None, float | None]], *,
-                    full_scale: float, unit: str) -> None:
-    """One row per region: the patient's right bar grows leftward, the left bar rightward (as seen in a
-    mirror), with values in ``unit``."""
+                    full_scale: float, unit: str, right_on_right: bool = False) -> None:
+    """One row per region: the patient's right bar grows leftward, the left bar rightward, with values
+    in ``unit``; ``right_on_right`` swaps them, to sit beside a mirrored picture (where the patient's
+    right is on the screen's right)."""
     m = p.m
     n = max(1, len(rows))
     rh = rect.h // n
@@ -46,12 +47,13 @@ def left_right_bars(p: Painter, rect: pygame.Rect, rows: Sequence[tuple[str, flo
         for side, v, colour in (("R", right, theme.RIGHT_COLOUR), ("L", left, theme.LEFT_COLOUR)):
             frac = 0.0 if v is None else max(0.0, min(1.0, v / full_scale))
             w = int(half * frac)
-            x = mid - m.px(4) - w if side == "R" else mid + m.px(4)
-            pygame.draw.rect(p.surface, (50, 54, 66), (mid - m.px(4) - half if side == "R" else mid + m.px(4),
+            on_left = (side == "R") != right_on_right
+            x = mid - m.px(4) - w if on_left else mid + m.px(4)
+            pygame.draw.rect(p.surface, (50, 54, 66), (mid - m.px(4) - half if on_left else mid + m.px(4),
                                                       bar_y, half, bar_h))
             pygame.draw.rect(p.surface, colour, (x, bar_y, w, bar_h))
             label = f"{side} {'–' if v is None else f'{v:.1f}'} {unit}"
-            if side == "R":
+            if on_left:
                 p.text(label, (rect.x, bar_y + bar_h // 2), m.small, colour, anchor="midleft")
             else:
                 p.text(label, (rect.right, bar_y + bar_h // 2), m.small, colour, anchor="midright")

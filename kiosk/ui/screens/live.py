@@ -1,46 +1,33 @@
 """Live symmetry view (clinician): mirrored camera with the mesh and, per region, how far each
 side has moved from the rest frame (mm), updating while the patient moves. "Set rest" takes
-the next frame as the new rest frame."""
+the next frame as the new rest frame.
+
+The numbers are the assessment's own (kiosk.session.live): optical-flow excursions from the
+rest frame, eyelid travel from the iris model, the same ratios; they match the stored result
+for the same frames. The picture is mirrored, so the patient's right is on the screen's
+right: the picture is labelled R and L, and each side's bar is drawn on the same side.
+"""
 from __future__ import annotations
 
 from typing import Any
 
 import pygame
 
+from kiosk.session.live import LIVE_REGIONS as _REGIONS
+from kiosk.session.live import LiveReading, LiveSymmetry
 from kiosk.ui import theme
 from kiosk.ui.charts import left_right_bars
 from kiosk.ui.screens.base import Screen
 
-LIVE_REGIONS = ("Brow", "Eyelids", "Mouth corner", "Nose, upper lip")
-_MOVEMENT = {"Brow": "brow", "Mouth corner": "smile", "Nose, upper lip": "snarl"}
+LIVE_REGIONS = tuple(_REGIONS)
 FULL_SCALE_MM = 10.0
 
 
-def movement_mm(rest: Any, now: Any) -> dict[str, tuple[float, float]]:
-    """Per region, (right, left) movement in mm from ``rest`` to ``now`` (kiosk.face.metrics.FaceFrame),
-    measured as the assessment measures it (kiosk.face.symmetry): directional excursion of the brow,
-    the mouth corner and the alar base/upper lip; eyelid travel (fissure narrowing) for the eyes."""
-    from kiosk.face.metrics import palpebral_fissure_mm
-    from kiosk.face.symmetry import excursion
-    out = {}
-    for label, region in _MOVEMENT.items():
-        r = excursion(rest, now, region)
-        out[label] = (float(r.right_mm), float(r.left_mm))
-    out["Eyelids"] = tuple(max(palpebral_fissure_mm(rest, s) - palpebral_fissure_mm(now, s), 0.0)
-                           for s in ("right", "left"))
-    return {k: out[k] for k in LIVE_REGIONS}
-
-
-def measures_of(analysed: Any) -> Any:
-    """The pose-normalized FaceFrame (mm) of an analysed frame, or None without a face or a mm scale."""
-    from kiosk.face.metrics import face_frame
-    face = getattr(getattr(analysed, "analysis", None), "face", None)
-    if face is None or not face.mm_per_px:
-        return None
-    try:
-        return face_frame(face.landmarks_px, face.mm_per_px)
-    except ValueError:
-        return None
+def bar_rows(reading: LiveReading | None) -> list[tuple[str, float | None, float | None]]:
+    """(label, right mm, left mm) per live region; None values before a reading."""
+    if reading is None:
+        return [(r, None, None) for r in LIVE_REGIONS]
+    return [(r, reading.regions[r][0], reading.regions[r][1]) for r in LIVE_REGIONS]
 
 
 class LiveScreen(Screen):
@@ -48,35 +35,45 @@ class LiveScreen(Screen):
 
     def __init__(self, app) -> None:  # noqa: ANN001
         super().__init__(app)
-        self.rest: Any = None
-        self.move: dict[str, tuple[float, float]] = {}
+        self.live: LiveSymmetry | None = None
+        self.reading: LiveReading | None = None
         self._seq = -1
+
+    @property
+    def move(self) -> dict[str, tuple[float, float]]:
+        """(right mm, left mm) per live region; empty before the first reading."""
+        return {} if self.reading is None else {k: v[:2] for k, v in self.reading.regions.items()}
+
+    def _live(self) -> LiveSymmetry:
+        if self.live is None:
+            self.live = LiveSymmetry(self.app.services.config.vision)
+        return self.live
 
     def enter(self, **kw) -> None:  # noqa: ANN003
         self.app.ensure_camera()
         self.app.camera.switch("rest")
-        self.rest, self.move, self._seq = None, {}, -1
+        self.clear()
+        self._seq = -1
 
     def clear(self) -> None:
-        self.rest, self.move = None, {}
+        if self.live is not None:
+            self.live.reset()
+        self.reading = None
 
     def keeps_awake(self) -> bool:
         return False
 
     def set_rest(self) -> None:
-        self.rest = None
+        self.clear()
 
     def update(self, now_s: float) -> None:
         a = self.app.analysis.latest() if self.app.analysis else None
         if a is None or a.seq == self._seq:
             return
         self._seq = a.seq
-        meas = measures_of(a)
-        if meas is None:
-            return
-        if self.rest is None:
-            self.rest = meas
-        self.move = movement_mm(self.rest, meas)
+        reading = self._live().update(a.rgb, getattr(a.analysis, "face", None))
+        if reading is not None:
+            self.reading = reading
 
     def draw(self, p) -> None:  # noqa: ANN001
         m = self.m
@@ -86,9 +83,12 @@ class LiveScreen(Screen):
         cam = pygame.Rect(body.x, body.y, int(body.w * 0.48), body.h)
         a = self.app.analysis.latest() if self.app.analysis else None
         self.preview(p, cam, a, mesh=True, guide=False)
+        # mirrored picture: the patient's right is on the screen's right
+        p.text("L", (cam.x + m.px(10), cam.y + m.px(6)), m.text, theme.LEFT_COLOUR, bold=True, anchor="topleft")
+        p.text("R", (cam.right - m.px(10), cam.y + m.px(6)), m.text, theme.RIGHT_COLOUR, bold=True,
+               anchor="topright")
         bars = pygame.Rect(cam.right + m.margin, body.y, body.right - cam.right - m.margin, body.h - 2 * m.small)
-        rows = [(r, *(self.move.get(r) or (None, None))) for r in LIVE_REGIONS]
-        left_right_bars(p, bars, rows, full_scale=FULL_SCALE_MM, unit="mm")
-        note = ("Movement from the rest frame (mm), patient's own sides." if self.move
-                else "Waiting for a face with a measurable iris...")
+        left_right_bars(p, bars, bar_rows(self.reading), full_scale=FULL_SCALE_MM, unit="mm", right_on_right=True)
+        note = ("Movement from the rest frame (mm), patient's own sides."
+                if self.reading else "Waiting for a face with a measurable iris...")
         p.wrap(note, pygame.Rect(bars.x, bars.bottom + 4, bars.w, body.bottom - bars.bottom), m.small - 3, theme.MUTED)
