@@ -9,7 +9,7 @@ right: the picture is labelled R and L, and each side's bar is drawn on the same
 """
 from __future__ import annotations
 
-from typing import Any
+
 
 import pygame
 
