@@ -43,7 +43,7 @@ def fill(url: str, kiosks: int, weeks: int, seed: int = 1) -> tuple[int, list[st
     import psycopg
     from clinic.store.base import summary_columns
     from clinic.store.postgres import PostgresClinicStore
-    from clinic.web.devtools import course
+    from web_helpers import course
     PostgresClinicStore(url).close()                  # the receiver's schema (its migrations)
     rng = random.Random(seed)
     end = datetime.now(timezone.utc).replace(microsecond=0)
@@ -77,7 +77,7 @@ def fill(url: str, kiosks: int, weeks: int, seed: int = 1) -> tuple[int, list[st
 
 def setup_users(url: str, kiosks: int) -> None:
     import psycopg
-    from clinic.web.devtools import cli
+    from web_helpers import cli
     for user, clinics in (("one-clinic", ["c00"]), ("all-clinics", [f"c{i:02d}" for i in range(CLINICS)])):
         args = [a for c in clinics for a in ("--clinic", c)]
         r = cli("add-user", user, "--db", url, *args, stdin=PASSWORD + "\n")
@@ -118,7 +118,7 @@ def server_cpu_s(pid: int | None) -> float:
 
 def logged_in(base: str, user: str, clients: int) -> list:
     """``clients`` sessions of ``user`` (logged in before a phase: argon2 is not part of a page's cost)."""
-    from clinic.web.devtools import Client
+    from web_helpers import Client
     sessions = []
     for _ in range(clients):
         c = Client(base)
@@ -182,7 +182,7 @@ def main() -> int:
     p.add_argument("--threads", type=int, default=4)
     p.add_argument("--url", help="existing empty PostgreSQL database (default: a temp server)")
     args = p.parse_args()
-    from clinic.web.devtools import WebServer
+    from web_helpers import WebServer
     server = None
     url = args.url
     pg_pid = None                  # the postmaster, to count PostgreSQL's CPU per request

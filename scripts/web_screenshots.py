@@ -4,7 +4,7 @@
     .venv/bin/python scripts/web_screenshots.py [--out web-screenshots/] [--db clinic.db]
 
 Without ``--db`` a throw-away SQLite clinic database is seeded with two clinics
-(clinic.web.devtools.demo_clinics). An admin in clinic A logs in; writes
+(tests/web_helpers.py: demo_clinics). An admin in clinic A logs in; writes
 <out>/<width>x<height>/<page>.png (full page height) and prints each file.
 """
 from __future__ import annotations
@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))   
 
 PASSWORD = "screenshot-pass-2026"
 
@@ -26,7 +27,7 @@ def pages(ref: str) -> list[tuple[str, str]]:
 
 
 def main() -> int:
-    from clinic.web.devtools import WebServer, browser_login, chrome, cli, demo_clinics
+    from web_helpers import WebServer, browser_login, chrome, cli, demo_clinics
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", type=Path, default=Path("web-screenshots"))
     p.add_argument("--db", help="existing clinic database (default: seeded throw-away SQLite)")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from clinic.web.backup import counts, pg_tool
-from clinic.web.devtools import Client, WebServer, cli, demo_clinics
+from web_helpers import Client, WebServer, cli, demo_clinics
 from deploy_helpers import PG_BIN, PostgresServer
 
 PASSWORD = "backup-user-password-1"

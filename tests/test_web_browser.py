@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from clinic.web.devtools import CHROMEDRIVER, CHROMIUM, WebServer, browser_login, chrome, cli, wait_for_file
+from web_helpers import CHROMEDRIVER, CHROMIUM, WebServer, browser_login, chrome, cli, wait_for_file
 from kiosk.cli import main as kiosk_main
 
 pytestmark = [pytest.mark.slow, pytest.mark.broker]

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 from pypdf import PdfReader
 
-from clinic.web.devtools import Client, WebServer, cli, demo_clinics
+from web_helpers import Client, WebServer, cli, demo_clinics
 
 PW_A, PW_B, PW_ADMIN = "clinic-a-password-1", "clinic-b-password-2", "admin-password-3"
 
@@ -219,7 +219,7 @@ def test_admin_manages_users_and_devices(site: dict) -> None:
 def test_a_session_id_reused_by_two_kiosks_is_chosen_by_device(site: dict) -> None:
     import random
     from datetime import datetime, timedelta, timezone
-    from clinic.web.devtools import course, store_all
+    from web_helpers import course, store_all
     rng = random.Random(99)
     start = datetime.now(timezone.utc) - timedelta(days=3)
     (one,) = course(rng, device_id="kiosk-a1", patient_ref="A-REUSE", start=start, weeks=1, baseline=20, noise=0)

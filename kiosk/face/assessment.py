@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from kiosk.face import landmarks as L
+from kiosk.protocol.steps import SUNNYBROOK_EXPRESSIONS
 from kiosk.face.metrics import FaceFrame, FrameMeasures, group_position_mm
 from kiosk.face.mirror import MirrorRest
 from kiosk.face.symmetry import (EYE_REGIONS, MOVEMENT_REGIONS, REGION_ORDER, RegionSymmetry, SideVerdict,
@@ -212,7 +213,7 @@ def synkinesis_inputs(rest_f: FaceFrame, rest_m: FrameMeasures,
     eye closure: commissure displacement from rest.
     """
     out = []
-    for step in ("brow_raise", "eye_close_gentle", "smile", "snarl", "pucker"):
+    for step in SUNNYBROOK_EXPRESSIONS:
         if step not in peaks:
             continue
         f, m = peaks[step][:2]

@@ -93,6 +93,9 @@ STEPS: tuple[StepSpec, ...] = (
 
 FACE_STEPS: tuple[str, ...] = tuple(s.name for s in STEPS if s.kind == "face")
 SPEECH_STEPS: tuple[str, ...] = tuple(s.name for s in STEPS if s.kind == "speech")
+#: The five expressions of the Sunnybrook form (voluntary movement and synkinesis), in its order:
+#: forehead wrinkle, gentle eye closure, open-mouth smile, snarl, lip pucker [Ross 1996].
+SUNNYBROOK_EXPRESSIONS: tuple[str, ...] = tuple(n for n in FACE_STEPS if n not in ("rest", "eye_close_tight"))
 BY_NAME: dict[str, StepSpec] = {s.name: s for s in STEPS}
 
 

@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.demo.samples import sample_assessment
+from kiosk.protocol.steps import SUNNYBROOK_EXPRESSIONS
 from kiosk.scoring.grades import hb_roman
 from wire.schema import SessionSummary, build_summary
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 CHROME_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -57,7 +58,7 @@ def course(rng: random.Random, *, device_id: str, patient_ref: str, start: datet
         a["face"]["sunnybrook"]["inputs"] = {"resting_items": {"eye": 0, "cheek": 1, "mouth": 0},
                                              "voluntary_items_1_5": {k: max(1, min(5, round(1 + 4 * ratio)))
                                                                      for k in ("brow", "eye_gentle", "smile", "snarl", "pucker")},
-                                             "synkinesis_items_0_3": {k: 0 for k in ("brow_raise", "eye_close_gentle", "smile", "snarl", "pucker")}}
+                                             "synkinesis_items_0_3": {k: 0 for k in SUNNYBROOK_EXPRESSIONS}}
         a["face"]["house_brackmann"].update(grade=grade, roman=hb_roman(grade))
         a["speech"]["clarity_score"] = round(min(100, 40 + comp / 2 + rng.uniform(-5, 5)))
         a["speech"]["msii"] = round(max(0, 60 - comp / 2 + rng.uniform(-5, 5)))
