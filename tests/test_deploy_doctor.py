@@ -140,10 +140,11 @@ def test_cli_prints_one_line_per_check_and_exits_nonzero(site: dict, tmp_path: P
     assert kiosk_main(["--config", str(toml), "doctor", "--skip", "microphone"]) == 1
     lines = capsys.readouterr().out.strip().splitlines()
     got = {ln.split()[1]: ln.split()[0] for ln in lines[:-1]}
-    assert list(got) == ["model", "camera", "database", "disk", "broker", "certificates"]   # 3 model lines
-    assert len(lines) == 9 and [ln.split()[0] for ln in lines[:3]] == [OK] * 3
+    assert list(got) == ["platform", "model", "camera", "numpy", "simplejpeg", "picamera2", "database", "disk",
+                         "broker", "certificates"]                                           # 3 model lines
+    assert len(lines) == 13 and [ln.split()[0] for ln in lines[:4]] == [OK] * 4
     assert (got["camera"], got["database"], got["broker"], got["certificates"]) == (FAIL, WARN, FAIL, WARN)
-    assert lines[-1].startswith("8 checks: 2 failed")
+    assert lines[-1].startswith("12 checks: 2 failed")
     assert kiosk_main(["--config", str(toml), "doctor", "--skip", "camera,microphone,broker,certificates"]) == 0
 
 
