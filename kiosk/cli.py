@@ -1,4 +1,4 @@
-"""`kiosk` entry point (DESIGN.md section 9)."""
+"""`kiosk` entry point (docs/cli.md#kiosk)."""
 from __future__ import annotations
 
 import argparse

@@ -16,7 +16,7 @@ is warm (``Services.warm_up``: code and recognizer models loaded, as after its f
 ``--cold`` measures a kiosk's first session. Latency = wall time from the frame on which the
 last step's verdict ends the session to the frame on which the results screen is shown (the
 assessment and the store write included). Prints both, their ratio, and the process's peak
-resident memory (DESIGN.md section 11: results < 3 s on the Pi 5, roughly 3-4x slower per core
+resident memory (docs/architecture.md#performance-targets: results < 3 s on the Pi 5, roughly 3-4x slower per core
 than a desktop x86; memory < 400 MB). ``--before`` adds, per round, a batch session set up as the
 kiosk was before its memory work (pocketsphinx decoders with the full CMU dictionary and the
 en-US word LM, no heap trimming, glibc's default mmap threshold): the memory reference, same
@@ -41,7 +41,7 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 GOAL_S = 3.0
-PI_SLOWDOWN = (3.0, 4.0)      # Pi 5 vs this kind of x86 machine, per core (DESIGN.md section 11)
+PI_SLOWDOWN = (3.0, 4.0)      # Pi 5 vs this kind of x86 machine, per core (docs/architecture.md#performance-targets)
 GOAL_MB = 400.0
 
 
@@ -69,7 +69,7 @@ def run_session(folder: Path, state: Path, incremental: bool, realtime: bool, wa
     from kiosk.config import KioskConfig
     from kiosk.ui.app import App
     from kiosk.ui.driver import Driver
-    from kiosk.ui.services import Services
+    from kiosk.session.services import Services
 
     cfg = KioskConfig()
     app = App(cfg, Services(cfg, replay_dir=folder, realtime_replay=realtime, state_dir=state), (800, 480))
@@ -107,12 +107,12 @@ def run_session(folder: Path, state: Path, incremental: bool, realtime: bool, wa
 
 
 def use_reference_memory_setup() -> None:
-    """The kiosk's memory setup before the work on DESIGN.md section 11 (the ``--before`` reference)."""
+    """The kiosk's memory setup before the work in docs/architecture.md#memory-and-latency (the ``--before`` reference)."""
     import os.path
     from functools import lru_cache
 
     from kiosk.speech import intelligibility as intel
-    from kiosk.ui import step_analysis
+    from kiosk.session import memory
 
     @lru_cache(maxsize=1)
     def phone_decoder():
@@ -128,7 +128,7 @@ def use_reference_memory_setup() -> None:
         return Decoder(hmm=os.path.join(m, "en-us"), dict=os.path.join(m, "cmudict-en-us.dict"), loglevel="FATAL")
 
     intel._phone_decoder, intel._align_decoder = phone_decoder, align_decoder
-    step_analysis.trim_heap = step_analysis.tune_heap = lambda: None
+    memory.trim_heap = memory.tune_heap = lambda: None
 
 
 def peak_rss_mb() -> float:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Speech benchmark: real-time factor of the full battery (target <= 0.1, DESIGN.md section 11).
+"""Speech benchmark: real-time factor of the full battery (target <= 0.1, docs/architecture.md#performance-targets).
 
     .venv/bin/python scripts/bench_speech.py [--rounds 3] [--severity 0.5] [--rate 16000]
 

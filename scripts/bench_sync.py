@@ -25,12 +25,12 @@ import paho.mqtt.client as mqtt
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sync.broker import MosquittoProcess  # noqa: E402
-from sync.clinic_db import SqliteClinicStore  # noqa: E402
+from kiosk.demo.broker import MosquittoProcess  # noqa: E402
+from clinic.store.sqlite import SqliteClinicStore  # noqa: E402
 from sync.outbox import Outbox  # noqa: E402
 from sync.publisher import Publisher, PublisherSettings  # noqa: E402
-from sync.samples import device_outbox  # noqa: E402
-from sync.transport import MqttTransport, Will  # noqa: E402
+from kiosk.demo.samples import device_outbox  # noqa: E402
+from wire.transport import MqttTransport, Will  # noqa: E402
 
 DEVICE = "kiosk-bench"
 
@@ -82,9 +82,9 @@ def run(n: int, window: int, hard: bool, ack_timeout_s: float) -> int:
     ids = queue_backlog(db, n)
     with MosquittoProcess(workdir=work / "broker") as broker:
         cfg = work / "receiver.toml"
-        cfg.write_text(f'[sync]\nport = {broker.port}\nreceiver_db = "{clinic_db}"\n'
+        cfg.write_text(f'[receiver]\nport = {broker.port}\ndb = "{clinic_db}"\n'
                        "reconnect_min_s = 0.1\nreconnect_max_s = 1.0\n", encoding="utf-8")
-        rx = subprocess.Popen([sys.executable, "-m", "sync.receiver", "--config", str(cfg)], cwd=ROOT)
+        rx = subprocess.Popen([sys.executable, "-m", "clinic.receiver", "--config", str(cfg)], cwd=ROOT)
         time.sleep(1.5)   # receiver connected and subscribed (its subscription autosaved)
         outbox = Outbox(db)
         tx = MqttTransport(f"kiosk-{DEVICE}", broker.host, broker.port, will=Will(f"clinic/{DEVICE}/status", "offline"),

@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     from kiosk.demo.synthetic_face import SyntheticSpec, write_session
     from kiosk.store import Patient
     from kiosk.ui.app import App
-    from kiosk.ui.services import Services
+    from kiosk.session.services import Services
 
     with tempfile.TemporaryDirectory() as tmp:
         replay = write_session(Path(tmp) / "session", SyntheticSpec(affected_side="right", severity=0.5))
@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
           f"pipeline {analysed_fps:.1f} frames/s")
     import resource
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"  peak resident memory: {rss_mb:.0f} MB (DESIGN.md section 11 target < 400 MB)")
+    print(f"  peak resident memory: {rss_mb:.0f} MB (docs/architecture.md#performance-targets target < 400 MB)")
     print(f"  ratio busy/reference: {busy_fps / ref_fps:.2f}; ratio busy/goal ({GOAL_FPS:.0f} fps): "
           f"{busy_fps / GOAL_FPS:.2f} ({'meets' if busy_fps >= GOAL_FPS else 'MISSES'} the goal)")
     return 0

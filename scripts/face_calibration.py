@@ -30,9 +30,9 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
 from kiosk.demo.synthetic_face import Pose, SyntheticSpec, make_session, true_displacement_px  # noqa: E402
-from kiosk.face.assess import assess_face  # noqa: E402
+from kiosk.session.face import assess_face  # noqa: E402
 from kiosk.face import landmarks as L  # noqa: E402
-from kiosk.face.eyelids import EyelidModel  # noqa: E402
+from kiosk.vision.eyelids import EyelidModel  # noqa: E402
 from kiosk.face.symmetry import MOVEMENT_REGIONS, directional_excursions_mm  # noqa: E402
 from kiosk.vision.pipeline import FacePipeline  # noqa: E402
 

@@ -6,7 +6,7 @@ reads rows with :class:`Outbox`, which owns its own SQLite connection (WAL, busy
 timeout) so it can run beside the kiosk UI.
 
 A row is delivered when ``acked_at`` is set, which happens only when the clinic
-receiver's ack for that session arrives (DESIGN.md section 8).
+receiver's ack for that session arrives (docs/wire-format.md#outbox).
 """
 from __future__ import annotations
 
@@ -16,10 +16,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
-from sync.schema import SessionSummary
+from wire.schema import SessionSummary
+from wire.topics import session_topic
 
-# Same columns as the store's migration (docs/contracts.md). Used only when the
-# database has no outbox yet (tests, bench, a fresh device DB before the store ran).
+# The one definition of the outbox table: the store's first migration creates it with this
+# statement, and tests and benchmarks that have no store use ensure_outbox_table.
 OUTBOX_DDL = """
 CREATE TABLE IF NOT EXISTS outbox (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -37,18 +38,6 @@ CREATE TABLE IF NOT EXISTS outbox (
 def utc_now() -> str:
     """UTC ISO-8601 with offset, millisecond precision."""
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-
-
-def session_topic(topic_root: str, device_id: str, session_id: str) -> str:
-    return f"{topic_root}/{device_id}/sessions/{session_id}"
-
-
-def ack_topic(topic_root: str, device_id: str, session_id: str) -> str:
-    return f"{topic_root}/{device_id}/ack/{session_id}"
-
-
-def status_topic(topic_root: str, device_id: str) -> str:
-    return f"{topic_root}/{device_id}/status"
 
 
 def ensure_outbox_table(conn: sqlite3.Connection) -> None:
@@ -72,11 +61,17 @@ def enqueue(conn: sqlite3.Connection, summary: SessionSummary, *, topic_root: st
 
 @dataclass(frozen=True)
 class OutboxRow:
+    """A row of the outbox table (docs/wire-format.md#outbox). The publisher reads only the
+    first five columns (its hot path); the store's listing fills them all."""
+
     id: int
     session_id: str
     topic: str
     payload: str
     attempts: int
+    created_at: str | None = None
+    last_sent_at: str | None = None
+    acked_at: str | None = None
 
 
 @dataclass(frozen=True)

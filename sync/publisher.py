@@ -1,4 +1,4 @@
-"""Outbox publisher: the ``kiosk-sync`` daemon (DESIGN.md section 8).
+"""Outbox publisher: the ``kiosk-sync`` daemon (docs/wire-format.md#publisher).
 
 Publishes unacked outbox rows in id order on ``clinic/<device_id>/sessions/<session_id>``
 (QoS 1) with at most ``inflight_window`` rows awaiting the receiver's ack. A row is
@@ -21,9 +21,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
-from sync.outbox import Outbox, ack_topic, status_topic
-from sync.transport import MqttTransport, Transport, Will
+from sync.outbox import Outbox
+from wire.topics import ack_topic, status_topic
+from wire.transport import MqttTransport, Transport, Will
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +47,21 @@ class PublisherStats:
     outcomes: dict[str, int] = field(default_factory=dict)
 
 
-def parse_ack(payload: bytes) -> tuple[str, str] | None:
-    """(session_id, outcome) from an ack payload, or None when it is not an ack."""
+class Ack(NamedTuple):
+    """The receiver's verdict on one summary (docs/wire-format.md#ack)."""
+
+    session_id: str
+    outcome: str                  # stored | duplicate | dead_lettered: the row is done in every case
+    reason: str | None = None     # why it was dead-lettered (kept in the clinic's dead-letter table)
+
+
+def parse_ack(payload: bytes) -> Ack | None:
+    """The ack in a payload, or None when it is not an ack."""
     try:
         data = json.loads(payload)
-        return str(data["session_id"]), str(data["outcome"])
-    except (ValueError, KeyError, TypeError):
+        reason = data.get("reason")
+        return Ack(str(data["session_id"]), str(data["outcome"]), None if reason is None else str(reason)[:500])
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
 
 
@@ -62,7 +73,7 @@ class Publisher:
         self.stats = PublisherStats()
         self._inflight: dict[str, float] = {}      # session_id -> monotonic time of last publish
         self._cursor = 0                           # highest outbox id published in this run
-        self._acks: queue.Queue[tuple[str, str]] = queue.Queue()
+        self._acks: queue.Queue[Ack] = queue.Queue()
         self._reconnected = threading.Event()
         self._wake = threading.Event()
         transport.on_message = self._on_message
@@ -132,12 +143,14 @@ class Publisher:
 
     def _apply_acks(self) -> None:
         acks: dict[str, str] = {}
+        reasons: dict[str, str | None] = {}
         while True:
             try:
-                sid, outcome = self._acks.get_nowait()
+                ack = self._acks.get_nowait()
             except queue.Empty:
                 break
-            acks[sid] = outcome
+            acks[ack.session_id] = ack.outcome
+            reasons[ack.session_id] = ack.reason
         if not acks:
             return
         try:
@@ -150,7 +163,8 @@ class Publisher:
             self._inflight.pop(sid, None)
             self.stats.outcomes[outcome] = self.stats.outcomes.get(outcome, 0) + 1
             if outcome == "dead_lettered":
-                log.error("clinic dead-lettered session %s: kept in its dead-letter table for review", sid)
+                log.error("clinic dead-lettered session %s (%s): kept in its dead-letter table for review; "
+                          "the outbox row is done", sid, reasons.get(sid) or "no reason given")
 
     def wait(self, timeout_s: float) -> None:
         """Sleep until an ack or a reconnect arrives, at most ``timeout_s``."""
@@ -183,15 +197,10 @@ def make_transport(config, *, client_id: str | None = None, seed: int | None = N
                    backoff_base_s: float | None = None) -> MqttTransport:
     """The device's MQTT transport from ``config.sync`` (TLS, credentials, status last will)."""
     sc, dev = config.sync, config.device.device_id
-    tls = None
-    if sc.tls:
-        tls = {"ca_certs": str(sc.ca_file) if sc.ca_file else None,
-               "certfile": str(sc.cert_file) if sc.cert_file else None,
-               "keyfile": str(sc.key_file) if sc.key_file else None}
     return MqttTransport(
         client_id or f"kiosk-{dev}", sc.host, sc.port, session_expiry_s=sc.session_expiry_s,
         will=Will(status_topic(sc.topic_root, dev), "offline"), username=sc.username, password=sc.password,
-        tls=tls, seed=seed, backoff_base_s=backoff_base_s if backoff_base_s is not None else sc.reconnect_min_s,
+        tls=sc.tls_options(), seed=seed, backoff_base_s=backoff_base_s if backoff_base_s is not None else sc.reconnect_min_s,
         backoff_cap_s=sc.reconnect_max_s)
 
 

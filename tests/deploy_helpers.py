@@ -24,7 +24,7 @@ def provision(pki: Path, *args: str) -> None:
 def production_broker_lines(pki: Path, acl: Path = ROOT / "device_config" / "acl") -> list[str]:
     """device_config/mosquitto.conf with its paths pointed at ``pki``.
 
-    sync.broker.MosquittoProcess writes the listener line (free port on 127.0.0.1) and the
+    kiosk.demo.broker.MosquittoProcess writes the listener line (free port on 127.0.0.1) and the
     persistence and log lines; everything else comes from the production file unchanged, so
     the TLS options attach to that listener exactly as they do to ``listener 8883``.
     """
@@ -125,6 +125,21 @@ def tls_client(port: int, client_id: str, ca: Path, cert: Path | None = None, ke
     return w
 
 
+def plain_mqtt_accepted(port: int, wait_s: float = 1.0) -> bool:
+    """True when a plain (non-TLS) MQTT v5 CONNECT to 127.0.0.1:``port`` gets a successful CONNACK."""
+    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="plain", protocol=mqtt.MQTTv5)
+    results: list = []
+    c.on_connect = lambda *a: results.append(a[3])
+    try:
+        c.connect("127.0.0.1", port, keepalive=5)
+        c.loop_start()
+        time.sleep(wait_s)
+        c.loop_stop()
+    except OSError:
+        pass
+    return any(not rc.is_failure for rc in results)
+
+
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
 
@@ -139,7 +154,7 @@ class PostgresServer:
         import os
         import tempfile
 
-        from sync.broker import free_port
+        from kiosk.demo.broker import free_port
 
         self.port = free_port()
         self.dir = Path(tempfile.mkdtemp(prefix="pg-"))          # /tmp is traversable by postgres

@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 HEALTHY_MM = {"brow": 8.0, "smile": 10.0, "snarl": 5.0, "pucker": 6.0}
+VOLUNTARY = ("brow", "eye_gentle", "smile", "snarl", "pucker")
+SYNKINESIS_STEPS = ("brow_raise", "eye_close_gentle", "smile", "snarl", "pucker")
 _HB = [(0.1, 1, "I", "normal"), (0.3, 2, "II", "mild"), (0.5, 3, "III", "moderate"),
        (0.7, 4, "IV", "moderately severe"), (0.9, 5, "V", "severe"), (1.01, 6, "VI", "total")]
 
@@ -46,7 +48,21 @@ def sample_assessment(severity: float, side: str = "left", *, clarity: float | N
                      "commissure_height_diff_mm": round(3 * severity, 2), "alar_diff_mm": round(severity, 2)},
             "affected_side": side if severity >= 0.1 else "none", "affected_side_confidence": 0.9,
             "sunnybrook": {"resting": resting * 5, "voluntary": voluntary, "synkinesis": 0,
-                           "composite": voluntary - resting * 5, "inputs": {"voluntary_items": vol_items}},
+                           "composite": voluntary - resting * 5, "inputs": {
+                               "voluntary_items": vol_items,
+                               "voluntary_items_1_5": {k: v if k in regions else None
+                                                       for k, v in zip(VOLUNTARY, vol_items)},
+                               "voluntary_ratios": {k: regions.get(k, {}).get("ratio") for k in VOLUNTARY},
+                               "resting_items": {"eye": 0, "cheek": 0, "mouth": resting},
+                               "synkinesis_items_0_3": {s: 0 for s in SYNKINESIS_STEPS},
+                               "synkinesis_side": side}},
+            "eface": {"static": round(100 - 20 * severity, 1), "dynamic": round(100 - 80 * severity, 1),
+                      "synkinesis": 100.0, "items": {}, "affected_side": side, "affected_side_assumed": False},
+            # the affected side's mouth corner and brow sit lower at rest (superior positive)
+            "rest_sides": {"brow_height_mm": {side: 20.0 - 2 * severity, other: 20.0},
+                           "palpebral_fissure_mm": {side: 10.0, other: 10.0},
+                           "commissure_vertical_mm": {side: 2.0 - 3 * severity, other: 2.0},
+                           "alar_height_mm": {side: 5.0, other: 5.0}},
             "house_brackmann": {"grade": grade, "roman": roman, "score_of_8": 8 - grade, "rules_applied": [],
                                 "inputs": {"brow_mm": regions.get("brow", {}).get(f"{side}_mm")}},
             "severity_class": sev, "steps": face_steps,

@@ -67,3 +67,37 @@ def test_sync_skipped_without_mosquitto_keeps_outbox(tmp_path: Path, monkeypatch
         assert [o.acked_at for o in s.outbox()] == [None]          # still queued for the next sync
     assert severities(6) == [0.9, 0.74, 0.58, 0.42, 0.26, 0.1] and severities(1) == [0.1]
     assert kiosk_main(["demo", "--sessions", "0", "--out", str(tmp_path / "x")]) == 2
+
+
+def test_scenarios_shape_the_true_course() -> None:
+    from kiosk.demo.run_demo import RELAPSE_SEVERITY, scenario_severities
+    side, sev = scenario_severities("relapse", 6)
+    assert side == "left" and sev[-1] == RELAPSE_SEVERITY and sev[:5] == sorted(sev[:5], reverse=True)
+    assert sev[-1] - min(sev) >= 0.5                                   # a clear drop in the last session
+    assert scenario_severities("recovering", 3) == ("left", [0.9, 0.5, 0.1])
+    assert scenario_severities("healthy", 2) == ("none", [0.0, 0.0])
+    with pytest.raises(ValueError, match="unknown scenario"):
+        scenario_severities("worse", 2)
+
+
+@pytest.mark.slow
+def test_relapse_demo_points_the_patient_to_the_nurse_and_flags_the_clinician(tmp_path: Path,
+                                                                             capsys: pytest.CaptureFixture[str],
+                                                                             model_dir: Path) -> None:
+    out = tmp_path / "relapse"
+    assert kiosk_main(["demo", "--scenario", "relapse", "--sessions", "3", "--no-sync", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "(relapse)" in printed and "DECLINE FLAG on the latest session: Composite dropped" in printed
+    with Store.open(out) as s:
+        (patient_row,) = list(s.db.query("SELECT id FROM patients"))
+        comps = [x.assessment["face"]["sunnybrook"]["composite"] for x in s.sessions_for(patient_row["id"])]
+        (last,) = [o for o in s.outbox() if o.session_id == s.sessions_for(patient_row["id"])[-1].id]
+    assert comps[1] > comps[0] and comps[1] - comps[2] >= 10             # recovered, then dropped clearly
+    import json
+    assert json.loads(last.payload)["decline"]["drop_points"] == pytest.approx(comps[1] - comps[2], abs=0.1)
+    patient = " ".join(PdfReader(out / "report-patient.pdf").pages[0].extract_text().split())
+    assert f"Today {comps[2]:.0f}, first visit {comps[0]:.0f}, last visit {comps[1]:.0f}" in patient
+    assert "speak to the nurse" in patient and "Well done" not in patient
+    assert "Improvement" not in patient and not any(f"-{n} %" in patient for n in range(1, 1000))
+    clin = " ".join(" ".join(p.extract_text() for p in PdfReader(out / "report-clinician.pdf").pages).split())
+    assert f"Decline flag. Composite dropped {comps[1] - comps[2]:.0f} points" in clin

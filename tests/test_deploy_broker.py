@@ -1,6 +1,6 @@
 """Attacks on the production broker config: real Mosquitto (device_config/mosquitto.conf
 and device_config/acl, TLS with client certificates from scripts/provision_device) on a
-free local port, with the real clinic receiver (sync.receiver) storing into SQLite."""
+free local port, with the real clinic receiver (clinic.receiver) storing into SQLite."""
 from __future__ import annotations
 
 import logging
@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from sync.broker import MosquittoProcess
-from sync.clinic_db import SqliteClinicStore
-from sync.receiver import Receiver
-from sync.samples import sample_summary
-from sync.transport import MqttTransport
-from deploy_helpers import production_broker_lines, provision, tls_client
+from kiosk.demo.broker import MosquittoProcess
+from clinic.store.sqlite import SqliteClinicStore
+from clinic.receiver import Receiver
+from kiosk.demo.samples import sample_summary
+from wire.transport import MqttTransport
+from deploy_helpers import ROOT, plain_mqtt_accepted, production_broker_lines, provision, tls_client
 
 pytestmark = [pytest.mark.broker,
               pytest.mark.skipif(shutil.which("mosquitto") is None, reason="mosquitto not installed")]
@@ -102,19 +102,7 @@ def test_revoked_certificate_is_refused(broker: MosquittoProcess, pki: Path) -> 
 
 
 def test_plain_mqtt_on_the_tls_port_is_refused(broker: MosquittoProcess) -> None:
-    import paho.mqtt.client as mqtt
-
-    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="plain", protocol=mqtt.MQTTv5)
-    results: list = []
-    c.on_connect = lambda *a: results.append(a[3])
-    try:
-        c.connect("127.0.0.1", broker.port, keepalive=5)
-        c.loop_start()
-        time.sleep(1.0)
-        c.loop_stop()
-    except OSError:
-        pass
-    assert not any(not rc.is_failure for rc in results)
+    assert not plain_mqtt_accepted(broker.port)
 
 
 def test_device_cannot_publish_under_another_device(broker: MosquittoProcess, pki: Path, receiver: Receiver,
@@ -194,7 +182,7 @@ def test_kiosk_transport_logs_a_refused_publish(broker: MosquittoProcess, pki: P
     try:
         assert wait_for(lambda: t.connected), broker.log_tail()
         forged = sample_summary(random.Random(21), device_id="kiosk-b")
-        with caplog.at_level(logging.ERROR, logger="sync.transport"):
+        with caplog.at_level(logging.ERROR, logger="wire.transport"):
             assert t.publish(f"clinic/kiosk-b/sessions/{forged.session_id}", forged.model_dump_json())
             assert wait_for(lambda: t.refused_publishes == 1)
         assert any("refused publish" in r.getMessage() and "Not authorized" in r.getMessage()
@@ -205,3 +193,135 @@ def test_kiosk_transport_logs_a_refused_publish(broker: MosquittoProcess, pki: P
         assert t.refused_publishes == 1               # its own topic is accepted
     finally:
         t.stop()
+
+
+# -- identities (issue 13, item 5) -------------------------------------------------------------
+
+def test_kiosk_cannot_take_another_clients_identity(broker: MosquittoProcess, pki: Path, receiver: Receiver) -> None:
+    """kiosk-a asks for the receiver's and kiosk-b's client ids (clean start, which would also wipe
+    their persistent sessions). use_username_as_clientid makes its client id its CN instead: the
+    receiver and kiosk-b stay connected, and kiosk-b's next summary is stored and acked."""
+    drops: list[int] = []
+    receiver.transport.on_disconnect = lambda: drops.append(1)
+    b = device(broker, pki, "kiosk-b")
+    try:
+        assert b.subscribe("clinic/kiosk-b/ack/+")[0].value == 1
+        thieves = []
+        for stolen in ("clinic-receiver", "clinic-receiver-test", "kiosk-b"):
+            d = pki / "devices/kiosk-a"
+            thief = tls_client(broker.port, stolen, d / "ca.crt", d / "device.crt", d / "device.key")
+            assert thief.connected.is_set(), thief.connect_error
+            thieves.append(thief)
+            time.sleep(0.3)
+        assert not b.gone.is_set() and drops == []
+        assert broker.log_tail(100000).count("as kiosk-a (p5, c1, k30, u'kiosk-a')") >= 3
+        s = sample_summary(random.Random(31), device_id="kiosk-b")
+        assert b.publish(f"clinic/kiosk-b/sessions/{s.session_id}", s.model_dump_json()).value == 0
+        assert wait_for(lambda: any(m.topic == f"clinic/kiosk-b/ack/{s.session_id}" for m in b.messages))
+        assert s.session_id in receiver.store.session_ids() and drops == []
+        for t in thieves:
+            t.close()
+    finally:
+        receiver.transport.on_disconnect = None
+        b.close()
+
+
+def _receiver(port: int, store_path: Path, cert_dir: Path, name: str, group: str | None):  # type: ignore[no-untyped-def]
+    tls = {"ca_certs": str(cert_dir.parent.parent / "ca/ca.crt") if "receivers" in str(cert_dir)
+           else str(cert_dir.parent / "ca/ca.crt"),
+           "certfile": str(cert_dir / f"{name}.crt"), "keyfile": str(cert_dir / f"{name}.key")}
+    t = MqttTransport(f"rx-{name}", "127.0.0.1", port, manual_ack=True, tls=tls, backoff_base_s=0.1)
+    rx = Receiver(SqliteClinicStore(store_path), t, topic_root="clinic", group=group)
+    t.connect()
+    assert t.wait_subscribed(10)
+    return rx
+
+
+def _swallow_attempts(broker: MosquittoProcess, pki: Path) -> object:
+    """kiosk-a joins every guessable receivers' group (and the shipped config's, if it has one)."""
+    from clinic.config import load_clinic_config
+
+    a = device(broker, pki, "kiosk-a")
+    shipped = load_clinic_config(ROOT / "device_config/clinic-receiver.toml").receiver.group
+    for group in {"clinic", "receiver", "receivers", "clinic-receiver", "rx", *([shipped] if shipped else [])}:
+        assert a.subscribe(f"$share/{group}/clinic/+/sessions/+")[0].value == 1   # Mosquitto 2.0 grants it
+    return a
+
+
+def _publish_from_b(broker: MosquittoProcess, pki: Path, n: int, seed: int) -> list[str]:
+    b = device(broker, pki, "kiosk-b")
+    rng = random.Random(seed)
+    ids = []
+    for _ in range(n):
+        s = sample_summary(rng, device_id="kiosk-b")
+        assert b.publish(f"clinic/kiosk-b/sessions/{s.session_id}", s.model_dump_json()).value == 0
+        ids.append(s.session_id)
+    b.close()
+    return ids
+
+
+def test_kiosk_share_subscription_swallows_nothing(pki: Path, tmp_path: Path) -> None:
+    """The receiver as shipped (device_config/clinic-receiver.toml's group) on the production
+    broker; kiosk-a joins every receivers' group it could guess. Every one of kiosk-b's
+    summaries still reaches the receiver at once (not after a kiosk republish)."""
+    from clinic.config import load_clinic_config
+
+    group = load_clinic_config(ROOT / "device_config/clinic-receiver.toml").receiver.group
+    with MosquittoProcess(workdir=tmp_path / "broker", anonymous=False,
+                          extra_config=production_broker_lines(pki)) as b:
+        rx = _receiver(b.port, tmp_path / "clinic.db", pki / "receiver", "receiver", group)
+        a = _swallow_attempts(b, pki)
+        ids = _publish_from_b(b, pki, 12, seed=41)
+        assert wait_for(lambda: sorted(rx.store.session_ids()) == sorted(ids), 5), \
+            f"{len(rx.store.session_ids())} of {len(ids)} reached the receiver"
+        assert a.messages == []
+        a.close()
+        rx.transport.stop()
+
+
+def test_receivers_with_own_certificates_share_a_secret_group(pki: Path, tmp_path: Path) -> None:
+    """Load sharing as documented: provision_device --receiver b, its ACL block, a 32-hex secret
+    group. The two receivers keep their own client ids (no mutual kick-off), both store, each
+    summary once, and kiosk-a's guessed groups take nothing."""
+    from clinic.config import ReceiverSettings
+
+    provision(pki, "--receiver", "b")
+    acl = tmp_path / "acl"
+    acl.write_text((ROOT / "device_config/acl").read_text() + "\nuser clinic-receiver-b\ntopic read clinic/+/sessions/+\n"
+                   "topic read clinic/+/status\ntopic write clinic/+/ack/+\n")
+    group = ReceiverSettings(group="f3a9c2d17b4e8a60c5d2e91f0b7a3c48").group
+    with MosquittoProcess(workdir=tmp_path / "broker", anonymous=False,
+                          extra_config=production_broker_lines(pki, acl)) as b:
+        store = tmp_path / "clinic.db"
+        rx1 = _receiver(b.port, store, pki / "receiver", "receiver", group)
+        rx2 = _receiver(b.port, store, pki / "receivers/b", "b", group)
+        drops: list[str] = []
+        rx1.transport.on_disconnect = lambda: drops.append("rx1")
+        rx2.transport.on_disconnect = lambda: drops.append("rx2")
+        a = _swallow_attempts(b, pki)
+        ids = _publish_from_b(b, pki, 20, seed=43)
+        assert wait_for(lambda: rx1.stats.stored + rx2.stats.stored == 20, 5)
+        assert sorted(rx1.store.session_ids()) == sorted(ids) and min(rx1.stats.stored, rx2.stats.stored) > 0
+        assert drops == [] and a.messages == []
+        assert "as clinic-receiver-b (" in b.log_tail(100000)
+        a.close()
+        for rx in (rx1, rx2):
+            rx.transport.on_disconnect = None
+            rx.transport.stop()
+
+
+def test_guessable_group_names_and_receiver_like_device_ids_are_refused(tmp_path: Path) -> None:
+    from clinic.config import ReceiverSettings
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="group"):
+        ReceiverSettings(group="clinic")
+    import subprocess
+    import sys
+    r = subprocess.run([sys.executable, str(ROOT / "scripts/provision_device"), "clinic-receiver-x", "--pki",
+                        str(tmp_path / "pki")], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "bad device id 'clinic-receiver-x'" in r.stderr
+    r = subprocess.run([sys.executable, "-m", "clinic.receiver", "--group", "clinic", "--config",
+                        str(ROOT / "device_config/clinic-receiver.toml")], capture_output=True, text=True, timeout=60,
+                       cwd=ROOT)
+    assert r.returncode == 3 and "--group must be a secret" in r.stderr

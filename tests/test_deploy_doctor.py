@@ -14,9 +14,10 @@ import pytest
 from kiosk.capture.audio import write_wav
 from kiosk.cli import main as kiosk_main
 from kiosk.commands.doctor import FAIL, OK, WARN, run_checks
+from kiosk.pin import hash_pin
 from kiosk.config import KioskConfig
 from kiosk.store.db import open_database
-from sync.broker import MosquittoProcess, free_port
+from kiosk.demo.broker import MosquittoProcess, free_port
 from deploy_helpers import ROOT, production_broker_lines, provision
 
 pytestmark = [pytest.mark.broker, pytest.mark.skipif(shutil.which("mosquitto") is None, reason="no mosquitto")]
@@ -41,12 +42,16 @@ def site(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-d
         yield {"dir": d, "pki": pki, "port": b.port}
 
 
+STAFF_PIN_HASH = hash_pin("482913")
+
+
 def config(site: dict, **sync_over: object) -> KioskConfig:
     dev = site["pki"] / "devices/kiosk-doc"
     sync = {"host": "127.0.0.1", "port": site["port"], "tls": True, "ca_file": dev / "ca.crt",
             "cert_file": dev / "device.crt", "key_file": dev / "device.key"} | sync_over
     return KioskConfig.model_validate({
-        "device": {"device_id": "kiosk-doc", "state_dir": site["dir"] / "state"},
+        "device": {"device_id": "kiosk-doc", "state_dir": site["dir"] / "state", "provisioned": True},
+        "ui": {"pin_hash": STAFF_PIN_HASH},          # a healthy provisioned kiosk has its own PIN
         "vision": {"model_dir": ROOT / "models"},
         "camera": {"source": "replay", "device": str(site["dir"] / "face.png")},
         "audio": {"source": "replay", "replay_path": site["dir"] / "tone.wav", "sample_rate_hz": 16000},
@@ -140,11 +145,11 @@ def test_cli_prints_one_line_per_check_and_exits_nonzero(site: dict, tmp_path: P
     assert kiosk_main(["--config", str(toml), "doctor", "--skip", "microphone"]) == 1
     lines = capsys.readouterr().out.strip().splitlines()
     got = {ln.split()[1]: ln.split()[0] for ln in lines[:-1]}
-    assert list(got) == ["platform", "model", "camera", "numpy", "simplejpeg", "picamera2", "database", "disk",
-                         "broker", "certificates"]                                           # 3 model lines
-    assert len(lines) == 13 and [ln.split()[0] for ln in lines[:4]] == [OK] * 4
-    assert (got["camera"], got["database"], got["broker"], got["certificates"]) == (FAIL, WARN, FAIL, WARN)
-    assert lines[-1].startswith("12 checks: 2 failed")
+    assert list(got) == ["platform", "model", "camera", "numpy", "simplejpeg", "picamera2", "pin", "database",
+                         "disk", "broker", "certificates"]                                   # 3 model lines
+    assert len(lines) == 14 and [ln.split()[0] for ln in lines[:4]] == [OK] * 4
+    assert (got["camera"], got["pin"], got["database"], got["broker"], got["certificates"]) == (FAIL, WARN, WARN, FAIL, WARN)
+    assert lines[-1].startswith("13 checks: 2 failed")
     assert kiosk_main(["--config", str(toml), "doctor", "--skip", "camera,microphone,broker,certificates"]) == 0
 
 

@@ -15,9 +15,9 @@ from fhir.resources.R4B.bundle import Bundle
 from pypdf import PdfReader
 from reportlab.pdfgen import canvas
 
-from sync.clinic_db import SqliteClinicStore
-from sync.fhir import CODE_SYSTEM, FhirExportError, main, session_bundle
-from sync.samples import sample_summary
+from clinic.store.sqlite import SqliteClinicStore
+from clinic.fhir import CODE_SYSTEM, FhirExportError, main, session_bundle
+from kiosk.demo.samples import sample_summary
 
 
 def make_pdf(text: str) -> bytes:

@@ -14,12 +14,14 @@ import paho.mqtt.client as mqtt
 import psycopg
 import pytest
 
-from sync.broker import MosquittoProcess
-from sync.clinic_db import SqliteClinicStore, open_clinic_store
-from sync.clinic_db_pg import LATEST_VERSION, MIGRATIONS, PostgresClinicStore, migrate, schema_version
-from sync.receiver import Receiver
-from sync.samples import sample_summary
-from sync.transport import MqttTransport
+from kiosk.demo.broker import MosquittoProcess
+from clinic.store import open_clinic_store
+from clinic.store.sqlite import SqliteClinicStore
+from clinic.store.base import summary_columns
+from clinic.store.postgres import LATEST_VERSION, MIGRATIONS, PostgresClinicStore, migrate, schema_version
+from clinic.receiver import Receiver
+from kiosk.demo.samples import sample_summary
+from wire.transport import MqttTransport
 from deploy_helpers import PG_BIN, PostgresServer
 
 pytestmark = [pytest.mark.postgres,
@@ -61,17 +63,40 @@ def test_migrations_are_numbered_and_resume(pg: PostgresServer) -> None:
         c.execute(MIGRATIONS[0][2])
         c.execute("INSERT INTO schema_migrations (version, description) VALUES (1, 'v1')")
         c.execute("INSERT INTO dead_letters (topic, payload, payload_bytes, reason) VALUES ('t', 'x', 1, 'old')")
+        old = sample_summary(random.Random(8), device_id="kiosk-a")
+        cols = summary_columns(old) | {"payload": old.model_dump_json()}
+        c.execute(f"INSERT INTO session_summaries ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})",
+                  list(cols.values()))
         assert schema_version(c) == 1
     store = PostgresClinicStore(url)
-    assert store.migrated == [2, 3] and store.count_dead_letters() == 1
+    assert store.migrated == [2, 3, 4] and store.count_dead_letters() == 1
+    other = old.model_copy(update={"device_id": "kiosk-b"})      # v4: the same session id on another device
+    assert store.put_summary(other, other.model_dump_json()) == "stored"
+    assert sorted(store.summary_keys()) == [("kiosk-a", old.session_id), ("kiosk-b", old.session_id)]
     store.close()
     again = PostgresClinicStore(url)
-    assert again.migrated == [] and again.patient_overview() == []
+    assert again.migrated == [] and [r["devices"] for r in again.patient_overview()] == [2]
     again.close()
     with psycopg.connect(url, autocommit=True) as c:              # a newer receiver migrated past us
         c.execute("INSERT INTO schema_migrations (version, description) VALUES (%s, 'future')", (LATEST_VERSION + 1,))
         with pytest.raises(RuntimeError, match="newer than this receiver"):
             migrate(c)
+
+
+def test_device_keys_and_conflicts_on_postgres(pg: PostgresServer) -> None:
+    """Issue 13 item 6 on PostgreSQL: (device_id, session_id) keys; a changed re-send is a conflict
+    and never overwrites; the same content with other bytes is a duplicate."""
+    store = PostgresClinicStore(pg.create_db("keys"))
+    a = sample_summary(random.Random(4), device_id="kiosk-a")
+    b = json.loads(a.model_dump_json()) | {"device_id": "kiosk-b"}
+    assert store.put_summary(a, a.model_dump_json()) == "stored"
+    assert store.put_summary(a.model_copy(update={"device_id": "kiosk-b"}), json.dumps(b)) == "stored"
+    assert store.put_summary(a, json.dumps(json.loads(a.model_dump_json()), indent=1)) == "duplicate"
+    changed = a.model_copy(update={"patient_ref": "P0666"})
+    assert store.put_summary(changed, changed.model_dump_json()) == "conflict"
+    assert store.summary_payload(a.session_id, "kiosk-a") == a.model_dump_json()
+    assert store.count_summaries() == 2 and store.patient_summaries("P0666") == []
+    store.close()
 
 
 def test_bad_text_is_stored_not_retried_forever(pg: PostgresServer) -> None:
@@ -145,7 +170,7 @@ def test_two_receivers_on_a_shared_subscription_store_each_summary_once(pg: Post
 def test_deployed_stack_end_to_end(pg: PostgresServer, tmp_path: Path) -> None:
     """The deployment as installed: provision_device's bundle kiosk.toml drives the real
     ``kiosk-sync`` daemon, device_config/clinic-receiver.toml the real ``clinic-receiver``
-    (PostgreSQL, shared group), through Mosquitto on device_config/mosquitto.conf + acl (TLS)."""
+    (PostgreSQL), through Mosquitto on device_config/mosquitto.conf + acl (TLS)."""
     import signal
     import sqlite3
     import subprocess
@@ -178,7 +203,7 @@ def test_deployed_stack_end_to_end(pg: PostgresServer, tmp_path: Path) -> None:
             assert old in rx_toml
             rx_toml = rx_toml.replace(old, new)
         (tmp_path / "receiver.toml").write_text(rx_toml)
-        rx = subprocess.Popen([sys.executable, "-m", "sync.receiver", "--config", str(tmp_path / "receiver.toml")],
+        rx = subprocess.Popen([sys.executable, "-m", "clinic.receiver", "--config", str(tmp_path / "receiver.toml")],
                               cwd=ROOT, stderr=subprocess.PIPE, text=True)
         try:
             deadline = time.monotonic() + 20      # the receiver's shared subscription must exist first

@@ -18,7 +18,7 @@ import pytest
 from kiosk import watchdog
 
 ROOT = Path(__file__).resolve().parent.parent
-UNITS = ("kiosk-ui.service", "kiosk-sync.service", "clinic-receiver.service")
+UNITS = ("kiosk-ui.service", "kiosk-sync.service", "clinic-receiver.service", "clinic-web.service")
 SYSTEM_UNITS = Path("/usr/lib/systemd/system")
 
 pytestmark = pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not installed")

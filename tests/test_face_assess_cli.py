@@ -38,7 +38,8 @@ def test_assess_json(session_dir, capsys):
     assert set(face["regions"]) == {"brow", "eye_gentle", "eye_tight", "smile"}
     assert face["regions"]["eye_gentle"]["weaker_side"] == "right"
     assert {"left_mm", "right_mm", "ratio", "weaker_side"} <= set(face["regions"]["smile"])
-    assert {"brow_height_diff_mm", "fissure_diff_mm", "commissure_height_diff_mm", "alar_diff_mm"} == set(face["rest"])
+    assert {"brow_height_diff_mm", "fissure_diff_mm", "commissure_height_diff_mm", "alar_diff_mm",
+            "nasolabial_diff_mm"} == set(face["rest"])
     # steps it could not use are listed with their reason; scores that need them are unavailable
     assert r["missing_steps"]["snarl"] == "no file"
     assert "not a readable image" in r["missing_steps"]["pucker"]
@@ -84,7 +85,7 @@ def test_assess_empty_folder_nothing_to_assess(tmp_path, capsys):
 def test_wav_reader_scales_integer_pcm(tmp_path):
     from scipy.io import wavfile
 
-    from kiosk.assess import read_session_dir
+    from kiosk.session.assess import read_session_dir
 
     wavfile.write(tmp_path / "vowel.wav", 16000, (np.array([0, 16384, -32768, 32767]) * 1).astype(np.int16))
     wavfile.write(tmp_path / "ddk_pa.wav", 8000, np.array([128, 255, 0], dtype=np.uint8))

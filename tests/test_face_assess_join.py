@@ -1,4 +1,4 @@
-"""kiosk.assess joins the face and speech halves (docs/contracts.md, SessionAssessment.to_dict)."""
+"""kiosk.session.assess joins the face and speech halves (docs/contracts.md, SessionAssessment.to_dict)."""
 from __future__ import annotations
 
 import json
@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from kiosk.assess import assess_recordings
+from kiosk.session.assess import assess_recordings
 from kiosk.config import KioskConfig, VisionConfig
 from kiosk.demo.synthetic_face import SyntheticSpec, make_session
 

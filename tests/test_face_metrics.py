@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from kiosk.face import landmarks as L
-from kiosk.face.eyelids import contour_fissure_px
+from kiosk.vision.eyelids import contour_fissure_px
 from kiosk.face.metrics import face_frame, fit_midline, frame_measures, rigid_span_px
 from kiosk.face.peaks import select_peak, select_rest
 from kiosk.face.symmetry import (RegionSymmetry, affected_side, closure, directional_excursions_mm, excursion,
@@ -182,7 +182,7 @@ def test_bad_landmarks_raise():
 
 
 def test_pitch_relative_to_rest_rule():
-    from kiosk.face.assess import _Obs, _Observed, _relax_pitch
+    from kiosk.session.face import _Obs, _Observed, _relax_pitch
 
     lm = to_image(template_mm())
     cand = {i: _Obs(lm, 0.5, np.zeros((4, 4, 3), np.uint8), p) for i, p in ((0, 16.5), (1, 24.0), (3, 31.0))}

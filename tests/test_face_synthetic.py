@@ -2,7 +2,7 @@
 
 Default vision configuration.  Note: the pipeline's mesh-based pitch reads the frontal
 astronaut face at ~11.5 deg and 15-16 deg with the eyes closed or the lips puckered, so the
-absolute 15 deg gate rejects those peak frames; kiosk.face.assess accepts a frame rejected
+absolute 15 deg gate rejects those peak frames; kiosk.session.face accepts a frame rejected
 only as "tilted" when its pitch is within 8 deg of the rest frame's (counted per step).
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ SYMMETRIC = SyntheticSpec(symmetric=True)
 @pytest.fixture(scope="session")
 def face_runtime(model_dir):
     from kiosk.config import VisionConfig
-    from kiosk.face.eyelids import EyelidModel
+    from kiosk.vision.eyelids import EyelidModel
     from kiosk.vision.pipeline import FacePipeline
 
     return FacePipeline(VisionConfig(model_dir=model_dir), tracking=True), EyelidModel(model_dir)
@@ -30,7 +30,7 @@ def face_runtime(model_dir):
 @pytest.fixture(scope="session")
 def assess(face_runtime):
     """spec -> FacialAssessment of its photo session (cached for the test session)."""
-    from kiosk.face.assess import assess_face
+    from kiosk.session.face import assess_face
 
     pipe, lids = face_runtime
     cache: dict = {}
@@ -44,7 +44,7 @@ def assess(face_runtime):
 
 @pytest.fixture
 def assess_frames(face_runtime):
-    from kiosk.face.assess import assess_face
+    from kiosk.session.face import assess_face
 
     pipe, lids = face_runtime
     return lambda frames: assess_face(frames, pipe, lids)
@@ -180,7 +180,7 @@ def test_complete_palsy_affected_side_barely_moves(assess, side):
 
 
 def test_mesh_only_kept_for_comparison(face_runtime):
-    from kiosk.face.assess import assess_face
+    from kiosk.session.face import assess_face
 
     pipe, lids = face_runtime
     frames = {k: [v] for k, v in make_session(SyntheticSpec("left", 1.0, symmetric=True),
@@ -232,6 +232,10 @@ def test_peak_frame_of_other_size_uses_mesh_and_says_so(assess_frames):
     t = fa.regions["smile"].tracking
     assert t["method"] == "mesh" and "differs from the rest frame" in t["reason"], t
     assert fa.regions["smile"].ratio is not None
+    # issue 13 item 11: the step is not plain "ok" any more
+    smile = fa.steps["smile"]
+    assert smile.status == "ok_low_confidence" and "differs from the rest frame" in smile.reason
+    assert "less precise" in smile.reason and fa.steps["rest"].status == "ok"
 
 
 def test_several_rest_frames_pick_a_typical_one(assess_frames):

@@ -56,9 +56,10 @@ def test_symmetric_face_is_grade_I_and_composite_100():
 
 
 def test_hb_sites_scaled_by_the_healthy_side():
-    # brow moves half as far on the left, commissure a third: floor(4*0.5) + floor(4*0.333) = 2 + 1
+    # brow moves half as far on the left, commissure a third: function (0.5 + 0.333) / 2 = 42 %
     h = hb(regions(brow=(8.0, 4.0), smile=(9.0, 3.0)))
-    assert h.inputs["site_points"] == {"brow": 2, "commissure": 1}
+    assert h.inputs["site_function"] == {"brow": 0.5, "commissure": 0.333}
+    assert h.inputs["function_percent"] == pytest.approx(41.7)
     assert h.score_of_8 == 3 and h.grade == 4 and h.inputs["affected_side"] == "left"
     # a small mover with the same proportions scores the same
     small = hb(regions(brow=(4.0, 2.0), smile=(4.5, 1.5)))
@@ -75,7 +76,7 @@ def test_complete_closure_with_effort_is_not_bumped():
     # gentle closure weak, forceful closure complete (HB III "closes completely with effort")
     h = hb(regions(brow=(8.0, 6.4), smile=(10.0, 7.5), gentle=(0.9, 0.5), tight=(0.95, 0.9)))
     assert not any("eye closure" in r for r in h.rules_applied)
-    assert h.score_of_8 == 6 and h.grade == 3  # floor(4*0.8) + floor(4*0.75) = 3 + 3
+    assert h.score_of_8 == 6 and h.grade == 2  # function (0.8 + 0.75) / 2 = 77.5 %: HB 1985 76-99 % = II
 
 
 def test_no_forehead_movement_is_IV_or_worse():
@@ -84,8 +85,25 @@ def test_no_forehead_movement_is_IV_or_worse():
 
 
 def test_asymmetry_at_rest_is_V_or_worse():
-    h = hb(regions(brow=(8.0, 4.0), smile=(10.0, 6.0)), rest=F.RestAsymmetry(0.5, 0.3, 4.2, 0.4))
+    h = hb(regions(brow=(8.0, 3.0), smile=(10.0, 4.0)), rest=F.RestAsymmetry(0.5, 0.3, 4.2, 0.4))
     assert "asymmetric at rest: V or worse" in h.rules_applied and h.grade == 5
+
+
+def test_rest_asymmetry_alone_does_not_make_a_moving_face_V():
+    # HB II-IV have normal symmetry at rest: the rule separates IV from V, nothing else
+    h = hb(regions(brow=(8.0, 6.0), smile=(10.0, 7.0)), rest=F.RestAsymmetry(0.5, 0.3, 4.2, 0.4))
+    assert h.grade == 3 and not any("rest" in r for r in h.rules_applied)
+
+
+def test_rest_items_count_only_on_the_affected_side():
+    rest = F.RestAsymmetry(0.5, 0.3, 4.2, 0.4, nasolabial_diff_mm=3.0,
+                           lower_side={"commissure": "right", "nasolabial": "right", "fissure": "none", "brow": "none"},
+                           confidence={"commissure": 0.9, "nasolabial": 0.9, "fissure": 0.9, "brow": 0.9})
+    assert F.resting_points(rest, "right") == {"eye": 0, "cheek": 1, "mouth": 1}
+    assert F.resting_points(rest, "left") == {"eye": 0, "cheek": 0, "mouth": 0}
+    assert F.resting_points(rest, "none") == {"eye": 0, "cheek": 1, "mouth": 1}
+    unsure = F.RestAsymmetry(0.5, 0.3, 4.2, 0.4, 3.0, rest.lower_side, {**rest.confidence, "commissure": 0.1})
+    assert F.resting_points(unsure, "right")["mouth"] == 0
 
 
 def test_visible_asymmetry_is_at_least_II():
@@ -100,9 +118,14 @@ def test_hb_unavailable_without_smile():
     assert h.grade is None and h.roman is None and "smile" in h.unavailable_reason
 
 
-@pytest.mark.parametrize("ratio,points", [(0.1, 1), (0.3, 2), (0.5, 3), (0.8, 4), (0.95, 5)])
+@pytest.mark.parametrize("ratio,points", [(0.1, 1), (0.3, 2), (0.6, 3), (0.8, 4), (0.95, 5)])
 def test_voluntary_bands(ratio, points):
-    assert F.voluntary_points(mov("smile", 10.0, 10.0 * ratio)) == points
+    assert F.voluntary_points(mov("smile", 10.0, 10.0 * ratio), "left") == points
+
+
+def test_natural_asymmetry_is_complete_when_no_side_is_affected():
+    assert F.voluntary_points(mov("smile", 10.0, 8.0), "none") == 5
+    assert F.voluntary_points(mov("smile", 10.0, 7.0), "none") == 3
 
 
 def test_sunnybrook_composite_arithmetic():

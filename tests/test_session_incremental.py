@@ -8,12 +8,12 @@ import time
 import numpy as np
 import pytest
 
-from kiosk.assess import assess_recordings
+from kiosk.session.assess import assess_recordings
 from kiosk.config import KioskConfig, VisionConfig
 from kiosk.demo.synthetic_face import SyntheticSpec, make_session
 from kiosk.speech.battery import analyse_step, assess_speech, combine_steps
-from kiosk.ui.services import Services
-from kiosk.ui.step_analysis import SessionAnalyses
+from kiosk.session.services import Services
+from kiosk.session.step_analysis import SessionAnalyses
 from speech_fixtures import SR, patient
 from ui_helpers import make_app, make_session_dir
 

@@ -73,7 +73,7 @@ def test_match_phones_edit_alignment():
 
 
 def test_decoders_hold_only_what_they_use():
-    """Memory (DESIGN.md section 11): no word LM, no full CMU dictionary in either decoder."""
+    """Memory (docs/architecture.md#memory-and-latency): no word LM, no full CMU dictionary in either decoder."""
     from kiosk.speech.intelligibility import _decoder_for, _phone_decoder, load_models
 
     load_models()

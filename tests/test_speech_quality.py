@@ -51,10 +51,20 @@ def test_noisy_recording_rejected(vowel):
     assert q.snr_db < 15.0
 
 
-def test_speaking_during_lead_in_is_caught(vowel):
+def test_speaking_during_lead_in_is_analysed_from_the_start(vowel):
+    """Sound in the lead-in is not noise: the floor comes from the quietest frames (issue 14)."""
     early = vowel.copy()
     early[: SR] = vowel[SR: 2 * SR]
-    assert check_recording(early, SR, task="vowel").code == "noisy"
+    q = check_recording(early, SR, task="vowel")
+    assert (q.ok, q.noise_from, q.analysis_start_s) == (True, "quietest_frames", 0.0)
+    assert q.snr_db > 40.0
+    quiet = check_recording(vowel, SR, task="vowel")
+    assert (quiet.noise_from, quiet.analysis_start_s) == ("lead_in", 1.0)
+
+
+def test_constant_noise_is_noisy_even_without_a_lead_in(vowel):
+    q = check_recording(add_noise(vowel, 8.0)[SR:], SR, lead_in_s=0.0, task="vowel")
+    assert (q.code, q.noise_from) == ("noisy", "quietest_frames")
 
 
 def test_noise_without_voice_rejected():

@@ -12,11 +12,11 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 import pytest
 
-from sync.broker import MosquittoProcess
-from sync.clinic_db import SqliteClinicStore
-from sync.loopback import run_local_sync
+from kiosk.demo.broker import MosquittoProcess
+from clinic.store.sqlite import SqliteClinicStore
+from kiosk.demo.loopback import run_local_sync
 from sync.outbox import Outbox
-from sync.samples import device_outbox
+from kiosk.demo.samples import device_outbox
 
 pytestmark = pytest.mark.broker
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,7 +27,7 @@ def make_device_db(state: Path, n: int, seed: int) -> list[str]:
     return device_outbox(state, n, device_id=DEVICE, seed=seed)
 
 
-def write_config(path: Path, state: Path, port: int, clinic_db: Path) -> Path:
+def write_config(path: Path, state: Path, port: int) -> Path:
     path.write_text(f"""
 [device]
 device_id = "{DEVICE}"
@@ -38,7 +38,17 @@ port = {port}
 ack_timeout_s = 1.0
 reconnect_min_s = 0.05
 reconnect_max_s = 0.5
-receiver_db = "{clinic_db}"
+""", encoding="utf-8")
+    return path
+
+
+def write_receiver_config(path: Path, port: int, clinic_db: Path) -> Path:
+    path.write_text(f"""
+[receiver]
+port = {port}
+reconnect_min_s = 0.05
+reconnect_max_s = 0.5
+db = "{clinic_db}"
 """, encoding="utf-8")
     return path
 
@@ -65,8 +75,9 @@ def test_daemons_drain_the_outbox_exactly_once(tmp_path: Path) -> None:
     state, clinic_db = tmp_path / "state", tmp_path / "clinic" / "clinic.db"
     ids = make_device_db(state, 25, seed=11)
     with MosquittoProcess(workdir=tmp_path / "broker") as broker:
-        cfg = write_config(tmp_path / "kiosk.toml", state, broker.port, clinic_db)
-        rx = subprocess.Popen([sys.executable, "-m", "sync.receiver", "--config", str(cfg)], cwd=ROOT,
+        cfg = write_config(tmp_path / "kiosk.toml", state, broker.port)
+        rx_cfg = write_receiver_config(tmp_path / "receiver.toml", broker.port, clinic_db)
+        rx = subprocess.Popen([sys.executable, "-m", "clinic.receiver", "--config", str(rx_cfg)], cwd=ROOT,
                               stderr=subprocess.PIPE, text=True)
         try:
             tx = subprocess.run([sys.executable, "-m", "sync.publisher", "--config", str(cfg), "--once"],
@@ -85,13 +96,13 @@ def test_daemons_drain_the_outbox_exactly_once(tmp_path: Path) -> None:
 
 
 def test_daemons_refuse_bad_config_and_missing_outbox(tmp_path: Path) -> None:
-    bad = tmp_path / "bad.toml"
-    bad.write_text("[sync]\nport = 'not a port'\n", encoding="utf-8")
-    for module in ("sync.publisher", "sync.receiver"):
+    for module, section in (("sync.publisher", "sync"), ("clinic.receiver", "receiver")):
+        bad = tmp_path / f"bad-{section}.toml"
+        bad.write_text(f"[{section}]\nport = 'not a port'\n", encoding="utf-8")
         r = subprocess.run([sys.executable, "-m", module, "--config", str(bad)], cwd=ROOT,
                            capture_output=True, text=True, timeout=30)
-        assert r.returncode == 3 and "sync.port" in r.stderr
-    cfg = write_config(tmp_path / "ok.toml", tmp_path / "state", 1883, tmp_path / "c.db")
+        assert r.returncode == 3 and f"{section}.port" in r.stderr
+    cfg = write_config(tmp_path / "ok.toml", tmp_path / "state", 1883)
     empty = tmp_path / "empty.db"
     sqlite3.connect(empty).close()
     r = subprocess.run([sys.executable, "-m", "sync.publisher", "--config", str(cfg), "--db", str(empty), "--once"],
@@ -116,8 +127,9 @@ def test_kiosk_sync_killed_mid_backlog_resumes_from_the_table(tmp_path: Path) ->
     state, clinic_db = tmp_path / "state", tmp_path / "clinic.db"
     ids = make_device_db(state, 400, seed=14)
     with MosquittoProcess(workdir=tmp_path / "broker") as broker:
-        cfg = write_config(tmp_path / "kiosk.toml", state, broker.port, clinic_db)
-        rx = subprocess.Popen([sys.executable, "-m", "sync.receiver", "--config", str(cfg)], cwd=ROOT)
+        cfg = write_config(tmp_path / "kiosk.toml", state, broker.port)
+        rx_cfg = write_receiver_config(tmp_path / "receiver.toml", broker.port, clinic_db)
+        rx = subprocess.Popen([sys.executable, "-m", "clinic.receiver", "--config", str(rx_cfg)], cwd=ROOT)
         try:
             tx = subprocess.Popen([sys.executable, "-m", "sync.publisher", "--config", str(cfg)], cwd=ROOT)
             ob = Outbox(state / "kiosk.db")

@@ -19,13 +19,13 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 import pytest
 
-from sync.broker import MosquittoProcess
-from sync.clinic_db import SqliteClinicStore
+from kiosk.demo.broker import MosquittoProcess
+from clinic.store.sqlite import SqliteClinicStore
 from sync.outbox import Outbox
 from sync.publisher import Publisher, PublisherSettings
-from sync.receiver import Receiver
-from sync.samples import queue_samples, sample_summary
-from sync.transport import MqttTransport, Will
+from clinic.receiver import Receiver
+from kiosk.demo.samples import queue_samples, sample_summary
+from wire.transport import MqttTransport, Will
 
 pytestmark = pytest.mark.broker
 ROOT = Path(__file__).resolve().parent.parent
@@ -204,9 +204,9 @@ def test_broker_killed_and_restarted_mid_backlog(rig: Rig, broker: MosquittoProc
 
 CRASHING_RECEIVER = textwrap.dedent("""
     import os, sys, time
-    from sync.clinic_db import SqliteClinicStore
-    from sync.receiver import Receiver
-    from sync.transport import MqttTransport
+    from clinic.store.sqlite import SqliteClinicStore
+    from clinic.receiver import Receiver
+    from wire.transport import MqttTransport
     t = MqttTransport("rx", "127.0.0.1", int(sys.argv[1]), manual_ack=True, session_expiry_s=600)
     Receiver(SqliteClinicStore(sys.argv[2]), t, after_insert=lambda sid: os._exit(17))
     t.connect()
@@ -294,15 +294,18 @@ class FlakyStore(SqliteClinicStore):
 
 
 def test_clinic_disk_full_is_not_acked_and_recovers(rig: Rig, broker: MosquittoProcess) -> None:
+    """A database outage holds messages back however often it repeats: more failures than
+    max_attempts (3), and still nothing is dead-lettered."""
     ids = queue(rig.device_db, 10, seed=7)
     store = FlakyStore(rig.clinic_db)
+    store.failures = 5
     rig.rx_t = MqttTransport("rx", broker.host, broker.port, manual_ack=True, **FAST)
     receiver = Receiver(store, rig.rx_t)
     rig.rx_t.connect()
     assert rig.rx_t.wait_subscribed(10)
     rig.start_publisher()
     rig.wait_drained(30)
-    assert receiver.stats.storage_errors == 3
+    assert receiver.stats.storage_errors == 5 and store.count_dead_letters() == 0
     rig.assert_exactly_once(ids)
 
 
@@ -335,3 +338,134 @@ def test_two_receivers_share_the_load(rig: Rig, broker: MosquittoProcess) -> Non
     rig.assert_exactly_once(ids)
     stored = [r.stats.stored for r, _ in receivers]
     assert sum(stored) == 100 and min(stored) > 0, stored    # both took part, none stored twice
+
+
+# -- hostile and impossible messages (issue 13, items 4, 6, 8) --------------------------------------
+
+def _acks(raw: Listener, n: int) -> dict[str, list[dict]]:
+    wait_for(lambda: len(raw.messages) >= n, 10, f"{n} acks")
+    out: dict[str, list[dict]] = {}
+    for t, p, _ in raw.messages:
+        out.setdefault(t.rsplit("/", 1)[1], []).append(json.loads(p))
+    return out
+
+
+def test_deeply_nested_summary_does_not_block_the_receiver(rig: Rig, broker: MosquittoProcess) -> None:
+    """The issue's message: a valid summary with a 5000-deep extra field. It used to raise
+    RecursionError, count as a storage error, stay unacked and block every later message."""
+    rig.start_receiver()
+    raw = Listener(broker, f"clinic/{DEVICE}/ack/+")
+    rng = random.Random(12)
+    deep = json.loads(sample_summary(rng, device_id=DEVICE).model_dump_json())
+    deep["facial"]["regions"]["smile"]["extra"] = "DEEP"
+    payload = json.dumps(deep).replace('"DEEP"', "[" * 5000 + "]" * 5000)
+    after = sample_summary(rng, device_id=DEVICE)
+    raw.publish(f"clinic/{DEVICE}/sessions/{deep['session_id']}", payload)
+    # bait for a depth scanner that rescans an unterminated string from every quote (quadratic)
+    raw.publish(f"clinic/{DEVICE}/sessions/s-bait", b'{"a": "' + b'\\"' * 120_000)
+    raw.publish(f"clinic/{DEVICE}/sessions/{after.session_id}", after.model_dump_json())
+    acks = _acks(raw, 3)
+    assert acks[deep["session_id"]] == [{"session_id": deep["session_id"], "outcome": "dead_lettered",
+                                         "reason": "too_deep: nesting 5004 > 32"}]
+    assert acks["s-bait"][0]["reason"].startswith("malformed_json: Unterminated string")
+    assert acks[after.session_id][0]["outcome"] == "stored"
+    assert rig.receiver.stats.storage_errors == 0 and rig.store.session_ids() == [after.session_id]
+    assert rig.store.dead_letters()[0]["payload_bytes"] == len(payload)
+    raw.close()
+
+
+def test_impossible_values_are_dead_lettered_with_the_field_named(rig: Rig, broker: MosquittoProcess) -> None:
+    rig.start_receiver()
+    raw = Listener(broker, f"clinic/{DEVICE}/ack/+")
+    rng = random.Random(13)
+    cases = {}
+    for name, change in [("composite", ("facial", "sunnybrook", "composite", -500)),
+                         ("clarity", ("speech", "clarity_score", "81")),
+                         ("year", ("started_at", "2999-01-01T00:00:00+00:00"))]:
+        d = json.loads(sample_summary(rng, device_id=DEVICE).model_dump_json())
+        node = d
+        for k in change[:-2]:
+            node = node[k]
+        node[change[-2]] = change[-1]
+        cases[name] = d
+    nan = json.loads(sample_summary(rng, device_id=DEVICE).model_dump_json())
+    texts = {k: json.dumps(d) for k, d in cases.items()}
+    texts["nan"] = json.dumps(nan).replace(f'"msii": {json.dumps(nan["speech"]["msii"])}', '"msii": NaN')
+    cases["nan"] = nan
+    for k, d in cases.items():
+        raw.publish(f"clinic/{DEVICE}/sessions/{d['session_id']}", texts[k])
+    acks = _acks(raw, 4)
+    reasons = {k: acks[d["session_id"]][0]["reason"] for k, d in cases.items()}
+    assert all(acks[d["session_id"]][0]["outcome"] == "dead_lettered" for d in cases.values())
+    assert "facial.sunnybrook.composite" in reasons["composite"]
+    assert "speech.clarity_score: Input should be a valid number" in reasons["clarity"]
+    assert "started_at: Value error, 2999-01-01T00:00:00+00:00 is outside" in reasons["year"]
+    assert reasons["nan"] == "malformed_json: NaN is not a JSON number"
+    assert rig.store.count_summaries() == 0 and rig.store.count_dead_letters() == 4
+    raw.close()
+
+
+class PoisonStore(SqliteClinicStore):
+    """A real SQLite store with a bug that hits one particular summary on every delivery."""
+
+    poison = ""
+
+    def insert_summary(self, summary, payload):  # type: ignore[no-untyped-def]
+        if summary.session_id == self.poison:
+            raise ValueError("store bug on this summary")
+        return super().insert_summary(summary, payload)
+
+
+def test_a_message_that_keeps_failing_is_dead_lettered_after_n_deliveries(rig: Rig, broker: MosquittoProcess) -> None:
+    ids = queue(rig.device_db, 6, seed=14)
+    store = PoisonStore(rig.clinic_db)
+    store.poison = ids[1]
+    rig.rx_t = MqttTransport("rx", broker.host, broker.port, manual_ack=True, **FAST)
+    receiver = Receiver(store, rig.rx_t, max_attempts=3)
+    rig.rx_t.connect()
+    assert rig.rx_t.wait_subscribed(10)
+    rig.start_publisher()
+    rig.wait_drained(30)
+    assert receiver.stats.storage_errors == 2 and receiver.stats.dead_lettered == 1
+    assert store.dead_letters()[0]["reason"] == ("store_failed: 3 deliveries failed; last ValueError: "
+                                                 "store bug on this summary")
+    assert sorted(store.session_ids()) == sorted(ids[:1] + ids[2:])
+    ob = Outbox(rig.device_db)
+    assert ob.counts().pending == 0                   # the kiosk marks the dead-lettered row done
+    ob.close()
+
+
+def test_session_id_reused_by_another_device_and_conflicting_resend(rig: Rig, broker: MosquittoProcess,
+                                                                    caplog: pytest.LogCaptureFixture) -> None:
+    """Another device's summary with the same session id is stored too (it used to be acked
+    "duplicate" and dropped); a changed re-send from the same device is dead-lettered, the stored
+    row stays, and the kiosk logs the reason from the ack and marks its row done."""
+    import logging
+
+    rig.start_receiver()
+    raw = Listener(broker, "clinic/+/ack/+")
+    mine = sample_summary(random.Random(15), device_id=DEVICE)
+    theirs = json.loads(mine.model_dump_json()) | {"device_id": "kiosk-u", "patient_ref": "P0999"}
+    raw.publish(f"clinic/{DEVICE}/sessions/{mine.session_id}", mine.model_dump_json())
+    raw.publish(f"clinic/kiosk-u/sessions/{mine.session_id}", json.dumps(theirs))
+    wait_for(lambda: len(raw.messages) >= 2, 10, "two acks")
+    assert sorted(json.loads(p)["outcome"] for _, p, _ in raw.messages) == ["stored", "stored"]
+    assert sorted(rig.store.summary_keys()) == [(DEVICE, mine.session_id), ("kiosk-u", mine.session_id)]
+    changed = json.loads(mine.model_dump_json()) | {"patient_ref": "P0666"}
+    conn = sqlite3.connect(rig.device_db)
+    with conn:
+        conn.execute("INSERT INTO outbox (session_id, topic, payload, created_at) VALUES (?, ?, ?, ?)",
+                     (mine.session_id, f"clinic/{DEVICE}/sessions/{mine.session_id}", json.dumps(changed),
+                      "2026-03-02T10:00:00+00:00"))
+    conn.close()
+    with caplog.at_level(logging.ERROR, logger="sync.publisher"):
+        rig.start_publisher()
+        rig.wait_drained(20)
+    assert any(f"clinic dead-lettered session {mine.session_id} (conflict: session {mine.session_id} of device "
+               f"{DEVICE} is already stored with different content" in r.getMessage() for r in caplog.records)
+    assert rig.store.summary_payload(mine.session_id, DEVICE) == mine.model_dump_json()
+    raw.publish(f"clinic/{DEVICE}/sessions/{mine.session_id}", mine.model_dump_json())   # identical again
+    wait_for(lambda: len(raw.messages) >= 4, 10, "four acks")
+    assert [json.loads(p)["outcome"] for _, p, _ in raw.messages[2:]] == ["dead_lettered", "duplicate"]
+    assert rig.store.count_summaries() == 2 and rig.receiver.stats.conflicts == 1
+    raw.close()

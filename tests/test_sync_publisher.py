@@ -9,8 +9,8 @@ from pathlib import Path
 
 from sync.outbox import Outbox
 from sync.publisher import Publisher, PublisherSettings
-from sync.samples import device_outbox
-from sync.transport import Message, Transport
+from kiosk.demo.samples import device_outbox
+from wire.transport import Message, Transport
 
 DEVICE = "kiosk-p"
 

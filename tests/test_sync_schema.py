@@ -8,13 +8,14 @@ from datetime import datetime, timezone
 
 import pytest
 
-from sync.clinic_db import SqliteClinicStore, open_clinic_store
+from clinic.store import open_clinic_store
+from clinic.store.sqlite import SqliteClinicStore
 from sync.outbox import Outbox, enqueue
 from sync.publisher import parse_ack
-from sync.receiver import parse_topic, subscription
-from sync.samples import sample_assessment, sample_summary
-from sync.schema import MAX_PAYLOAD_BYTES, SCHEMA_VERSION, SchemaError, build_summary, parse_summary
-from sync.transport import backoff_delay_s
+from clinic.receiver import parse_topic, subscription
+from kiosk.demo.samples import sample_assessment, sample_summary
+from wire.schema import MAX_PAYLOAD_BYTES, SCHEMA_VERSION, SchemaError, build_summary, parse_summary
+from wire.transport import backoff_delay_s
 
 
 def _build(assessment: dict, **kw):  # type: ignore[no-untyped-def]
@@ -86,7 +87,7 @@ def test_topics_acks_and_backoff() -> None:
     assert parse_topic("clinic/kiosk-a/ack/abc", "clinic") is None
     assert parse_topic("other/kiosk-a/sessions/abc", "clinic") is None
     assert subscription("clinic", "rx") == "$share/rx/clinic/+/sessions/+"
-    assert parse_ack(b'{"session_id": "s1", "outcome": "stored"}') == ("s1", "stored")
+    assert parse_ack(b'{"session_id": "s1", "outcome": "stored"}') == ("s1", "stored", None)
     assert parse_ack(b"garbage") is None
     rng = random.Random(0)
     delays = [backoff_delay_s(n, base_s=0.5, cap_s=8.0, rng=rng) for n in range(10)]

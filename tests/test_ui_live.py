@@ -7,7 +7,7 @@ import pytest
 
 from kiosk.commands.run import parse_size
 from kiosk.ui.screens.live import measures_of, movement_mm
-from kiosk.ui.workers import Analysed
+from kiosk.session.workers import Analysed
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +31,7 @@ def test_movement_bars_follow_the_weaker_side(analysed):
     smile = movement_mm(rest, measures_of(analysed["smile"]))
     right, left = smile["Mouth corner"]
     # the palsied right corner moves less: below the 0.85 ratio that landmark noise reaches on
-    # symmetric faces (DESIGN.md section 5)
+    # symmetric faces (docs/metrics.md#noise-band)
     assert left > 2.0 and right < 0.85 * left
     brow = movement_mm(rest, measures_of(analysed["brow_raise"]))
     assert brow["Brow"][1] > 2.0 and brow["Brow"][0] < 0.85 * brow["Brow"][1]
@@ -57,7 +57,7 @@ def test_main_loop_tells_systemd_ready_and_pets_the_watchdog(tmp_path, monkeypat
 
     from kiosk.config import KioskConfig
     from kiosk.ui.app import App
-    from kiosk.ui.services import Services
+    from kiosk.session.services import Services
     sock_path = tmp_path / "notify.sock"
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
         sock.bind(str(sock_path))

@@ -2,27 +2,39 @@
 texts on screen, and the key texts and numbers present; idle timeout, PIN, touch input."""
 from __future__ import annotations
 
+import re
+
 import pygame
 import pytest
 
-from kiosk.ui.showcase import VIEWS, recovery_assessment, show
+from kiosk.config import KioskConfig
+from kiosk.demo.showcase import VIEWS, recovery_assessment, show
 from ui_helpers import check_drawn, make_app, make_session_dir
 
 EXPECTED = {
     "attract": ["Nurse: start a session", "Clinician view", "Settings"],
     "pin": ["Staff PIN", "OK", "Delete"],
-    "patient_search": ["Find the patient", "New patient", "P0042 ANNA"],
+    "patient_search": ["Find the patient", "New patient", "P0042 Anna (1961)"],
     "patient_register": ["Clinic code", "P0107_", "JOHN", "195", "Save"],
     "session_welcome": ["Hello, Anna!", "Start"],
     "session_instruct": ["Step 1 of 13", "Get ready", "2", "Nurse"],
     "session_speech": ["Step 9 of 13", "Go!", "Microphone"],
     "session_retry": ["Please move closer", "Let's try again."],
-    "session_device": ["Nurse", "No camera picture"],
+    "session_device": ["Nurse", "No camera picture", "Please ask the nurse for help."],
     "session_nurse": ["Session paused", "Continue", "Skip this step", "Stop the session", "PIN -"],
     "session_working": ["Well done!", "Working out your results..."],
-    "results": ["Face movement", "65 / 100", "Improvement: 44 %", "38", "47", "56", "65", "Print my sheet"],
-    "clinician": ["Clinician: P0042", "Export / print PDF", "Live view", "right", "II", "65 (was 56)", "Brow (mm)",
-                  "Eye gentle (%)", "5.6", "7.5", "75", "100"],
+    "results": ["Your results, Anna", "Face movement", "79 / 100", "Improvement: 72 %", "25", "49", "53", "79",
+                "Finish"],
+    "results_first": ["Your results, Carl", "25 / 100"],
+    "results_relapse": ["23 / 100", "Finish"],
+    "clinician": ["P0042 – session 4 of 4", "Export PDF", "Live view", "Measures", "Grading", "History", "right",
+                  "II", "79 (was 53)", "Brow (mm)", "Eye gentle (%)", "Right", "Left", "6.0", "7.5", "80", "100",
+                  "Motor-speech imp. (MSII)", "/pataka/ (norm >= 5.4)"],
+    "clinician_grading": ["Sunnybrook (est.)", "Vol 1-5", "Syn 0-3", "Forehead wrinkle", "Lip pucker",
+                          "Vol x4 - rest x5 - syn = 80 - 0 - 1 = 79", "eFACE-style (100 = balanced)",
+                          "Mouth corner: right 1.0 mm lower", "Tight: 2.0 / 0.0 mm"],
+    "clinician_history": ["Composite 79", "Clarity 75", "Asymmetry % 20", "Wk 1", "Wk 4"],
+    "clinician_relapse": ["P0043 – session 4 of 4", "Sunnybrook", "23 (was 53)"],
     "live": ["Live symmetry", "Brow", "Eyelids", "Mouth corner", "Nose, upper lip", "Set rest"],
     "settings": ["Settings", "Test microphone (3 s)", "60 px", "12 deg", "90 s"],
 }
@@ -66,8 +78,42 @@ def test_recovery_numbers_shown_are_the_stored_ones():
     import random
     a0, a3 = recovery_assessment(0, random.Random(1)), recovery_assessment(3, random.Random(1))
     c0, c3 = a0["face"]["sunnybrook"]["composite"], a3["face"]["sunnybrook"]["composite"]
-    assert (c0, c3) == (38, 65)
-    assert round((c3 - c0) / (100 - c0) * 100) == 44      # "Improvement: 44 %" on the results screen
+    assert (c0, c3) == (25, 79)
+    assert round((c3 - c0) / (100 - c0) * 100) == 72      # "Improvement: 72 %" on the results screen
+    sb = a3["face"]["sunnybrook"]                         # the showcase form adds up like the real one
+    assert sb["voluntary"] - sb["resting"] - sb["synkinesis"] == c3
+
+
+def test_relapse_shows_no_praise_no_negative_percent_and_flags_staff(replay, tmp_path):
+    app, drv = make_app(replay, tmp_path / "state")
+    try:
+        show(app, "results_relapse", drv)
+        drv.frame()
+        shown = " ".join(drv.texts())
+        assert "Today 23, first visit 25, last visit 53 (out of 100)." in shown
+        assert "Please speak to the nurse before you leave." in shown
+        assert "Well done" not in shown and "Improvement" not in shown and not re.search(r"-\s*\d", shown)
+        show(app, "clinician_relapse", drv)
+        drv.frame()
+        shown = " ".join(drv.texts())
+        assert "Decline flag: Composite dropped 30 points: 23 today, 53 at the previous session" in shown
+        for tab in ("grading", "history"):                       # the flag stays on every tab
+            drv.tap(f"tab:{tab}")
+            assert "Decline flag:" in " ".join(drv.texts())
+        assert "not a recovery course" in " ".join(drv.texts())   # the outlook says so too
+        drv.tap("session:prev")                                  # the session before: no flag, its own date
+        shown = " ".join(drv.texts())
+        assert "session 3 of 4" in shown and "Decline flag" not in shown
+        app.go("patient", next="clinician")
+        drv.frame()
+        drv.type_text("P0043")
+        drv.frame()
+        assert app.target("patient:P0043").kind == "danger"      # the nurse sees it when picking the patient
+        shown = " ".join(drv.texts())
+        assert "Red = score dropped. P0043: 30 points below the session of" in shown
+        check_drawn(app)
+    finally:
+        app.close()
 
 
 def test_idle_timeout_clears_patient_data(replay, tmp_path):
@@ -76,12 +122,13 @@ def test_idle_timeout_clears_patient_data(replay, tmp_path):
         show(app, "results", drv)
         drv.frame()
         assert "Your results, Anna" in drv.texts()
-        drv.frame(n=int(app.config.ui.idle_timeout_s) - 5, dt_s=1.0)
+        drv.frame(n=int(app.config.ui.results_timeout_s) - 5, dt_s=1.0)    # shorter than the idle timeout
+        assert app.config.ui.results_timeout_s < app.config.ui.idle_timeout_s
         assert app.current.name == "results"
         drv.frame(n=10, dt_s=1.0)
         assert app.current.name == "attract"
         assert app.patient is None and app.result is None and app.screens["results"].history is None
-        assert not any("Anna" in t or "65 / 100" in t for t in drv.texts())
+        assert not any("Anna" in t or "79 / 100" in t for t in drv.texts())
         app.go("patient", next="session")
         drv.frame()
         assert "P00_" not in drv.texts() and app.screens["patient"].query.value == ""
@@ -198,9 +245,22 @@ def test_clinician_export_and_patient_sheet_write_real_pdfs(replay, tmp_path):
         assert f"Saved{pdf}" in shown                                # no printer configured: the path is shown
         text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
         assert "P0042" in text
+        drv.tap("session:prev")                                      # any past session's PDF
+        old = app.services.sessions_for(app.patient.id)[-2].id
+        drv.tap("export_pdf")
+        drv.run_until(lambda: app.screens["clinician"].report_job is None, dt_s=0.05)
+        old_pdf = tmp_path / "state" / "reports" / f"{old}-clinician.pdf"
+        assert old_pdf.is_file() and old_pdf != pdf
         show(app, "results", drv)
+        assert app.target("print_patient") is None                  # no printer configured: no print button
+        report = app.config.report.model_copy(update={"printer": "no-such-printer"})
+        app.config = app.services.config = app.config.model_copy(update={"report": report})
+        drv.frame()
         drv.tap("print_patient")
         drv.run_until(lambda: app.screens["results"].report_job is None, dt_s=0.05)
+        drv.frame()
+        shown = " ".join(drv.texts())
+        assert "Your sheet could not be printed. Please ask the nurse." in shown and ".pdf" not in shown
         sheet = tmp_path / "state" / "reports" / f"{sid}-patient.pdf"
         assert sheet.is_file() and len(PdfReader(sheet).pages) >= 1
         assert [r.view for r in app.services.store().reports(sid)] == ["clinician", "patient"]
@@ -211,7 +271,7 @@ def test_clinician_export_and_patient_sheet_write_real_pdfs(replay, tmp_path):
 def test_clinician_reaches_a_patient_and_the_live_view_by_touch(replay, tmp_path):
     app, drv = make_app(replay, tmp_path / "state")
     try:
-        from kiosk.ui.showcase import seed_history
+        from kiosk.demo.showcase import seed_history
         patient, _ = seed_history(app.services)
         drv.tap("clinician")
         drv.enter_pin("1234")
@@ -219,7 +279,7 @@ def test_clinician_reaches_a_patient_and_the_live_view_by_touch(replay, tmp_path
         drv.type_text("ANN")
         drv.tap("patient:P0042")
         assert app.current.name == "clinician" and app.patient.id == patient.id
-        assert "Clinician: P0042" in drv.texts()
+        assert "P0042 – session 4 of 4" in drv.texts()
         drv.tap("live")
         drv.run_until(lambda: bool(app.screens["live"].move), dt_s=1 / 30)
         drv.frame()
@@ -229,5 +289,88 @@ def test_clinician_reaches_a_patient_and_the_live_view_by_touch(replay, tmp_path
         assert app.current.name == "clinician"
         drv.tap("back")
         assert app.current.name == "attract" and app.patient is None
+    finally:
+        app.close()
+
+
+def test_nurse_pause_pin_shares_the_throttle_and_it_survives_a_restart(replay, tmp_path):
+    """Issue 13 item 7: the pause screen's PIN used to be unthrottled, bypassing the lockout."""
+    state = tmp_path / "state"
+    app, drv = make_app(replay, state)
+    try:
+        nurse = app.screens["session"]
+        for _ in range(5):                                   # five wrong PINs on the pause screen ...
+            nurse.nurse_pin = "0000"
+            nurse._nurse_check()
+        assert nurse.nurse_msg.startswith("Too many wrong PINs") and not nurse.nurse_ok
+        nurse.nurse_pin = "1234"
+        nurse._nurse_check()
+        assert not nurse.nurse_ok                            # ... lock the right PIN out there too
+        drv.tap("settings")
+        for d in "1234":
+            drv.tap(f"pad:{d}")
+        assert app.target("pad:ok").action is None           # ... and on the main PIN screen
+        assert "Too many wrong PINs" in " ".join(drv.texts())
+    finally:
+        app.close()
+    app, drv = make_app(replay, state)                       # restart: still locked
+    try:
+        drv.tap("settings")
+        assert "Too many wrong PINs" in " ".join(drv.texts())
+        drv.frame(n=31, dt_s=1.0)
+        drv.enter_pin("1234")
+        assert app.current.name == "settings"
+    finally:
+        app.close()
+
+
+def test_provisioned_kiosk_without_pin_keeps_the_staff_screens_locked(replay, tmp_path):
+    cfg = KioskConfig.model_validate({"device": {"provisioned": True}})
+    app, drv = make_app(replay, tmp_path / "state", config=cfg)
+    try:
+        drv.tap("clinician")
+        for d in "1234":
+            drv.tap(f"pad:{d}")
+        assert app.target("pad:ok").action is None
+        assert "No staff PIN is set on this kiosk" in " ".join(drv.texts())
+        assert app.current.name == "pin"
+    finally:
+        app.close()
+
+
+@pytest.mark.parametrize("size", [(800, 480), (1280, 720)])
+def test_every_notice_is_wrapped_inside_its_box(replay, tmp_path, size):
+    """Each face-check prompt under the live picture, each retry message (face and speech gates),
+    the device message and a long bottom notice: all drawn whole, none cut off or off screen."""
+    from dataclasses import replace
+
+    from kiosk.speech.quality import MESSAGES as SPEECH
+    from kiosk.vision.quality import MESSAGES as FACE, verdict
+    app, drv = make_app(replay, tmp_path / "state", size)
+    try:
+        show(app, "session_instruct", drv)
+        real = app.analysis.latest()
+        for code in FACE:
+            if code == "ok":
+                continue
+            fake = replace(real, analysis=replace(real.analysis, quality=verdict(code)))
+            app.analysis.latest = lambda fake=fake: fake
+            drv.frame()
+            check_drawn(app)
+            shown = " ".join(drv.texts())
+            assert all(word in shown for word in FACE[code].split()), (code, shown)
+        del app.analysis.latest
+        show(app, "session_retry", drv)
+        r = app.screens["session"].runner
+        for msg in [m for c, m in FACE.items() if c != "ok"] + [m for c, m in SPEECH.items() if c != "ok"]:
+            r.state = replace(r.state, message=msg)
+            drv.frame()
+            check_drawn(app)
+            assert all(word in " ".join(drv.texts()) for word in msg.split()), msg
+        show(app, "session_device", drv)
+        check_drawn(app)
+        app.say("The PDF could not be made: " + "a very long reason with a path /var/lib/kiosk/reports/x " * 4, 10)
+        drv.frame()
+        check_drawn(app)
     finally:
         app.close()

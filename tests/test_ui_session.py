@@ -119,7 +119,7 @@ def test_quality_prompt_retry_skip_and_abort_store_nothing(tmp_path):
         assert app.target("nurse:Skip this step").action is None           # locked until the staff PIN
         assert app.target("nurse") is None                                  # the overlay is modal
         drv.enter_pin("9999")
-        assert "Wrong PIN." in drv.texts() and app.target("nurse:Skip this step").action is None
+        assert "Wrong PIN. Please try again." in " ".join(drv.texts()) and app.target("nurse:Skip this step").action is None
         drv.enter_pin("1234")
         drv.tap("nurse:Skip this step")
         assert _state(app).outcome("rest").status == "skipped"
@@ -146,7 +146,7 @@ def test_peak_frames_are_the_assessed_ones_and_stored_as_overlays(tmp_path, mode
     from kiosk.demo.synthetic_face import SyntheticSpec, make_session
     from kiosk.reports.data import peak_frame_dir
     from kiosk.reports.overlay import store_peak_overlays
-    from kiosk.ui.session_runner import peak_frames
+    from kiosk.session.runner import peak_frames
 
     faces = make_session(SyntheticSpec("left", 0.5, symmetric=True), ("rest", "smile"))
     blank = np.zeros_like(faces["smile"])

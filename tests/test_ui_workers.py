@@ -1,5 +1,5 @@
 """Worker threads with real sources: a camera that falls silent is reported lost and back;
-the frame gate for the assessment follows kiosk.face.assess's pitch rule."""
+the frame gate for the assessment follows kiosk.session.face's pitch rule."""
 from __future__ import annotations
 
 import queue
@@ -8,7 +8,7 @@ import time
 import cv2
 
 from kiosk.config import CameraConfig
-from kiosk.ui.workers import SILENT_CAMERA_S, CameraWorker, frame_usable
+from kiosk.session.workers import SILENT_CAMERA_S, CameraWorker, frame_usable
 
 
 def test_silent_camera_is_reported_lost_then_back(tmp_path):

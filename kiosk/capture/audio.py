@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import time
-import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +19,9 @@ from typing import ClassVar
 
 import numpy as np
 
+from kiosk.capture.media import AudioFileError, read_wav  # noqa: F401 (the one WAV reader)
 from kiosk.capture.quiet import quiet_native_stderr
+from kiosk.capture.sources import source_class
 from kiosk.config import AudioConfig
 
 LevelCallback = Callable[[float], None]
@@ -29,10 +30,6 @@ BLOCK_S = 0.05  # level meter update period
 
 class MicrophoneUnavailable(Exception):
     """No usable input: the message says what is wrong and what to check."""
-
-
-class AudioFileError(ValueError):
-    """A WAV file that cannot be read (missing, not WAV, unsupported encoding, empty)."""
 
 
 @dataclass(frozen=True)
@@ -63,41 +60,15 @@ def pcm16_to_float(data: bytes, channels: int = 1) -> np.ndarray:
     return x
 
 
-def read_wav(path: Path | str) -> tuple[np.ndarray, int]:
-    """Read a PCM (8/16/24/32-bit) or float WAV as float32 mono -1..1 and its rate (Hz)."""
-    from scipy.io import wavfile
-
-    path = Path(path)
-    if not path.is_file():
-        raise AudioFileError(f"audio file not found: {path}")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", wavfile.WavFileWarning)
-            rate, data = wavfile.read(path)
-    except (ValueError, EOFError, OSError) as e:
-        raise AudioFileError(f"{path} is not a readable WAV file: {e}") from e
-    if data.size == 0:
-        raise AudioFileError(f"{path} contains no audio")
-    if data.dtype.kind == "f":
-        x = data.astype(np.float32)
-    elif data.dtype == np.uint8:
-        x = (data.astype(np.float32) - 128.0) / 128.0
-    else:
-        x = data.astype(np.float32) / float(2 ** (8 * data.dtype.itemsize - 1))
-    if x.ndim > 1:
-        x = x.mean(axis=1)
-    return np.clip(x, -1.0, 1.0).astype(np.float32), int(rate)
-
-
 def write_wav(path: Path | str, samples: np.ndarray, sample_rate_hz: int) -> Path:
-    """Write float -1..1 samples as 16-bit mono PCM, atomically (temp file then rename)."""
-    from scipy.io import wavfile
+    """Write float -1..1 samples as 16-bit mono PCM WAV (libsndfile), atomically (temp file then rename)."""
+    import soundfile as sf
 
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     pcm = np.round(np.clip(np.asarray(samples, dtype=np.float64), -1.0, 1.0) * 32767).astype(np.int16)
     try:
-        wavfile.write(tmp, int(sample_rate_hz), pcm)
+        sf.write(str(tmp), pcm, int(sample_rate_hz), subtype="PCM_16", format="WAV")
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -268,9 +239,4 @@ MICROPHONE_SOURCES: dict[str, type[Microphone]] = {
 
 def open_microphone(config: AudioConfig) -> Microphone:
     """Open the source named by ``config.source``; raises MicrophoneUnavailable."""
-    try:
-        cls = MICROPHONE_SOURCES[config.source]
-    except KeyError as e:
-        raise MicrophoneUnavailable(f"unknown audio source '{config.source}' "
-                                    f"(known: {', '.join(MICROPHONE_SOURCES)})") from e
-    return cls(config)
+    return source_class(MICROPHONE_SOURCES, config.source, MicrophoneUnavailable, "audio")(config)

@@ -21,6 +21,7 @@ from typing import Any, ClassVar, Iterator
 import numpy as np
 
 from kiosk.capture.quiet import quiet_native_stderr
+from kiosk.capture.sources import source_class
 from kiosk.config import CameraConfig
 
 IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
@@ -210,9 +211,4 @@ CAMERA_TYPES: dict[str, type[Camera]] = {cls.type_key: cls for cls in Camera.__s
 
 def open_camera(config: CameraConfig) -> Camera:
     """The camera named by ``config.source``; raises CameraUnavailable with a reason."""
-    try:
-        cls = CAMERA_TYPES[config.source]
-    except KeyError as e:
-        raise CameraUnavailable(f"unknown camera source {config.source!r}; "
-                                f"choose one of {sorted(CAMERA_TYPES)}") from e
-    return cls(config)
+    return source_class(CAMERA_TYPES, config.source, CameraUnavailable, "camera")(config)

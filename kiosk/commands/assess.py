@@ -1,19 +1,28 @@
-"""`kiosk assess SESSION_DIR [--json]`: scores from a recorded session folder.
+"""`kiosk assess SESSION_DIR [--json] [--patient CODE --save [--state-dir DIR]]`: scores from a
+recorded session folder; with ``--save`` the assessed session is stored for a registered patient
+(with its outbox row, so it syncs like a kiosk session) and its ``session_id`` printed. This is how
+a recording made elsewhere (a bedside tablet) enters the record.
 
-Exit codes: 0 assessed (some steps may be missing: they are listed), 2 folder not found,
-4 nothing could be assessed (no usable face or speech step).
+Exit codes: 0 assessed (some steps may be missing: they are listed), 2 folder not found, unknown
+patient or bad options, 4 nothing could be assessed (no usable face or speech step; nothing saved),
+1 the session could not be saved (database error; the message says why).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from datetime import datetime, timezone
+from pathlib import Path
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("session_dir", metavar="SESSION_DIR",
                    help="folder with one file per step (rest.png, smile.mp4, vowel.wav, ...)")
     p.add_argument("--json", action="store_true", help="print the full result as JSON")
+    p.add_argument("--patient", metavar="CODE", help="clinic code of a registered patient (kiosk patient add)")
+    p.add_argument("--save", action="store_true", help="store the assessed session for --patient")
+    p.add_argument("--state-dir", type=Path, help="database directory (default: config device.state_dir)")
 
 
 def _summary(d: dict) -> str:
@@ -39,14 +48,60 @@ def _summary(d: dict) -> str:
     return "\n".join(lines)
 
 
-def run(args: argparse.Namespace, config) -> int:
-    from kiosk.assess import assess_session_dir
+def _find_patient(args: argparse.Namespace, config):  # noqa: ANN001, ANN202
+    """The registered patient for ``--patient`` (checked before the slow assessment), or an error text."""
+    from kiosk.store import Store, StoreError
+    try:
+        with Store.from_config(config, args.state_dir or config.device.state_dir) as store:
+            patient = store.find_patient(args.patient)
+    except StoreError as e:
+        return None, str(e)
+    if patient is None:
+        return None, f"no patient with code {args.patient!r}: register it first (kiosk patient add)"
+    return patient, None
 
+
+def _save(d: dict, patient, started_at: datetime, args: argparse.Namespace, config) -> str:  # noqa: ANN001
+    """Store the assessment (session, measures, outbox row, audit) in one transaction; its id."""
+    from kiosk.store import Store
+    from kiosk.vision.models import model_versions
+    with Store.from_config(config, args.state_dir or config.device.state_dir) as store:
+        rec = store.save_session(patient.id, d, started_at=started_at, ended_at=datetime.now(timezone.utc),
+                                 model_versions=model_versions(config.vision.model_dir))
+    return rec.id
+
+
+def run(args: argparse.Namespace, config) -> int:
+    from kiosk.session.assess import assess_session_dir
+    from kiosk.store import StoreError
+
+    if args.save != bool(args.patient):
+        print("kiosk assess: --save and --patient CODE go together", file=sys.stderr)
+        return 2
+    patient = None
+    if args.save:
+        patient, why = _find_patient(args, config)
+        if patient is None:
+            print(f"kiosk assess: {why}; nothing was assessed", file=sys.stderr)
+            return 2
+    started_at = datetime.now(timezone.utc)
     try:
         result = assess_session_dir(args.session_dir, config)
     except FileNotFoundError as e:
         print(f"kiosk assess: {e}", file=sys.stderr)
         return 2
     d = result.to_dict()
+    assessed = d["face"] is not None or d["speech"] is not None
+    if patient is not None and assessed:
+        try:
+            d["session_id"] = _save(d, patient, started_at, args, config)
+        except StoreError as e:
+            print(f"kiosk assess: the session was assessed but not saved: {e}", file=sys.stderr)
+            print(json.dumps(d, indent=2, allow_nan=False) if args.json else _summary(d))
+            return 1
+    elif patient is not None:
+        print("kiosk assess: nothing could be assessed; nothing was saved", file=sys.stderr)
     print(json.dumps(d, indent=2, allow_nan=False) if args.json else _summary(d))
-    return 0 if (d["face"] is not None or d["speech"] is not None) else 4
+    if not args.json and d.get("session_id"):
+        print(f"saved as session {d['session_id']} for patient {patient.code}")
+    return 0 if assessed else 4

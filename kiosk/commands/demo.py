@@ -1,4 +1,5 @@
-"""`kiosk demo [--out DIR]`: synthetic patient, weekly sessions, full pipeline, PDFs, sync."""
+"""`kiosk demo [--out DIR] [--scenario recovering|relapse|healthy]`: synthetic patient, weekly sessions,
+full pipeline, PDFs, sync."""
 from __future__ import annotations
 
 import argparse
@@ -9,6 +10,9 @@ from pathlib import Path
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, default=Path("demo-out"), help="output folder with the database and PDFs")
     p.add_argument("--sessions", type=int, default=6, help="weekly sessions to simulate (1..12)")
+    p.add_argument("--scenario", choices=("recovering", "relapse", "healthy"), default="recovering",
+                   help="the course to simulate: recovering palsy (default), recovery then a clear drop in the "
+                        "last session, or a healthy face")
     p.add_argument("--no-sync", action="store_true", help="do not start a local broker and receiver")
 
 
@@ -19,7 +23,8 @@ def run(args: argparse.Namespace, config) -> int:  # noqa: ANN001
         print("kiosk demo: --sessions must be 1..12", file=sys.stderr)
         return 2
     try:
-        result = run_demo(args.out, config, n_sessions=args.sessions, do_sync=not args.no_sync)
+        result = run_demo(args.out, config, n_sessions=args.sessions, scenario=args.scenario,
+                          do_sync=not args.no_sync)
     except StoreError as e:
         print(f"kiosk demo: {e}", file=sys.stderr)
         return 1

@@ -1,7 +1,8 @@
 """`kiosk doctor`: is this kiosk ready? One line per check (OK / WARN / FAIL), exit 1 on any FAIL.
 
 Checks: the platform (Raspberry Pi OS based on Debian 12, Python 3.11; kiosk/platform_check.py),
-the picamera2 import chain (numpy in use, where simplejpeg came from), models present with their pinned sha256, camera delivers a frame, microphone
+models present with their pinned sha256, staff PIN set and not a default one, camera delivers a
+frame, the picamera2 import chain (numpy in use, where simplejpeg came from), microphone
 records, database passes ``PRAGMA integrity_check``, free disk in the state directory,
 broker accepts an MQTT v5 connection with this device's credentials, days left on the
 device and CA certificates. A missing device is a failed check with a reason, never a
@@ -124,11 +125,14 @@ def check_microphone(config: KioskConfig) -> list[Check]:
 
 
 def check_database(config: KioskConfig) -> list[Check]:
-    from kiosk.store.db import DB_NAME, integrity_ok
+    from kiosk.store.db import DB_NAME, StoreError, integrity_ok
     path = Path(config.device.state_dir) / DB_NAME
     if not path.exists():
         return [Check("database", WARN, f"{path} does not exist yet (created by the first session)")]
-    ok, detail = integrity_ok(path)
+    try:
+        ok, detail = integrity_ok(path)
+    except StoreError as e:          # busy, full, read-only, I/O: not a verdict on the file
+        return [Check("database", FAIL, str(e))]
     return [Check("database", OK if ok else FAIL,
                   f"{path}: integrity_check {detail}" + ("" if ok else " (the kiosk will move it aside at start)"))]
 
@@ -250,6 +254,15 @@ def _key_check(key: Path) -> Check:
     return Check("device key", OK, f"{key}: mode {mode:04o}")
 
 
+def check_pin(config: KioskConfig) -> list[Check]:
+    """The staff PIN: FAIL when missing on a provisioned kiosk or a default/trivial PIN; WARN for the demo PIN."""
+    from kiosk.pin import pin_policy_problem
+    problem = pin_policy_problem(config.ui.pin_hash, config.device.provisioned)
+    if problem:
+        return [Check("pin", problem[0], problem[1])]
+    return [Check("pin", OK, "set (scrypt hash), not a default or trivial PIN")]
+
+
 def run_checks(config: KioskConfig, skip: set[str], timeout_s: float) -> list[Check]:
     """Every check not in ``skip``; an unexpected error in one check is that check's FAIL."""
     checks: list[tuple[str, Callable[[], list[Check]]]] = [
@@ -258,6 +271,7 @@ def run_checks(config: KioskConfig, skip: set[str], timeout_s: float) -> list[Ch
         ("camera", lambda: check_camera(config, timeout_s)),
         ("camera_chain", lambda: check_camera_chain(config)),
         ("microphone", lambda: check_microphone(config)),
+        ("pin", lambda: check_pin(config)),
         ("database", lambda: check_database(config)),
         ("disk", lambda: check_disk(config)),
         ("broker", lambda: check_broker(config, timeout_s)),

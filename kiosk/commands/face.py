@@ -35,17 +35,17 @@ def _iris(obs: Any) -> dict[str, Any] | None:
 
 def analyse_image(path: Path, pipeline: Any) -> tuple[dict[str, Any], str | None]:
     """Result dict for one image and an error message (None when exactly one face)."""
-    import cv2
+    from kiosk.capture.media import MediaError, read_image
 
     out: dict[str, Any] = {"image": str(path), "faces_found": None, "error": None}
-    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR) if path.is_file() else None
-    if bgr is None:
-        why = "no such file" if not path.exists() else "not a readable image"
-        out["error"] = f"{path}: {why}"
+    try:
+        rgb = read_image(path)
+    except MediaError as e:
+        out["error"] = str(e)
         return out, out["error"]
-    analysis = pipeline.process(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+    analysis = pipeline.process(rgb)
     q = analysis.quality
-    out.update(faces_found=analysis.faces_found, width_px=bgr.shape[1], height_px=bgr.shape[0],
+    out.update(faces_found=analysis.faces_found, width_px=rgb.shape[1], height_px=rgb.shape[0],
                quality={"ok": q.ok, "code": q.code, "message": q.message})
     f = analysis.face
     if f is None:

@@ -1,6 +1,6 @@
 """`kiosk run [--replay SESSION_DIR] [--windowed] [--size 800x480]`: the fullscreen touch kiosk.
 
-``--replay`` drives the real UI from a session folder (DESIGN.md section 9: one image or
+``--replay`` drives the real UI from a session folder (docs/cli.md#session-folder: one image or
 clip per face step, one WAV per speech step) through the camera and audio replay
 sources, so a whole session runs without devices.
 """
@@ -33,7 +33,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, config) -> int:  # noqa: ANN001
     from kiosk.store import StoreError
     from kiosk.ui.app import App
-    from kiosk.ui.services import Services
+    from kiosk.session.services import Services
 
     if args.replay is not None and not args.replay.is_dir():
         print(f"kiosk run: replay folder not found: {args.replay}", file=sys.stderr)
@@ -45,6 +45,10 @@ def run(args: argparse.Namespace, config) -> int:  # noqa: ANN001
     except StoreError as e:
         print(f"kiosk run: the database cannot be opened: {e}", file=sys.stderr)
         return 1
+    from kiosk.pin import pin_policy_problem
+    problem = pin_policy_problem(config.ui.pin_hash, config.device.provisioned)
+    if problem:             # the kiosk still runs for patients; the staff screens follow the PIN gate
+        print(f"kiosk run: {problem[0]}: {problem[1]}", file=sys.stderr)
     fullscreen = config.ui.fullscreen and not args.windowed
     try:
         app = App(config, services, size, fullscreen=fullscreen)

@@ -1,10 +1,15 @@
-"""`kiosk demo`: a synthetic patient recovering from a LEFT-side palsy over weekly sessions.
+"""`kiosk demo`: a synthetic patient over weekly sessions, in one of three courses.
 
-For each week the synthetic face (kiosk.demo.synthetic_face, severity falling from
-0.9 to 0.1) and synthesized speech (kiosk.demo.synthetic_speech) run through the real
-assessment (kiosk.assess), are stored one week apart, then both PDFs are written for
+* ``recovering`` (default): a LEFT-side palsy, severity falling evenly from 0.9 to 0.1;
+* ``relapse``: the same palsy recovers (0.8 to 0.3) for all but the last session, then falls
+  back to 0.85 in the last one: the results screen and sheets point the patient to the nurse
+  and the clinician views and the clinic summary carry the decline flag;
+* ``healthy``: a symmetric face (severity 0) every week.
+
+For each week the synthetic face (kiosk.demo.synthetic_face) and synthesized speech (kiosk.demo.synthetic_speech) run through the real
+assessment (kiosk.session.assess), are stored one week apart, then both PDFs are written for
 the latest session and the outbox is synced to a local clinic receiver through a real
-local Mosquitto (sync.loopback). Everything runs offline.
+local Mosquitto (kiosk.demo.loopback). Everything runs offline.
 """
 from __future__ import annotations
 
@@ -32,6 +37,8 @@ class WeekResult:
 
 @dataclass(frozen=True)
 class DemoResult:
+    scenario: str
+    side: str
     out_dir: Path
     database: Path
     patient_code: str
@@ -42,7 +49,8 @@ class DemoResult:
     asymmetry_reduction_pct: float | None
     sync_message: str
     synced: bool
-
+    decline_flag: str | None = None   # staff text of the latest session's decline flag
+    patient_told: str = ""            # what the results screen and sheet say (kiosk.analytics.feedback)
 
 def severities(n: int, first: float = 0.9, last: float = 0.1) -> list[float]:
     """Evenly falling severities from ``first`` to ``last`` (one session: ``last``)."""
@@ -51,13 +59,28 @@ def severities(n: int, first: float = 0.9, last: float = 0.1) -> list[float]:
     return [round(first + (last - first) * i / (n - 1), 3) for i in range(n)]
 
 
-def assess_week(severity: float, seed: int, config: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+SCENARIOS = ("recovering", "relapse", "healthy")
+RELAPSE_SEVERITY = 0.85
+
+
+def scenario_severities(scenario: str, n: int) -> tuple[str, list[float]]:
+    """(affected side, true severity per weekly session) of a demo course; see the module docstring."""
+    if scenario == "recovering":
+        return SIDE, severities(n)
+    if scenario == "relapse":
+        return SIDE, (severities(n - 1, 0.8, 0.3) if n > 1 else []) + [RELAPSE_SEVERITY]
+    if scenario == "healthy":
+        return "none", [0.0] * n
+    raise ValueError(f"unknown scenario {scenario!r}; choose one of {', '.join(SCENARIOS)}")
+
+
+def assess_week(severity: float, seed: int, config: Any, side: str = SIDE) -> tuple[dict[str, Any], dict[str, Any]]:
     """Synthesize one session (faces and speech), run the real assessment; (assessment, peak frames)."""
-    from kiosk.assess import assess_recordings
+    from kiosk.session.assess import assess_recordings
     from kiosk.demo.synthetic_face import SyntheticSpec, make_clip, make_session
     from kiosk.demo.synthetic_speech import synthesize_patient
 
-    spec = SyntheticSpec(affected_side=SIDE, severity=severity)
+    spec = SyntheticSpec(affected_side=side, severity=severity)
     faces = make_session(spec)                        # peak frames, for the overlays
     clips = {step: ([faces[step]] if step == "rest" else make_clip(step, spec, CLIP_FRAMES)) for step in faces}
     audio, _truth = synthesize_patient(severity, seed=seed)
@@ -85,8 +108,8 @@ def _week_result(week: int, rec: Any, severity: float) -> WeekResult:
 def sync_outbox(database: Path, out_dir: Path, device_id: str, topic_root: str) -> tuple[bool, str]:
     """Drain the outbox into ``out_dir/clinic.db`` through a local Mosquitto; (done, message)."""
     try:
-        from sync.broker import BrokerError
-        from sync.loopback import run_local_sync
+        from kiosk.demo.broker import BrokerError
+        from kiosk.demo.loopback import run_local_sync
     except ImportError as e:
         return False, f"sync skipped: the sync helper is not available ({e})"
     try:
@@ -100,18 +123,18 @@ def sync_outbox(database: Path, out_dir: Path, device_id: str, topic_root: str) 
                 f"-> {out_dir / 'clinic.db'}")
 
 
-def run_demo(out_dir: Path, config: Any, *, n_sessions: int = 6, do_sync: bool = True,
-             now: datetime | None = None, log: Callable[[str], None] = print) -> DemoResult:
-    """Run the whole product on a synthetic patient; return what was made."""
-    from kiosk.analytics import history
-    from kiosk.commands.report import write_report
+def run_demo(out_dir: Path, config: Any, *, n_sessions: int = 6, scenario: str = "recovering",
+             do_sync: bool = True, now: datetime | None = None, log: Callable[[str], None] = print) -> DemoResult:
+    """Run the whole product on a synthetic patient following ``scenario``; return what was made."""
+    from kiosk.analytics import face_feedback, history
+    from kiosk.reports.delivery import write_report
     from kiosk.store import Store
 
     out_dir = Path(out_dir)
     now = now or datetime.now(timezone.utc).replace(microsecond=0)
     from kiosk.vision.models import model_versions
     versions = model_versions(config.vision.model_dir)
-    sevs = severities(n_sessions)
+    side, sevs = scenario_severities(scenario, n_sessions)
     with Store.from_config(config, out_dir) as store:
         if store.open_report.message:
             log(store.open_report.message)
@@ -120,8 +143,9 @@ def run_demo(out_dir: Path, config: Any, *, n_sessions: int = 6, do_sync: bool =
         weeks = []
         for i, sev in enumerate(sevs):
             started = now - timedelta(weeks=n_sessions - 1 - i)
-            log(f"week {i + 1}/{n_sessions}: synthetic left-side palsy, severity {sev:.2f} - assessing ...")
-            assessment, faces = assess_week(sev, seed=i, config=config)
+            what = "symmetric face" if side == "none" else f"{side}-side palsy, severity {sev:.2f}"
+            log(f"week {i + 1}/{n_sessions} ({scenario}): synthetic {what} - assessing ...")
+            assessment, faces = assess_week(sev, seed=i, config=config, side=side)
             rec = store.save_session(patient.id, assessment, started_at=started,
                                      ended_at=started + timedelta(minutes=4), model_versions=versions)
             weeks.append(_week_result(i + 1, rec, sev))
@@ -133,23 +157,31 @@ def run_demo(out_dir: Path, config: Any, *, n_sessions: int = 6, do_sync: bool =
     synced, sync_msg = (False, "sync skipped: --no-sync") if not do_sync else \
         sync_outbox(out_dir / "kiosk.db", out_dir, config.device.device_id, config.sync.topic_root)
     imp = hist.improvement
-    return DemoResult(out_dir, out_dir / "kiosk.db", code, tuple(weeks), clin.path, pat.path,
+    fb = face_feedback(hist.points)
+    flag = fb.flag
+    return DemoResult(scenario, side, out_dir, out_dir / "kiosk.db", code, tuple(weeks), clin.path, pat.path,
                       imp.composite.recovered_pct if imp else None, imp.asymmetry_reduction_pct if imp else None,
-                      sync_msg, synced)
+                      sync_msg, synced, flag.staff_text() if flag else None,
+                      " ".join(t for t in (fb.comparison, fb.headline) if t))
 
 
 def summary_text(r: DemoResult) -> str:
     """The short summary `kiosk demo` prints."""
     def f(v: Any, d: int = 0) -> str:
         return "-" if v is None else f"{v:.{d}f}" if isinstance(v, (int, float)) else str(v)
-    lines = [f"Demo patient {r.patient_code}: synthetic LEFT-side palsy, {len(r.weeks)} weekly sessions",
+    what = "symmetric face" if r.side == "none" else f"{r.side.upper()}-side palsy"
+    lines = [f"Demo patient {r.patient_code} ({r.scenario}): synthetic {what}, {len(r.weeks)} weekly sessions",
              "week  severity(true)  affected side  composite/100  HB est.  clarity/100"]
     for w in r.weeks:
         lines.append(f"{w.week:>4}  {w.severity_true:>14.2f}  {f(w.affected_side):>13}  {f(w.composite):>13}  "
                      f"{f(w.hb_roman):>7}  {f(w.clarity):>11}")
-    lines += [f"Improvement since week 1: {f(r.improvement_pct)} % of the baseline composite deficit recovered; "
-              f"side asymmetry reduced by {f(r.asymmetry_reduction_pct)} %",
-              f"Database:        {r.database}", f"Clinician PDF:   {r.clinician_pdf}",
+    if r.decline_flag:
+        lines.append(f"DECLINE FLAG on the latest session: {r.decline_flag}")
+    lines.append(f"The patient is told: {r.patient_told}")
+    if r.improvement_pct is not None and r.improvement_pct > 0 and not r.decline_flag:
+        lines.append(f"Improvement since week 1: {f(r.improvement_pct)} % of the baseline composite deficit "
+                     f"recovered; side asymmetry reduced by {f(r.asymmetry_reduction_pct)} %")
+    lines += [f"Database:        {r.database}", f"Clinician PDF:   {r.clinician_pdf}",
               f"Patient PDF:     {r.patient_pdf}", r.sync_message,
               "Automated estimates for decision support, not a diagnosis."]
     return "\n".join(lines)

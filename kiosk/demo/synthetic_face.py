@@ -24,7 +24,7 @@ plane turned about the vertical axis, a perspective warp), scale, shift and brig
 applied to every frame of the session, rest included.
 
 The scale is about 0.7 mm/px: the outer eye corners of the 512 px base image are 123 px
-apart and about 87 mm in life (DESIGN.md section 4).  The anchor points below were
+apart and about 87 mm in life (docs/architecture.md#where-the-first-design-was-wrong).  The anchor points below were
 measured once with the face mesh on this crop; they only place the warps.
 """
 from __future__ import annotations
@@ -35,7 +35,8 @@ from pathlib import Path
 
 import numpy as np
 
-FACE_STEPS = ("rest", "brow_raise", "eye_close_gentle", "eye_close_tight", "smile", "snarl", "pucker")
+from kiosk.protocol.steps import FACE_STEPS
+
 SIZE_PX = 512
 MM_PER_PX = 87.0 / 123.0
 _ROLL_FIX_DEG = 3.0  # the astronaut's head is rolled ~3 degrees; the base image levels it
@@ -317,3 +318,36 @@ def write_session(out_dir: Path | str, spec: SyntheticSpec, steps: tuple[str, ..
             img = apply_pose(expression_image(step, spec), spec.pose)
             cv2.imwrite(str(out / f"{step}.png"), cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
     return out
+
+
+def droop_displacement_px(points_px: np.ndarray, centre_px: np.ndarray, down_px: np.ndarray, sigma_px: float,
+                          below_sigma_px: float | None = None) -> np.ndarray:
+    """True displacement (N, 2) px of rest-image points under :func:`droop_image` (fixed point of q = p + d(q))."""
+    p = np.asarray(points_px, dtype=np.float64).reshape(-1, 2)
+    q = p.copy()
+    for _ in range(30):
+        dx, dy = _bump(q[:, 0], q[:, 1], np.asarray(centre_px, float), np.asarray(down_px, float), sigma_px,
+                       below_sigma_px)
+        q = p + np.column_stack([dx, dy])
+    return q - p
+
+
+def droop_image(rgb: np.ndarray, centre_px: np.ndarray, down_px: np.ndarray, sigma_px: float,
+                below_sigma_px: float | None = None) -> np.ndarray:
+    """A real photo with one region pulled by a smooth Gaussian warp (a resting droop).
+
+    centre_px: (x, y) of the region; down_px: its displacement (dx, dy) px (e.g. 5 mm along the
+    face's downward axis); sigma_px: the warp's reach; below_sigma_px: a shorter reach below
+    the centre (a brow droop that leaves the eye in place).  The truth at any point:
+    :func:`droop_displacement_px`.
+    """
+    import cv2
+
+    h, w = rgb.shape[:2]
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    # backward map: a point q of the output shows the input at p = q - d(p) ~ q - d(q - d(q))
+    dx, dy = _bump(xs, ys, np.asarray(centre_px, float), np.asarray(down_px, float), sigma_px, below_sigma_px)
+    dx2, dy2 = _bump(xs - dx, ys - dy, np.asarray(centre_px, float), np.asarray(down_px, float), sigma_px,
+                     below_sigma_px)
+    return cv2.remap(rgb, (xs - dx2).astype(np.float32), (ys - dy2).astype(np.float32), cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_REFLECT)

@@ -23,17 +23,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy.io import wavfile
+
 from scipy.signal import lfilter, resample_poly
 
+from kiosk.protocol.steps import SENTENCE, SPEECH_STEPS
+
 SAMPLE_RATE_HZ = 16000
-SENTENCE = "Bob may buy a big blue map of Paris"
 # Bilabial words and their tongue-sound replacements, in the order severity replaces them.
 BILABIAL_SWAPS: tuple[tuple[str, str], ...] = (
     ("Bob", "Dob"), ("map", "nap"), ("buy", "duy"), ("Paris", "Daris"),
     ("may", "nay"), ("big", "dig"), ("blue", "glue"),
 )
-STEPS = ("vowel", "ddk_pa", "ddk_ta", "ddk_ka", "ddk_pataka", "sentence")
+STEPS = SPEECH_STEPS
 
 
 @dataclass(frozen=True)
@@ -186,10 +187,10 @@ def generate_patient_speech(out_dir: Path | str, severity: float = 0.0, *, voice
 
 def read_resampled(path: Path, sr: int) -> np.ndarray:
     """A WAV file as float32 mono at ``sr`` Hz (polyphase resampling)."""
-    rate, data = wavfile.read(path)
-    x = data.astype(np.float64) / 32768.0 if data.dtype == np.int16 else data.astype(np.float64)
-    if x.ndim > 1:
-        x = x.mean(axis=1)
+    from kiosk.capture.media import read_wav
+
+    x, rate = read_wav(path)
+    x = x.astype(np.float64)
     if rate != sr:
         g = np.gcd(rate, sr)
         x = resample_poly(x, sr // g, rate // g)

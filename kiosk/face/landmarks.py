@@ -6,7 +6,7 @@ unmirrored camera frame.  Right/left tuples are mirror pairs, element by element
 group mean on one side corresponds to the same anatomical spot on the other.
 
 Reference: MediaPipe canonical face model (``canonical_face_model_uv_visualization``),
-DESIGN.md section 5.
+docs/metrics.md#landmarks.
 """
 from __future__ import annotations
 
@@ -31,27 +31,30 @@ class SidePair:
         raise ValueError(f"side must be 'right' or 'left', not {name!r}")
 
 
-# Mouth: oral commissures (DESIGN: R 61, L 291) and lip centre.
+# Mouth: oral commissures (R 61, L 291) and lip centre.
 MOUTH_CORNER = SidePair(right=(61,), left=(291,))
 LIP_CENTRE_UPPER = (13,)
 LIP_CENTRE_LOWER = (14,)
 # Upper-lip points between commissure and philtrum (lifted by the snarl).
 UPPER_LIP_LATERAL = SidePair(right=(40, 39), left=(270, 269))
 
-# Eyes: corners (outer, inner) and mid-lid points (DESIGN: R 159/145, L 386/374) with
+# Eyes: corners (outer, inner) and mid-lid points (R 159/145, L 386/374) with
 # their two neighbours so that a lid position is a 3-point mean.
 EYE_OUTER_CORNER = SidePair(right=(33,), left=(263,))
 EYE_INNER_CORNER = SidePair(right=(133,), left=(362,))
 UPPER_LID = SidePair(right=(159, 158, 160), left=(386, 385, 387))
 LOWER_LID = SidePair(right=(145, 144, 153), left=(374, 373, 380))
 
-# Brows: DESIGN names R 105, L 334; the group is the middle of the upper brow contour.
+# Brows: the named points are R 105, L 334; the group is the middle of the upper brow contour.
 BROW = SidePair(right=(105, 66, 63), left=(334, 296, 293))
 
-# Nasal alae (DESIGN: R 129, L 358) with the alar base.
+# Nasal alae (R 129, L 358) with the alar base.
 ALA = SidePair(right=(129, 98), left=(358, 327))
 
-# Facial midline, forehead to chin (DESIGN section 5).
+# Nasolabial fold, from the alar crease down to lateral of the commissure.
+NASOLABIAL = SidePair(right=(203, 206, 216), left=(423, 426, 436))
+
+# Facial midline, forehead to chin (docs/metrics.md#landmarks).
 MIDLINE = (10, 151, 9, 8, 168, 6, 197, 195, 5, 4, 1, 164, 0, 17, 152)
 # Midline points that expressions barely move (nasal bridge and dorsum): used for the
 # face frame's vertical axis and the midline fit.

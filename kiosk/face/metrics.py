@@ -11,11 +11,11 @@ construction, so a symmetric deformation cannot move it sideways).
 Per side and frame: brow height, palpebral fissure height, commissure position relative
 to the lower-lip centre, alar position; plus the lip-centre offset from the fitted midline.
 
-Scale: ``mm_per_px`` comes from the iris (11.7 mm visible iris diameter, DESIGN.md section
-4; Emotrics uses 11.77 mm [Guarin18]).  Expect a few per cent scale error from it; ratios
+Scale: ``mm_per_px`` comes from the iris (11.7 mm visible iris diameter, docs/metrics.md#scale;
+Emotrics uses 11.77 mm [Guarin18]).  Expect a few per cent scale error from it; ratios
 between the two sides do not depend on it.
 
-References: DESIGN.md section 5; Guarin DL et al., JAMA Facial Plast Surg 2018 (Emotrics
+References: docs/metrics.md#per-frame-measures; Guarin DL et al., JAMA Facial Plast Surg 2018 (Emotrics
 measures); House & Brackmann 1985.
 """
 from __future__ import annotations
@@ -188,7 +188,7 @@ def frame_measures(frame: FaceFrame, fissure_mm: dict[str, float] | None = None)
     """Both sides' measures and the lip-centre offset from the fitted midline (mm).
 
     fissure_mm: per-side palpebral fissure (mm) from a better lid model (the iris
-    model's eye contour, :mod:`kiosk.face.eyelids`); default: the mesh lids.
+    model's eye contour, :mod:`kiosk.vision.eyelids`); default: the mesh lids.
     """
     lip = (frame.mean(L.LIP_CENTRE_UPPER) + frame.mean(L.LIP_CENTRE_LOWER)) / 2
     fis = fissure_mm or {}

@@ -1,7 +1,7 @@
 """Peak-frame selection for an expression clip (pure functions).
 
 The peak frame of an expression is the frame, among those that pass the vision quality
-gate, where the expression's region has moved most from rest (DESIGN.md section 5).
+gate, where the expression's region has moved most from rest (docs/metrics.md#rest-and-peak-frames).
 Rejected frames are counted by their quality code ("no_face", "turned", "too_dark", ...)
 so the clinician and the nurse can see why a step had few usable frames.
 

@@ -1,6 +1,6 @@
 """Excursions rest -> peak, closure fractions, symmetry ratios and the affected side.
 
-Definitions (DESIGN.md section 5):
+Definitions (docs/metrics.md#face-measures):
 
 * Excursion (mm) = how far a region's landmark group moves from the rest frame to the
   peak frame in the pose-normalized face frame, per side, measured along the direction
@@ -19,12 +19,12 @@ Calibration (measured, not assumed; ``scripts/face_calibration.py`` prints it): 
 sessions of the mirrored, perfectly symmetric astronaut face (``kiosk.demo.synthetic_face``,
 severity 0) at scale 0.75/1/1.25/1.5x, shifts of 20-30 px, roll +-10 deg, yaw +-8 deg and
 brightness 0.7/1.2x, through the real vision pipeline with test-time augmentation
-(:mod:`kiosk.face.augment`) and optical-flow peak positions.  Lowest region ratios:
+(:mod:`kiosk.vision.augment`) and optical-flow peak positions.  Lowest region ratios:
 brow 0.903, gentle eye closure 0.925, tight eye closure 0.932, smile 0.940, snarl 0.954,
 pucker 0.917; lowest movement-weighted mean ratio 0.955 (mesh-only peak positions: brow
 0.965, smile 0.933, snarl 0.940, pucker 0.862, mean 0.944).  Hence:
 
-* ``RATIO_NONE_MEAN`` = 0.85 (DESIGN.md's value; 0.09 below the lowest symmetric mean):
+* ``RATIO_NONE_MEAN`` = 0.85 (the first design's value, docs/metrics.md#noise-band; 0.09 below the lowest symmetric mean):
   affected side "none" when the movement-weighted mean ratio is at or above it and no
   region is visibly asymmetric.
 * ``REGION_MIN`` = 0.75 for every region (lowest symmetric region ratio 0.903): a region is
@@ -77,6 +77,8 @@ MOVEMENT_REGIONS: dict[str, tuple[str, tuple[L.SidePair, ...]]] = {
 }
 EYE_REGIONS: dict[str, str] = {"eye_gentle": "eye_close_gentle", "eye_tight": "eye_close_tight"}
 REGION_ORDER = ("brow", "eye_gentle", "eye_tight", "smile", "snarl", "pucker")
+#: The protocol step whose peak each region is measured on.
+REGION_STEPS: dict[str, str] = {**{r: step for r, (step, _) in MOVEMENT_REGIONS.items()}, **EYE_REGIONS}
 
 
 def region_indices(region: str) -> tuple[int, ...]:
@@ -243,7 +245,7 @@ class SideVerdict:
 
 
 def affected_side(regions: dict[str, RegionSymmetry]) -> SideVerdict:
-    """The side that moves less over all measurable regions (DESIGN.md section 5).
+    """The side that moves less over all measurable regions (docs/metrics.md#affected-side).
 
     Weight per region = healthy-side movement (mm).  Side = sign of
     sum(weight * (1 - ratio) * (+1 if left weaker else -1)).  "none" when the weighted

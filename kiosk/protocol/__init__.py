@@ -1,4 +1,4 @@
-"""The guided session (DESIGN.md sections 5, 6): step definitions and a pure state machine."""
+"""The guided session (docs/architecture.md#guided-session): step definitions and a pure state machine."""
 from kiosk.protocol.machine import (ACTIVE_PHASES, Abort, CaptureResult, DeviceBack, DeviceLost, Event, Pause, Repeat,
                                     Resume, SessionState, Skip, Start, StepOutcome, Tick, Verdict, new_session,
                                     run_events, transition)

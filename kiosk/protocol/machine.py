@@ -2,7 +2,7 @@
 
 No clock, no devices, no pygame: time arrives in ``Tick(now_s)`` events and capture
 results in ``CaptureResult`` events, so every path (retry, skip, abort, device loss)
-runs in unit tests. The runner (kiosk.ui.session_runner) starts a capture whenever
+runs in unit tests. The runner (kiosk.session.runner) starts a capture whenever
 ``state.capture_id`` grows while ``state.phase == "capture"`` and answers it with a
 ``CaptureResult`` carrying the same id; results for an older id are ignored.
 

@@ -1,8 +1,12 @@
-"""The guided session's steps (DESIGN.md sections 5, 6 and 9), in the order they run.
+"""The guided session's steps (docs/architecture.md#guided-session), in the order they run.
 
-Each step carries what the patient is told, which pictogram the UI draws, the countdown
-before the capture (s) and the capture window (s). Face windows are long enough for the
-expression to reach its peak and be held; speech windows follow DESIGN.md section 6
+Each step carries what the patient is told (written and spoken), which pictogram the UI
+draws, the countdown before the capture (s) and the capture window (s). The spoken prompt
+plays at the start of the countdown and must end before the soft start tone that the kiosk
+plays just before the capture (kiosk.ui.sound.TONE_LEAD_S); a second tone marks the end of the
+capture, so a patient with closed eyes knows when to open them. Speech steps start with a
+silent lead-in (noise profile): the screen shows "Quiet, please" and then "Go!". Face windows are long enough for the
+expression to reach its peak and be held; speech windows follow docs/architecture.md#guided-session
 (sustained /a/ up to 15 s, repetitions 5 s) plus the 1 s silent lead-in for the noise profile.
 """
 from __future__ import annotations
@@ -14,16 +18,28 @@ Kind = Literal["face", "speech"]
 
 
 @dataclass(frozen=True)
+class Pictogram:
+    """What the drawn face for a step shows (kiosk.ui.pictograms draws it)."""
+
+    eyes: Literal["open", "closed", "tight"] = "open"
+    brows_raised: bool = False
+    mouth: Literal["neutral", "smile", "snarl", "pucker", "open"] = "neutral"
+    speech_label: str | None = None   # speech steps: the sound, drawn beside the face
+
+
+@dataclass(frozen=True)
 class StepSpec:
     """One task of the guided session."""
 
-    name: str              # file stem in a session folder (DESIGN.md section 9)
+    name: str              # file stem in a session folder (docs/cli.md#session-folder)
     kind: Kind             # "face" needs the camera, "speech" the microphone
     title: str             # short heading, large type
     instruction: str       # one or two plain sentences for the patient
-    pictogram: str         # id of the drawn pictogram (kiosk.ui.pictograms)
+    pictogram: Pictogram   # the drawn face (kiosk.ui.pictograms)
     countdown_s: float     # "get ready" time before the capture starts
     capture_s: float       # capture window; speech includes the silent lead-in
+    gate: str | None = None  # speech quality-gate task: "vowel", "ddk" or "sentence" (None for faces)
+    spoken: str = ""         # the spoken prompt (kiosk.ui.sound makes it into a WAV at setup)
 
     @property
     def device(self) -> str:
@@ -33,31 +49,46 @@ class StepSpec:
 
 SENTENCE = "Bob may buy a big blue map of Paris"
 
+
+def _speech(label: str) -> Pictogram:
+    return Pictogram(mouth="open", speech_label=label)
+
+
 STEPS: tuple[StepSpec, ...] = (
     StepSpec("rest", "face", "Relax your face", "Look at the screen and keep your face still and relaxed.",
-             "rest", 3.0, 3.0),
+             Pictogram(), 3.0, 3.0, spoken="Look at the screen, and keep still."),
     StepSpec("brow_raise", "face", "Raise your eyebrows", "Lift both eyebrows as high as you can and hold.",
-             "brow_raise", 3.0, 3.0),
-    # With the eyes closed the patient cannot see the countdown, so they count themselves.
-    StepSpec("eye_close_gentle", "face", "Close your eyes gently", "When the countdown ends, close both eyes "
-             "softly, as if asleep. Count slowly to four, then open them.", "eye_close_gentle", 3.0, 3.0),
-    StepSpec("eye_close_tight", "face", "Squeeze your eyes shut", "When the countdown ends, squeeze both eyes "
-             "shut as tightly as you can. Count slowly to four, then open them.", "eye_close_tight", 3.0, 3.0),
-    StepSpec("smile", "face", "Big smile", "Smile widely and show your teeth.", "smile", 3.0, 3.0),
-    StepSpec("snarl", "face", "Wrinkle your nose", "Wrinkle your nose and lift your upper lip.", "snarl", 3.0, 3.0),
-    StepSpec("pucker", "face", "Pucker your lips", "Push your lips forward as if to whistle.", "pucker", 3.0, 3.0),
-    StepSpec("vowel", "speech", "Say \"aaah\"", "Wait one second in silence, then take a breath and say \"aaah\" "
-             "as long as you comfortably can.", "vowel", 3.0, 16.0),
-    StepSpec("ddk_pa", "speech", "Say \"pa pa pa\"", "After a second of silence, say \"pa\" again and again, "
-             "as fast and clearly as you can.", "ddk_pa", 3.0, 6.0),
-    StepSpec("ddk_ta", "speech", "Say \"ta ta ta\"", "After a second of silence, say \"ta\" again and again, "
-             "as fast and clearly as you can.", "ddk_ta", 3.0, 6.0),
-    StepSpec("ddk_ka", "speech", "Say \"ka ka ka\"", "After a second of silence, say \"ka\" again and again, "
-             "as fast and clearly as you can.", "ddk_ka", 3.0, 6.0),
-    StepSpec("ddk_pataka", "speech", "Say \"pa-ta-ka\"", "After a second of silence, say \"pa-ta-ka\" again and "
-             "again, as fast and clearly as you can.", "ddk_pataka", 3.0, 6.0),
-    StepSpec("sentence", "speech", "Read aloud", f"After a second of silence, read this sentence: \"{SENTENCE}\".",
-             "sentence", 3.0, 6.0),
+             Pictogram(brows_raised=True), 3.0, 3.0, spoken="Raise your eyebrows high, and hold."),
+    # With the eyes closed the patient cannot see the screen: the start and end tones lead them.
+    StepSpec("eye_close_gentle", "face", "Close your eyes gently", "At the tone, close both eyes softly, as if "
+             "asleep. Open them at the second tone.", Pictogram(eyes="closed"), 5.0, 3.0,
+             spoken="At the tone, close your eyes gently. Open them at the second tone."),
+    StepSpec("eye_close_tight", "face", "Squeeze your eyes shut", "At the tone, squeeze both eyes shut as "
+             "tightly as you can. Open them at the second tone.", Pictogram(eyes="tight"), 5.0, 3.0,
+             spoken="At the tone, squeeze your eyes shut. Open them at the second tone."),
+    StepSpec("smile", "face", "Big smile", "Smile widely and show your teeth.", Pictogram(mouth="smile"), 3.0, 3.0,
+             spoken="Big smile, show your teeth."),
+    StepSpec("snarl", "face", "Wrinkle your nose", "Wrinkle your nose and lift your upper lip.", Pictogram(mouth="snarl"), 3.0, 3.0,
+             spoken="Wrinkle your nose, and lift your upper lip."),
+    StepSpec("pucker", "face", "Pucker your lips", "Push your lips forward as if to whistle.", Pictogram(mouth="pucker"), 3.0, 3.0,
+             spoken="Push your lips forward, as if to whistle."),
+    StepSpec("vowel", "speech", "Say \"aaah\"", "Stay quiet until you see \"Go!\", then take a breath and say "
+             "\"aaah\" as long as you comfortably can.", _speech("aaah"), 3.0, 16.0, "vowel",
+             spoken="At Go, say aah, as long as you can."),
+    StepSpec("ddk_pa", "speech", "Say \"pa pa pa\"", "Stay quiet until you see \"Go!\", then say \"pa\" again "
+             "and again, as fast and clearly as you can.", _speech("pa pa"), 3.0, 6.0, "ddk",
+             spoken="At Go, say pa pa pa, fast."),
+    StepSpec("ddk_ta", "speech", "Say \"ta ta ta\"", "Stay quiet until you see \"Go!\", then say \"ta\" again "
+             "and again, as fast and clearly as you can.", _speech("ta ta"), 3.0, 6.0, "ddk",
+             spoken="At Go, say ta ta ta, fast."),
+    StepSpec("ddk_ka", "speech", "Say \"ka ka ka\"", "Stay quiet until you see \"Go!\", then say \"ka\" again "
+             "and again, as fast and clearly as you can.", _speech("ka ka"), 3.0, 6.0, "ddk",
+             spoken="At Go, say ka ka ka, fast."),
+    StepSpec("ddk_pataka", "speech", "Say \"pa-ta-ka\"", "Stay quiet until you see \"Go!\", then say "
+             "\"pa-ta-ka\" again and again, as fast and clearly as you can.", _speech("pa-ta-ka"), 3.0, 6.0, "ddk",
+             spoken="At Go, say pa ta ka, fast."),
+    StepSpec("sentence", "speech", "Read aloud", f"Stay quiet until you see \"Go!\", then read this sentence: "
+             f"\"{SENTENCE}\".", _speech("Bob may..."), 3.0, 6.0, "sentence", spoken="At Go, read the sentence aloud."),
 )
 
 FACE_STEPS: tuple[str, ...] = tuple(s.name for s in STEPS if s.kind == "face")

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.analytics import PatientHistory, history
+from kiosk.protocol.steps import FACE_STEPS
 from kiosk.store import Patient, SessionRecord, StepRecord, Store
 
 
@@ -43,7 +44,7 @@ def gather(store: Store, session_id: str, clinic_name: str, state_dir: Path | No
     if state_dir is not None:
         folder = peak_frame_dir(state_dir, session_id)
         if folder.is_dir():
-            order = ("rest", "brow_raise", "eye_close_gentle", "eye_close_tight", "smile", "snarl", "pucker")
+            order = FACE_STEPS
             found = [p for p in folder.iterdir() if p.suffix.lower() in (".png", ".jpg", ".jpeg")]
             found.sort(key=lambda p: (order.index(p.stem) if p.stem in order else len(order), p.stem))
             frames = {p.stem: p for p in found}

@@ -1,8 +1,24 @@
-"""Shared page layout: styles, "page X of Y" footer, small table helpers."""
+"""Shared page layout: fonts, styles, "page X of Y" footer, small table helpers.
+
+User text (patient names and codes, clinic name, reasons, file names) is never read as ReportLab
+markup: ``para`` escapes all of its text and ``rich`` escapes every value put into a trusted
+template, so ``<img src=...>`` prints literally instead of embedding a file
+(docs/security.md#reports). Text is set in DejaVu Sans (fonts-dejavu-core: Latin, Greek,
+Cyrillic, Hebrew, Arabic glyphs); words longer than a line are split (``splitLongWords``).
+Hebrew and Arabic runs are put in visual order (Unicode bidi algorithm, python-bidi) and Arabic
+letters are given their joined forms (arabic-reshaper) before layout, because ReportLab draws
+left to right. Limits: the reordering is done per text, before line breaking, so an RTL text that
+wraps onto several lines has its lines in the wrong order; ligatures beyond lam-alef are not formed.
+"""
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -10,11 +26,39 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, Table, TableStyle
 
+log = logging.getLogger(__name__)
+FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"),
+             Path("/usr/local/share/fonts/dejavu"))
+FOOTER_CHARS = 48      # user text in the footer is cut to this many characters
+
+
+@lru_cache(maxsize=1)
+def fonts() -> tuple[str, str, str]:
+    """(regular, bold, monospace) font names: DejaVu registered with ReportLab, else the built-in
+    Helvetica/Courier (which print only Latin-1; logged)."""
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    for folder in FONT_DIRS:
+        files = {n: folder / f"{n}.ttf" for n in ("DejaVuSans", "DejaVuSans-Bold", "DejaVuSansMono")}
+        if all(f.is_file() for f in files.values()):
+            for name, f in files.items():
+                pdfmetrics.registerFont(TTFont(name, str(f)))
+            for bold, italic, face in ((0, 0, "DejaVuSans"), (1, 0, "DejaVuSans-Bold"), (0, 1, "DejaVuSans"),
+                                       (1, 1, "DejaVuSans-Bold")):
+                addMapping("DejaVuSans", bold, italic, face)
+            return "DejaVuSans", "DejaVuSans-Bold", "DejaVuSansMono"
+    log.warning("DejaVu fonts not found (install fonts-dejavu-core): reports print only Latin-1 characters")
+    return "Helvetica", "Helvetica-Bold", "Courier"
+
+
+FONT, FONT_BOLD, FONT_MONO = fonts()
 BASE = getSampleStyleSheet()
-SMALL = ParagraphStyle("small", parent=BASE["BodyText"], fontSize=8, leading=10)
-BODY = ParagraphStyle("body", parent=BASE["BodyText"], fontSize=9.5, leading=12)
-H1 = ParagraphStyle("h1", parent=BASE["Heading1"], fontSize=16, leading=20, spaceAfter=4)
-H2 = ParagraphStyle("h2", parent=BASE["Heading2"], fontSize=12, leading=15, spaceBefore=8, spaceAfter=4)
+SMALL = ParagraphStyle("small", parent=BASE["BodyText"], fontName=FONT, fontSize=8, leading=10)
+BODY = ParagraphStyle("body", parent=BASE["BodyText"], fontName=FONT, fontSize=9.5, leading=12)
+H1 = ParagraphStyle("h1", parent=BASE["Heading1"], fontName=FONT_BOLD, fontSize=16, leading=20, spaceAfter=4)
+H2 = ParagraphStyle("h2", parent=BASE["Heading2"], fontName=FONT_BOLD, fontSize=12, leading=15, spaceBefore=8,
+                    spaceAfter=4)
 NOTE = ParagraphStyle("note", parent=BODY, textColor=colors.HexColor("#7b241c"))
 
 
@@ -34,7 +78,7 @@ def numbered_canvas(footer: str, font_size: float = 8) -> type[canvas.Canvas]:
             total = len(self._pages)
             for state in self._pages:
                 self.__dict__.update(state)
-                self.setFont("Helvetica", font_size)
+                self.setFont(FONT, font_size)
                 self.setFillColor(colors.grey)
                 self.drawString(15 * mm, 10 * mm, footer)
                 self.drawRightString(self._pagesize[0] - 15 * mm, 10 * mm, f"Page {self._pageNumber} of {total}")
@@ -58,8 +102,8 @@ def grid(rows: Sequence[Sequence[Any]], widths: Sequence[float] | None = None, f
          header_rows: int = 1, zebra: bool = True) -> Table:
     """A plain table with a shaded header row and thin grid lines."""
     t = Table([list(r) for r in rows], colWidths=widths, repeatRows=header_rows, hAlign="LEFT")
-    style = [("FONT", (0, 0), (-1, -1), "Helvetica", font_size),
-             ("FONT", (0, 0), (-1, header_rows - 1), "Helvetica-Bold", font_size),
+    style = [("FONT", (0, 0), (-1, -1), FONT, font_size),
+             ("FONT", (0, 0), (-1, header_rows - 1), FONT_BOLD, font_size),
              ("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.HexColor("#dfe6ee")),
              ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#9aa5b1")),
              ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -71,5 +115,81 @@ def grid(rows: Sequence[Sequence[Any]], widths: Sequence[float] | None = None, f
     return t
 
 
-def para(text: str, style: ParagraphStyle = SMALL) -> Paragraph:
-    return Paragraph(text, style)
+_RTL = re.compile("[\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+
+
+def visual(text: str) -> str:
+    """``text`` in visual (left-to-right drawing) order with Arabic letters joined; unchanged when it
+    has no Hebrew or Arabic letter."""
+    if not _RTL.search(text):
+        return text
+    import arabic_reshaper
+    from bidi import get_display
+    return get_display(arabic_reshaper.reshape(text))
+
+
+def plain(text: Any) -> str:
+    """User text made safe for a ReportLab paragraph: visual order, then every markup character escaped."""
+    return escape(visual(str(text)))
+
+
+def para(text: Any, style: ParagraphStyle = SMALL) -> Paragraph:
+    """A paragraph of plain text: every character prints as itself (no markup is interpreted)."""
+    return Paragraph(plain(text), style)
+
+
+def rich(template: str, style: ParagraphStyle, *values: Any) -> Paragraph:
+    """A paragraph from a trusted markup ``template`` with ``{}`` slots; each value is escaped."""
+    return Paragraph(template.format(*(plain(v) for v in values)), style)
+
+
+CREATOR = "facial-palsy-kiosk report"       # PDF /Creator of every report: marks a file we may overwrite
+MAX_OURS_BYTES = 50 << 20
+
+
+class ReportPathError(ValueError):
+    """The report cannot be written at that path (it would overwrite something else, or no folder)."""
+
+
+def is_our_pdf(path: Path) -> bool:
+    """True for a regular file that is a PDF this kiosk wrote (its /Creator is CREATOR)."""
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_OURS_BYTES:
+            return False
+        data = path.read_bytes()
+    except OSError:
+        return False
+    return data.startswith(b"%PDF-") and f"/Creator ({CREATOR})".encode() in data
+
+
+def check_report_target(out: Path) -> Path:
+    """Refuse a report path that would overwrite anything but an earlier report of ours, or whose
+    folder does not exist (folders are never created for a given path: the message names it)."""
+    out = Path(out)
+    if out.is_symlink():
+        raise ReportPathError(f"{out} is a symbolic link; give the path of a new .pdf file")
+    if out.exists():
+        if out.is_dir():
+            raise ReportPathError(f"{out} is a folder; give the path of a .pdf file inside it")
+        if not is_our_pdf(out):
+            raise ReportPathError(f"{out} exists and is not a report written by this kiosk: refusing to overwrite "
+                                  "it; choose another file name")
+    elif not out.parent.is_dir():
+        missing = out.parent
+        while not missing.parent.is_dir() and missing.parent != missing:
+            missing = missing.parent
+        raise ReportPathError(f"the folder {out.parent} does not exist ({missing} is missing); create it first "
+                              "or choose another path")
+    return out
+
+
+def save_pdf(out: Path, pdf: bytes) -> Path:
+    """Write a built report to ``out`` (checked again just before), atomically, mode 0600."""
+    from kiosk.privatefiles import write_private
+    return write_private(check_report_target(out), pdf)
+
+
+def footer_text(text: str) -> str:
+    """User text for the page footer (drawn as a plain string): one line, at most FOOTER_CHARS."""
+    text = " ".join(str(text).split())
+    return visual(text if len(text) <= FOOTER_CHARS else text[:FOOTER_CHARS - 1] + "…")

@@ -1,14 +1,14 @@
-"""Reference ranges and wording shared by the reports (sources in ../shared/reference/)."""
+"""Reference ranges and wording shared by the reports (sources in docs/metrics.md#references)."""
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from kiosk.scoring.grades import KANERVA_2011, hb_roman
+
 REGION_LABELS = {"brow": "Brow raise", "eye_gentle": "Gentle eye closure", "eye_tight": "Tight eye closure",
                  "smile": "Open smile", "snarl": "Snarl", "pucker": "Lip pucker"}
-REGION_STEPS = {"brow": "brow_raise", "eye_gentle": "eye_close_gentle", "eye_tight": "eye_close_tight",
-                "smile": "smile", "snarl": "snarl", "pucker": "pucker"}
 
-# Landmark noise alone gives symmetry ratios of 0.85..0.99 on a mirrored, symmetric face (DESIGN.md section 5).
+# Landmark noise alone gives symmetry ratios of 0.90..1.00 on a mirrored, symmetric face (docs/metrics.md#noise-band).
 NOISE_RATIO = 0.85
 
 # (label, path in speech dict, unit, decimals, normal range text, abnormal test)
@@ -34,7 +34,6 @@ SPEECH_NORMS: tuple[SpeechNorm, ...] = (
 )
 
 # Sunnybrook composite per HB grade, middle 50 % of 5,397 clinician gradings (Kanerva 2011).
-KAN11_RANGES = {1: (100, 100), 2: (71, 90), 3: (43, 62), 4: (26, 43), 5: (13, 25), 6: (5, 14)}
 
 LIMITATIONS = (
     "Decision support, not a diagnosis. All grades on this page are automated estimates from face landmarks "
@@ -62,12 +61,12 @@ def side_text(side: str | None) -> str:
 
 def hb_sunnybrook_note(grade: int | None, composite: float | None) -> str | None:
     """A note when the composite lies outside the middle 50 % of clinician gradings for the HB estimate."""
-    if grade is None or composite is None or grade not in KAN11_RANGES:
+    if grade is None or composite is None or grade not in KANERVA_2011:
         return None
-    lo, hi = KAN11_RANGES[grade]
+    lo, hi = KANERVA_2011[grade]
     if lo <= composite <= hi:
         return None
-    roman = ("I", "II", "III", "IV", "V", "VI")[grade - 1]
+    roman = hb_roman(grade)
     return (f"Consistency check: a Sunnybrook composite of {composite:.0f} lies outside the middle 50 % "
             f"({lo}–{hi}) of clinician gradings for House-Brackmann {roman} (Kanerva 2011). Read both "
             "estimates with care.")

@@ -5,17 +5,19 @@ from pathlib import Path
 
 import numpy as np
 
+from kiosk.convention import SIDE_RGB_PAPER
+
 from kiosk.face.landmarks import (ALA, BROW, EYE_INNER_CORNER, EYE_OUTER_CORNER, LOWER_LID, MIDLINE,
                                   MOUTH_CORNER, UPPER_LID)
 
-# The points the measures use (DESIGN.md section 5): mouth corners, lids, brows, alae, eye corners.
+# The points the measures use (docs/metrics.md#landmarks): mouth corners, lids, brows, alae, eye corners.
 _GROUPS = (MOUTH_CORNER, UPPER_LID, LOWER_LID, BROW, ALA, EYE_OUTER_CORNER, EYE_INNER_CORNER)
 KEY_POINTS = {side: tuple(i for g in _GROUPS for i in getattr(g, side)) for side in ("right", "left")}
 
 
 def draw_landmarks(rgb: np.ndarray, landmarks_px: np.ndarray) -> np.ndarray:
     """A copy of ``rgb`` with all 468 mesh points (grey), the midline (white) and the measured
-    points of the patient's right (blue) and left (orange) side."""
+    points of the patient's right (orange) and left (blue) side, the kiosk's colours (kiosk.convention)."""
     import cv2
 
     img = np.ascontiguousarray(rgb.copy())
@@ -24,7 +26,7 @@ def draw_landmarks(rgb: np.ndarray, landmarks_px: np.ndarray) -> np.ndarray:
     for x, y in pts:
         cv2.circle(img, (int(x), int(y)), r, (170, 170, 170), -1, cv2.LINE_AA)
     cv2.polylines(img, [pts[list(MIDLINE)].reshape(-1, 1, 2)], False, (255, 255, 255), r, cv2.LINE_AA)
-    for side, colour in (("right", (40, 110, 230)), ("left", (240, 130, 20))):
+    for side, colour in SIDE_RGB_PAPER.items():
         for i in KEY_POINTS[side]:
             cv2.circle(img, (int(pts[i, 0]), int(pts[i, 1])), 3 * r, colour, -1, cv2.LINE_AA)
     return img
@@ -42,14 +44,17 @@ def face_crop(img: np.ndarray, landmarks_px: np.ndarray, margin: float = 0.15) -
 
 
 def save_overlay(rgb: np.ndarray, landmarks_px: np.ndarray, path: Path) -> Path:
-    """Draw the overlay, crop it to the face and write it as PNG (parent folders created)."""
+    """Draw the overlay, crop it to the face and write it as PNG, mode 0600 (parent folders created 0700):
+    a face photo is patient data (docs/security.md#files-at-rest)."""
     import cv2
 
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from kiosk.privatefiles import private_dir, write_private
+    private_dir(path.parent)
     img = face_crop(draw_landmarks(rgb, landmarks_px), landmarks_px)
-    if not cv2.imwrite(str(path), cv2.cvtColor(img, cv2.COLOR_RGB2BGR)):
-        raise OSError(f"could not write {path}")
-    return path
+    ok, png = cv2.imencode(".png", cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
+    if not ok:
+        raise OSError(f"could not encode the overlay for {path}")
+    return write_private(path, png.tobytes())
 
 
 def store_peak_overlays(frames: dict[str, np.ndarray], session_id: str, state_dir: Path,

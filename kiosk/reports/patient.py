@@ -1,11 +1,13 @@
-"""Patient PDF: large type, a drawn face for feedback, improvement %, weekly graph, clarity score.
+"""Patient PDF: large type, a drawn face for feedback, today's score against earlier visits,
+weekly graph, clarity score.
 
-Plain words only; no grades or jargon. The "face movement score" is the
-Sunnybrook-style composite (0..100); improvement % is the share of the gap
-to 100 at the first visit that has closed (kiosk.analytics.progress).
+Plain words only; no grades, jargon or predictions. The "face movement score" is the
+Sunnybrook-style composite (0..100). Face, sentence, improvement % (never negative) and
+"speak to the nurse" follow the one rule in kiosk.analytics.feedback, as on the results screen.
 """
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -15,57 +17,39 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
+from kiosk.analytics.feedback import clarity_words, face_feedback
 from kiosk.reports.charts import face_icon, weekly_bars
 from kiosk.reports.data import ReportData
-from kiosk.reports.layout import BASE, numbered_canvas, para
+from kiosk.reports.layout import (BASE, CREATOR, FONT, FONT_BOLD, check_report_target, footer_text, numbered_canvas,
+                                  para, rich, save_pdf)
 
-TITLE = ParagraphStyle("pt", parent=BASE["Title"], fontSize=28, leading=34, spaceAfter=6)
-BIG = ParagraphStyle("pbig", parent=BASE["BodyText"], fontSize=20, leading=26, spaceAfter=6)
-TEXT = ParagraphStyle("ptext", parent=BASE["BodyText"], fontSize=15, leading=20, spaceAfter=6)
-FINE = ParagraphStyle("pfine", parent=BASE["BodyText"], fontSize=12, leading=16, textColor=colors.HexColor("#444444"))
+TITLE = ParagraphStyle("pt", parent=BASE["Title"], fontName=FONT_BOLD, fontSize=28, leading=34, spaceAfter=6)
+BIG = ParagraphStyle("pbig", parent=BASE["BodyText"], fontName=FONT, fontSize=20, leading=26, spaceAfter=6)
+TEXT = ParagraphStyle("ptext", parent=BASE["BodyText"], fontName=FONT, fontSize=15, leading=20, spaceAfter=6)
+FINE = ParagraphStyle("pfine", parent=BASE["BodyText"], fontName=FONT, fontSize=12, leading=16,
+                      textColor=colors.HexColor("#444444"))
 
-__all__ = ["build_patient_pdf", "feedback"]
+NURSE = ParagraphStyle("pnurse", parent=BIG, backColor=colors.HexColor("#fff1c2"), borderColor=colors.HexColor("#d68910"),
+                       borderWidth=1, borderPadding=6, spaceAfter=10)
 
-
-def feedback(recovered_pct: float | None, first_visit: bool) -> tuple[float, str]:
-    """Face-icon mood (-1..1) and one plain sentence for the headline."""
-    if first_visit or recovered_pct is None:
-        return 0.4, "Thank you for doing your first check. Today's results are your starting point."
-    if recovered_pct >= 10:
-        return (min(1.0, 0.5 + recovered_pct / 200),
-                "Your face is moving more evenly than at your first visit. Well done!")
-    if recovered_pct > -10:
-        return 0.1, "Your face movement is about the same as at your first visit. Keep up your exercises."
-    return -0.3, "Your face moved a little less evenly today. Your care team will go through this with you."
-
-
-def _clarity_words(score: float) -> str:
-    if score >= 80:
-        return "Your speech was clear."
-    if score >= 60:
-        return "Your speech was mostly clear."
-    return "Some sounds were harder to make. Your speech therapist can help with this."
+__all__ = ["build_patient_pdf"]
 
 
 def _headline(d: ReportData) -> list[Any]:
-    h = d.history
-    imp = h.improvement
-    measured_today = bool(h.points) and h.points[-1].composite is not None
-    if not measured_today:
+    """The drawn face, the plain sentence and today's score against earlier visits (kiosk.analytics.feedback)."""
+    fb = face_feedback(d.history.points)
+    if fb.today is None:
         return [para("Your face movement was not measured today. Please ask the nurse if you would like to "
                      "repeat it.", BIG)]
-    rec = imp.composite.recovered_pct if imp else None
-    mood, sentence = feedback(rec, first_visit=imp is None)
-    icon = face_icon(mood, size=120)
-    text = [para(sentence, BIG)]
-    if imp and imp.composite.latest is not None and rec is not None:
-        text.append(para(f"Improvement since your first visit: <b>{rec:.0f}&nbsp;%</b>", BIG))
-        text.append(para(f"Your face movement score went from {imp.composite.baseline:.0f} to "
-                         f"{imp.composite.latest:.0f} out of 100. That means {max(rec, 0):.0f}&nbsp;% of the gap "
-                         "to a full score at your first visit has closed.", TEXT))
-    elif h.points and h.points[-1].composite is not None:
-        text.append(para(f"Your face movement score today: <b>{h.points[-1].composite:.0f}</b> out of 100.", BIG))
-    t = Table([[icon, text]], colWidths=[45 * mm, 130 * mm])
+    text = [para(fb.headline, BIG if not fb.see_nurse else NURSE)]
+    if fb.first is None:
+        text.append(rich("Your face movement score today: <b>{}</b> out of 100.", BIG, f"{fb.today:.0f}"))
+    else:
+        text.append(rich("Face movement score – <b>{}</b>", TEXT, fb.comparison))
+    if fb.improvement_pct is not None:
+        text.append(rich("Improvement since your first visit: <b>{}&nbsp;%</b> – that much of the gap to a full "
+                         "score at your first visit has closed.", TEXT, f"{fb.improvement_pct:.0f}"))
+    t = Table([[face_icon(fb.mood, size=120), text]], colWidths=[45 * mm, 130 * mm])
     t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     return [t]
 
@@ -89,7 +73,7 @@ def _clarity(d: ReportData) -> list[Any]:
     score = speech.get("clarity_score") if speech else None
     if score is None:
         return [para("Speech clarity was not measured today.", TEXT)]
-    out = [para(f"Speech clarity: <b>{score:.0f}</b> out of 100", BIG), para(_clarity_words(score), TEXT)]
+    out = [rich("Speech clarity: <b>{}</b> out of 100", BIG, f"{score:.0f}"), para(clarity_words(score), TEXT)]
     imp = d.history.improvement
     if imp and imp.clarity.change is not None and imp.clarity.baseline is not None:
         word = "up" if imp.clarity.change >= 0.5 else "down" if imp.clarity.change <= -0.5 else "about the same,"
@@ -99,18 +83,29 @@ def _clarity(d: ReportData) -> list[Any]:
     return out
 
 
+def _precision_note(d: ReportData) -> list[Any]:
+    """One plain sentence when some face step was measured with low confidence."""
+    from kiosk.face.assessment import LOW_CONFIDENCE
+    steps = (d.face.get("steps") or {}).values()
+    if not any(isinstance(s, dict) and s.get("status") == LOW_CONFIDENCE for s in steps):
+        return []
+    return [para("Some of today's face measurements are less precise than usual (low confidence). Your care "
+                 "team will take this into account.", FINE)]
+
+
 def build_patient_pdf(d: ReportData, out: Path) -> Path:
     """Write the patient's sheet for ``d`` to ``out``; return the path."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    doc = SimpleDocTemplate(str(out), pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=12 * mm,
+    check_report_target(out)
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, creator=CREATOR, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=12 * mm,
                             bottomMargin=20 * mm, title="Your facial palsy check", author=d.clinic_name)
     name = d.patient.display_name or d.patient.code
     story: list[Any] = [para("Your progress", TITLE),
-                        para(f"{name} – {d.session.started_at:%d %B %Y} – {d.clinic_name}", TEXT),
+                        para(f"{name} – {d.session.started_at.astimezone():%d %B %Y} – {d.clinic_name}", TEXT),
                         Spacer(1, 4 * mm)]
-    story += _headline(d) + [Spacer(1, 3 * mm)] + _weekly(d) + [Spacer(1, 3 * mm)] + _clarity(d)
+    story += _headline(d) + _precision_note(d) + [Spacer(1, 3 * mm)] + _weekly(d) + [Spacer(1, 3 * mm)] + _clarity(d)
     story += [Spacer(1, 3 * mm),
               para("This sheet shows measurements made by the kiosk. It is not a diagnosis. Your doctor or "
                    "therapist will explain what the results mean for you.", FINE)]
-    doc.build(story, canvasmaker=numbered_canvas(f"{d.clinic_name} – not a diagnosis", font_size=10))
-    return out
+    doc.build(story, canvasmaker=numbered_canvas(f"{footer_text(d.clinic_name)} – not a diagnosis", font_size=10))
+    return save_pdf(out, buf.getvalue())

@@ -1,7 +1,7 @@
 """eFACE-style item scores (automated estimate; 100 = balanced).
 
 Per item: ratio = affected / healthy x 100, score = 100 - |100 - ratio|, clipped to 0..100
-(the scoring of the public auto-eFACE code [AutoSrc]; DESIGN.md section 5).
+(the scoring of the public auto-eFACE code [AutoSrc]; docs/metrics.md#eface-style-items).
 
 * Static (rest frame): brow height, palpebral fissure, commissure distance from the
   lower-lip centre.  Subscore = mean of the available items.
@@ -11,7 +11,7 @@ Per item: ratio = affected / healthy x 100, score = 100 - |100 - ratio|, clipped
   lower of the two item scores (auto-eFACE uses the smaller ratio).
 
 No total is given: the weighting of the published total (dynamic x 2) is not confirmed
-for this item set (see /work/shared/reference/facial-grading.md section 3).  The
+for this item set (see docs/metrics.md#eface-style-items).  The
 affected side is the detected one; when none was detected, the side that moves less
 overall (sign of the movement vote) is used and ``affected_side_assumed`` says so.
 

@@ -1,1 +1,2 @@
-"""Speech engine: quality gate, noise reduction, voice, diadochokinesis, intelligibility (DESIGN.md section 6)."""
+"""Speech engine: quality gate, task checks, noise reduction, voice, diadochokinesis, intelligibility,
+prosody (docs/metrics.md#speech-measures, docs/speech.md)."""

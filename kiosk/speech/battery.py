@@ -1,27 +1,32 @@
 """The speech battery: six recordings in, every measure, both scores and per-step status out.
 
-Steps (DESIGN.md section 9): ``vowel``, ``ddk_pa``, ``ddk_ta``, ``ddk_ka``, ``ddk_pataka``,
-``sentence``. Each recording starts with a quiet lead-in (default 1 s). A step may be
-missing or rejected by the quality gate: it is listed with the reason, and the measures
-and scores that need it are ``None``; nothing is scored from a bad recording.
+Steps (docs/cli.md#session-folder): ``vowel``, ``ddk_pa``, ``ddk_ta``, ``ddk_ka``, ``ddk_pataka``,
+``sentence``. Each recording normally starts with a quiet lead-in (default 1 s); one that starts
+with speech is analysed from its start. A step may be missing, rejected by the quality gate or
+rejected as not being its task (kiosk.speech.taskcheck): it is listed with the reason, and the
+measures and scores that need it are ``None``; nothing is scored from a bad recording.
 
 All audio is first resampled to 16 kHz (anti-alias filter only; no noise reduction),
 which is what pocketsphinx needs and keeps the analysis time predictable.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from kiosk.protocol.steps import SPEECH_STEPS, step_spec
+
 from kiosk.scoring.speech import SpeechScore, clarity_score, motor_speech_impairment_index
-from kiosk.speech.ddk import DdkMeasures, measure_ddk, pa_ta_ratio
+from kiosk.speech.ddk import DdkMeasures, ddk_from_nuclei, pa_ta_ratio, syllable_nuclei
 from kiosk.speech.denoise import denoise
-from kiosk.speech.intelligibility import Intelligibility, measure_intelligibility
-from kiosk.speech.quality import AudioQuality, check_recording, clipped_percent
+from kiosk.speech.intelligibility import TARGET_SENTENCE, Intelligibility, measure_intelligibility
+from kiosk.speech.prosody import Prosody, hypokinetic_summary, measure_prosody
+from kiosk.speech.quality import AudioQuality, NoiseReference, check_recording, clipped_percent, noise_sample
+from kiosk.speech.taskcheck import check_ddk, check_sentence, check_vowel
 from kiosk.speech.voice import VoiceMeasures, measure_voice
 
-STEPS = ("vowel", "ddk_pa", "ddk_ta", "ddk_ka", "ddk_pataka", "sentence")
+STEPS = SPEECH_STEPS
 ANALYSIS_RATE_HZ = 16000
 
 
@@ -42,7 +47,8 @@ class StepStatus:
                             "speech_level_dbfs": round(q.speech_level_dbfs, 1),
                             "noise_level_dbfs": round(q.noise_level_dbfs, 1), "snr_db": round(q.snr_db, 1),
                             "voiced_fraction": round(q.voiced_fraction, 3),
-                            "band_snr_db": round(q.band_snr_db, 1)}
+                            "band_snr_db": round(q.band_snr_db, 1),
+                            "analysis_start_s": round(q.analysis_start_s, 3), "noise_from": q.noise_from}
         return d
 
 
@@ -57,13 +63,22 @@ class SpeechAssessment:
     clarity: SpeechScore
     msii: SpeechScore
     steps: dict[str, StepStatus] = field(default_factory=dict)
+    sentence_prosody: Prosody | None = None
 
     def measures(self) -> dict[str, float | None]:
         """Flat measure dict (the scoring inputs)."""
         return flat_measures(self.voice, self.ddk, self.pa_ta_ratio, self.intelligibility)
 
+    def prosody(self) -> dict[str, object] | None:
+        """Hypokinetic-speech measures with norms (kiosk.speech.prosody.hypokinetic_summary), or None
+        when neither the sentence nor a /pataka/ (else /pa/) train was measured."""
+        ddk = self.ddk.get("pataka") or self.ddk.get("pa")
+        if self.sentence_prosody is None and ddk is None:
+            return None
+        return hypokinetic_summary(self.sentence_prosody, ddk)
+
     def to_dict(self) -> dict[str, object]:
-        """JSON-able dict in the shape of docs/contracts.md ("speech")."""
+        """JSON-able dict in the shape of docs/contracts.md ("speech"); "prosody" is optional (None)."""
         return {
             "voice": self.voice.to_dict() if self.voice else None,
             "ddk": {**{k: (v.to_dict() if v else None) for k, v in self.ddk.items()},
@@ -73,6 +88,7 @@ class SpeechAssessment:
             "msii": self.msii.value,
             "inputs": {"measures": self.measures(), "clarity": self.clarity.to_dict(), "msii": self.msii.to_dict()},
             "steps": {k: v.to_dict() for k, v in self.steps.items()},
+            "prosody": self.prosody(),
             "note": "Speech measures support a clinician's judgement; they are not a diagnosis. "
                     "Scores compare with adult norms; provisional norms are marked.",
         }
@@ -123,8 +139,11 @@ def as_float_audio(x: np.ndarray) -> np.ndarray:
 
 
 def task_for_step(step: str) -> str:
-    """Quality-gate task of a step name: "vowel", "ddk" or "sentence"."""
-    return "vowel" if step == "vowel" else "sentence" if step == "sentence" else "ddk"
+    """Quality-gate task of a speech step: "vowel", "ddk" or "sentence" (kiosk.protocol)."""
+    gate = step_spec(step).gate
+    if gate is None:
+        raise KeyError(f"{step!r} is not a speech step")
+    return gate
 
 
 def check_step(step: str, x: np.ndarray, sr: int, lead_in_s: float = 1.0) -> AudioQuality:
@@ -134,9 +153,13 @@ def check_step(step: str, x: np.ndarray, sr: int, lead_in_s: float = 1.0) -> Aud
                            clipped_pct=clipped_percent(x))
 
 
-def analyse_step(step: str, x: np.ndarray, sr: int, lead_in_s: float = 1.0) -> StepAnalysis:
-    """Gate then measure one step (samples at any rate; analysed at 16 kHz).
+def analyse_step(step: str, x: np.ndarray, sr: int, lead_in_s: float = 1.0, *,
+                 text: str = TARGET_SENTENCE) -> StepAnalysis:
+    """Gate, check the task, then measure one step (samples at any rate; analysed at 16 kHz).
 
+    The analysed part starts after the lead-in only when the lead-in is quiet (the gate's
+    ``analysis_start_s``). A recording that is not the task asked for (kiosk.speech.taskcheck)
+    is "rejected" with its own code and message. ``text``: what the sentence step reads.
     Returns (StepStatus, result or None)."""
     task = task_for_step(step)
     x = as_float_audio(x)
@@ -145,22 +168,32 @@ def analyse_step(step: str, x: np.ndarray, sr: int, lead_in_s: float = 1.0) -> S
     quality = check_recording(x, sr, lead_in_s=lead_in_s, task=task, clipped_pct=clipped)
     if not quality.ok:
         return StepStatus("rejected", quality.message, quality.code, quality), None
-    lead = int(lead_in_s * sr)
+    ref = NoiseReference(quality.noise_level_dbfs, int(round(quality.analysis_start_s * sr)), quality.noise_from)
+    body = x[ref.start:]
     try:
         if task == "vowel":
-            result = measure_voice(x[lead:], sr)
-            if result.mpt_s is None:
+            check = check_vowel(body, sr)
+            result = measure_voice(body, sr) if check.ok else None
+            if result is not None and result.mpt_s is None:
                 return StepStatus("rejected", "No steady voice was found. Please hold 'aaah' as long as you can.",
                                   "no_phonation", quality), None
         elif task == "ddk":
-            result = measure_ddk(denoise(x, sr, lead_in_s=lead_in_s)[lead:], sr)
+            clean = denoise(x, sr, noise=noise_sample(x, sr, ref))[ref.start:]
+            nuclei = syllable_nuclei(clean, sr)
+            result = ddk_from_nuclei(nuclei)
             if result.rate_sps is None:
                 return StepStatus("rejected", "We heard fewer than three syllables. Please repeat the sound "
                                   "quickly until the light turns off.", "too_few_syllables", quality), None
+            check = check_ddk(clean, sr, nuclei)
         else:
-            result = measure_intelligibility(denoise(x, sr, lead_in_s=lead_in_s)[lead:], sr)
+            result = measure_intelligibility(denoise(x, sr, noise=noise_sample(x, sr, ref))[ref.start:], sr, text)
+            check = check_sentence(result.alignment_fit, result.aligned_coverage)
+            if check.ok:   # pitch and loudness on the raw signal, as the voice measures
+                result = replace(result, prosody=measure_prosody(body, sr))
     except (ValueError, RuntimeError, KeyError) as e:
         return StepStatus("failed", f"analysis failed: {e}", "analysis_error", quality), None
+    if not check.ok:
+        return StepStatus("rejected", check.message, check.code, quality), None
     return StepStatus("ok", None, "ok", quality), result
 
 
@@ -209,4 +242,4 @@ def combine_steps(results: dict[str, StepAnalysis]) -> SpeechAssessment:
     measures = flat_measures(voice, ddk, ratio, intel)
     return SpeechAssessment(voice=voice, ddk=ddk, pa_ta_ratio=ratio, intelligibility=intel,
                             clarity=clarity_score(measures), msii=motor_speech_impairment_index(measures),
-                            steps=steps)
+                            steps=steps, sentence_prosody=getattr(intel, "prosody", None))

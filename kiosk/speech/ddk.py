@@ -6,7 +6,7 @@ de Jong & Wempe (2009) Behav Res Methods 41:385 (own implementation). The rate i
 ``(n - 1) / (t_last - t_first)`` syll/s over the nuclei (the interval rate, insensitive
 to when the patient starts and stops); regularity is the coefficient of variation of
 the inter-nucleus intervals (%). Norms: /pataka/ 6.2 +- 0.8 syll/s; /pa/ /ta/ /ka/
-about 5..7 syll/s in adults (DESIGN.md section 6).
+about 5..7 syll/s in adults (docs/metrics.md#speech-scores).
 """
 from __future__ import annotations
 

@@ -7,6 +7,13 @@ pocketsphinx wheel (nothing is downloaded):
    speaking rate (syllables of the sentence over the aligned speech time, syll/s);
 2. free phone recognition with the phone language model: what was actually heard.
 
+Whether the recording holds the sentence at all is the ``alignment_fit``: the log score of
+the alignment's first pass minus that of free phone recognition (pocketsphinx path scores,
+natural log). A reading of the sentence, even slurred, scores about 0 or above; other words
+score far below, or do not align. ``aligned_coverage`` is the share of the speech frames that
+fall inside the aligned sentence: 1.0 for a reading of it, far less when the sentence was
+squeezed into part of a longer text (docs/speech.md#task-checks).
+
 The expected phone string (CMU dictionary) and the recognized one are aligned by
 minimum edit distance (as in phone-error-rate scoring); a phone counts as recognized
 when it is matched to the same phone. Bilabials (P B M) are counted separately,
@@ -24,10 +31,16 @@ import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-TARGET_SENTENCE = "Bob may buy a big blue map of Paris"
+from kiosk.protocol.steps import SENTENCE
+
+if TYPE_CHECKING:
+    from kiosk.speech.prosody import Prosody
+
+TARGET_SENTENCE = SENTENCE
 BILABIALS = frozenset({"P", "B", "M"})
 VOWELS = frozenset({"AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY", "OW", "OY", "UH", "UW"})
 NON_SPEECH = frozenset({"SIL", "+NSN+", "+SPN+", "+BREATH+", "+COUGH+", "+NOISE+", "+UM+", "+UH+", "<sil>", "<s>", "</s>"})
@@ -46,12 +59,16 @@ class Intelligibility:
     expected_phones: tuple[str, ...]
     recognized_phones: tuple[str, ...]
     matched: tuple[bool, ...]  # per expected phone
+    alignment_fit: float | None = None  # ln score(alignment) - ln score(free phones); None: no alignment
+    aligned_coverage: float | None = None  # fraction (0..1) of the speech frames inside the aligned sentence
+    prosody: Prosody | None = None      # pitch, loudness and timing of the same reading (set by the battery)
 
     def to_dict(self) -> dict[str, object]:
         r = lambda v: None if v is None else round(float(v), 2)  # noqa: E731
         return {"phone_accuracy_pct": r(self.phone_accuracy_pct), "bilabial_accuracy_pct": r(self.bilabial_accuracy_pct),
                 "speaking_rate_sps": r(self.speaking_rate_sps), "expected_phones": " ".join(self.expected_phones),
-                "recognized_phones": " ".join(self.recognized_phones)}
+                "recognized_phones": " ".join(self.recognized_phones), "alignment_fit": r(self.alignment_fit),
+                "aligned_coverage": r(self.aligned_coverage)}
 
 
 def _model_dir() -> str:
@@ -150,6 +167,11 @@ def to_pcm16(x: np.ndarray, sr: int) -> bytes:
 
 def recognize_phones(pcm: bytes) -> list[tuple[str, int, int]]:
     """Free phone recognition: (phone, start frame, end frame), 10 ms frames, non-speech removed."""
+    return _recognize(pcm)[0]
+
+
+def _recognize(pcm: bytes) -> tuple[list[tuple[str, int, int]], float | None]:
+    """Free phone recognition: (phones as ``recognize_phones``, ln path score or None)."""
     with _LOCK:
         dec = _phone_decoder()
         _fresh_front_end(dec)
@@ -157,29 +179,42 @@ def recognize_phones(pcm: bytes) -> list[tuple[str, int, int]]:
         dec.process_raw(pcm, full_utt=True)
         dec.end_utt()
         segs = [(s.word, s.start_frame, s.end_frame) for s in dec.seg()]
-    return [s for s in segs if s[0] not in NON_SPEECH]
+        score = _log_score(dec.hyp())
+    return [s for s in segs if s[0] not in NON_SPEECH], score
+
+
+def _log_score(hyp) -> float | None:
+    """Natural log of a hypothesis's path score (pocketsphinx gives it as a probability)."""
+    return None if hyp is None or not hyp.score > 0 else float(np.log(hyp.score))
 
 
 def align_phones(pcm: bytes, text: str = TARGET_SENTENCE) -> list[tuple[str, int, int]] | None:
     """Forced alignment of ``text``: (phone, start frame, duration frames); None if it fails."""
+    return _align(pcm, text)[0]
+
+
+def _align(pcm: bytes, text: str) -> tuple[list[tuple[str, int, int]] | None, float | None]:
+    """Forced alignment: (phones as ``align_phones``, ln score of the word-level first pass or None)."""
     with _LOCK:
         dec = _decoder_for(text)
         _fresh_front_end(dec)
+        score = None
         try:
             dec.set_align_text(normalize_text(text))
             for second_pass in (False, True):
                 if second_pass:
+                    score = _log_score(dec.hyp())
                     dec.set_alignment()
                 dec.start_utt()
                 dec.process_raw(pcm, full_utt=True)
                 dec.end_utt()
             alignment = dec.get_alignment()
         except RuntimeError:
-            return None
+            return None, score
         if alignment is None:
-            return None
+            return None, score
         out = [(ph.name, ph.start, ph.duration) for word in alignment for ph in word]
-    return [p for p in out if p[0] not in NON_SPEECH] or None
+    return [p for p in out if p[0] not in NON_SPEECH] or None, score
 
 
 def match_phones(expected: list[str] | tuple[str, ...], recognized: list[str] | tuple[str, ...]) -> list[bool]:
@@ -213,18 +248,33 @@ def measure_intelligibility(x: np.ndarray, sr: int, text: str = TARGET_SENTENCE)
     """
     pcm = to_pcm16(x, sr)
     expected = expected_phones(text)
-    recognized = tuple(p for p, _, _ in recognize_phones(pcm))
+    phones, free_score = _recognize(pcm)
+    recognized = tuple(p for p, _, _ in phones)
     matched = match_phones(expected, recognized)
     bil = [mt for ph, mt in zip(expected, matched) if ph in BILABIALS]
-    aligned = align_phones(pcm, text)
-    rate = None
+    aligned, align_score = _align(pcm, text)
+    fit = align_score - free_score if aligned and align_score is not None and free_score is not None else None
+    rate = coverage = None
     if aligned:
         span_s = (aligned[-1][1] + aligned[-1][2] - aligned[0][1]) * FRAME_S
+        coverage = speech_coverage(x, sr, aligned[0][1] * FRAME_S, aligned[0][1] * FRAME_S + span_s)
         n_syll = sum(ph in VOWELS for ph in expected)
         rate = n_syll / span_s if span_s > 0 else None
     return Intelligibility(
         phone_accuracy_pct=100.0 * sum(matched) / len(expected) if expected else None,
         bilabial_accuracy_pct=100.0 * sum(bil) / len(bil) if bil else None,
         speaking_rate_sps=rate, expected_phones=expected, recognized_phones=recognized,
-        matched=tuple(matched),
+        matched=tuple(matched), alignment_fit=fit, aligned_coverage=coverage,
     )
+
+
+def speech_coverage(x: np.ndarray, sr: int, t0_s: float, t1_s: float) -> float | None:
+    """Fraction (0..1) of the speech frames of ``x`` (kiosk.speech.prosody.speech_frames of the
+    250..2000 Hz intensity, 5 ms) that lie within ``t0_s``..``t1_s``; None without speech frames."""
+    from kiosk.speech.ddk import HOP_S, intensity_contour_db
+    from kiosk.speech.prosody import speech_frames
+
+    db = intensity_contour_db(x, sr)
+    t = np.arange(db.size) * HOP_S
+    ts = t[speech_frames(db)]
+    return float(np.mean((ts >= t0_s) & (ts <= t1_s))) if ts.size else None

@@ -1,9 +1,14 @@
 """Recording quality gate: a bad recording never produces a score.
 
 Checks, in order: too short, silent, clipped (> 0.1 % of samples at full scale), too
-quiet, noisy (SNR < 15 dB, the noise level taken from the silent lead-in), no voice
-(too little periodic sound). Each failure has a code and a message the patient can
-act on (DESIGN.md section 6).
+quiet, noisy (SNR < 15 dB), no voice (too little periodic sound). Each failure has a code
+and a message the patient can act on (docs/speech.md#quality-gate).
+
+The noise floor is the 10th percentile of the 30 ms frame levels of the whole recording
+(the quietest frames: pauses between words, the lead-in). The lead-in is used as the
+noise, and skipped from the analysis, only when it really is quiet (every frame but the
+loudest 10 % within ``LEAD_IN_MARGIN_DB`` of that floor). A recording that starts with
+speech (no lead-in, or the patient started early) is analysed from its first sample.
 """
 from __future__ import annotations
 
@@ -18,6 +23,10 @@ MIN_SNR_DB = 15.0
 SILENT_DBFS = -60.0
 QUIET_DBFS = -40.0
 MIN_VOICED_FRACTION = 0.1
+FRAME_S = 0.03
+NOISE_PERCENTILE = 10.0     # the noise floor: this percentile of the frame levels (dBFS)
+SPEECH_PERCENTILE = 90.0    # the speech level: this percentile of the analysed frames (dBFS)
+LEAD_IN_MARGIN_DB = 10.0    # a lead-in whose 90th-percentile frame is above floor + this holds sound
 # Phone recognition needs the consonant band clean: broadband hiss at 20..30 dB SNR already
 # halves the phone accuracy of clear speech, while low-frequency rumble does not matter.
 # So the sentence is also gated on the SNR in 2..6 kHz (measured on flite speech).
@@ -30,7 +39,7 @@ MESSAGES = {
     "silent": "We could not hear anything. Please check that the microphone is on and speak towards it.",
     "clipped": "That was too loud for the microphone. Please sit a little further back or speak a bit more softly.",
     "too_quiet": "That was too quiet. Please speak louder or come a little closer to the microphone.",
-    "noisy": "It is too noisy here, or the sound started too early. Please wait for quiet and start when prompted.",
+    "noisy": "It is too noisy here. Please wait for quiet and start when prompted.",
     "damaged": "The recording was damaged. Please try again.",
     "no_voice": "We could not hear your voice. Please say the sound out loud, not whispered.",
 }
@@ -50,9 +59,20 @@ class AudioQuality:
     snr_db: float
     voiced_fraction: float
     band_snr_db: float = 0.0  # SNR in the 2..6 kHz consonant band (dB)
+    analysis_start_s: float = 0.0  # where the analysed part starts (s): the lead-in length, or 0
+    noise_from: str = "lead_in"    # "lead_in" (quiet lead-in) or "quietest_frames" (10th percentile)
 
 
-def frame_levels_dbfs(x: np.ndarray, sr: int, frame_s: float = 0.03) -> np.ndarray:
+@dataclass(frozen=True)
+class NoiseReference:
+    """Where the noise level comes from. ``start``: first analysed sample (after a quiet lead-in, else 0)."""
+
+    level_dbfs: float
+    start: int
+    source: str  # "lead_in" or "quietest_frames"
+
+
+def frame_levels_dbfs(x: np.ndarray, sr: int, frame_s: float = FRAME_S) -> np.ndarray:
     """RMS level (dBFS) of consecutive non-overlapping frames of ``frame_s`` s."""
     n = max(int(frame_s * sr), 1)
     m = x.size // n
@@ -90,31 +110,62 @@ def clipped_percent(x: np.ndarray) -> float:
     return 100.0 * float(np.mean(np.abs(x) >= FULL_SCALE)) if x.size else 0.0
 
 
+def noise_reference(x: np.ndarray, sr: int, lead_in_s: float) -> NoiseReference:
+    """Noise level (dBFS) of a recording and where its analysed part starts.
+
+    The floor is the ``NOISE_PERCENTILE`` of the 30 ms frame levels. A lead-in counts as quiet
+    when its ``SPEECH_PERCENTILE`` frame level is within ``LEAD_IN_MARGIN_DB`` of that floor:
+    then its mean level is the noise and the analysis starts after it. Otherwise (speech or
+    sound in the lead-in, or no lead-in) the floor is the noise and the analysis starts at 0.
+    """
+    x = np.asarray(x, dtype=np.float64).ravel()
+    lead_n = min(int(lead_in_s * sr), x.size)
+    floor = float(np.percentile(frame_levels_dbfs(x, sr), NOISE_PERCENTILE)) if x.size else -200.0
+    if lead_n >= int(FRAME_S * sr):
+        lead = x[:lead_n]
+        if float(np.percentile(frame_levels_dbfs(lead, sr), SPEECH_PERCENTILE)) <= floor + LEAD_IN_MARGIN_DB:
+            return NoiseReference(_dbfs(lead), lead_n, "lead_in")
+    return NoiseReference(floor, 0, "quietest_frames")
+
+
+def noise_sample(x: np.ndarray, sr: int, ref: NoiseReference) -> np.ndarray:
+    """Samples of the noise alone: the quiet lead-in, or the quietest 30 ms frames joined (denoise profile)."""
+    x = np.asarray(x, dtype=np.float32).ravel()
+    if ref.source == "lead_in":
+        return x[: ref.start]
+    n = int(FRAME_S * sr)
+    m = x.size // n
+    if m == 0:
+        return x[:0]
+    levels = frame_levels_dbfs(x, sr)
+    quiet = np.flatnonzero(levels <= np.percentile(levels, NOISE_PERCENTILE))
+    return x[: m * n].reshape(m, n)[quiet].ravel()
+
+
 def check_recording(x: np.ndarray, sr: int, *, lead_in_s: float = 1.0, task: str = "sentence",
                     clipped_pct: float | None = None) -> AudioQuality:
-    """Gate one recording (float samples -1..1 at ``sr`` Hz, starting with a quiet lead-in).
+    """Gate one recording (float samples -1..1 at ``sr`` Hz, normally starting with a quiet lead-in).
 
-    ``task`` is "vowel", "ddk" or "sentence" (sets the minimum duration after the lead-in).
+    ``task`` is "vowel", "ddk" or "sentence" (sets the minimum duration of the analysed part).
     ``clipped_pct``: clipping measured on the original samples when ``x`` was resampled.
+    The noise level comes from ``noise_reference`` (the lead-in only when it is quiet).
     """
     x = np.asarray(x, dtype=np.float64).ravel()
     if not np.all(np.isfinite(x)):
         return AudioQuality(False, "damaged", MESSAGES["damaged"], x.size / sr, 0.0, -200.0, -200.0, 0.0, 0.0)
     duration = x.size / sr
-    lead_n = int(lead_in_s * sr)
-    body = x[lead_n:]
-    noise = x[:lead_n]
+    ref = noise_reference(x, sr, lead_in_s)
+    body = x[ref.start:]
     clipped = clipped_percent(x) if clipped_pct is None else float(clipped_pct)
     levels = frame_levels_dbfs(body, sr) if body.size else np.array([-200.0])
-    speech_db = float(np.percentile(levels, 90))
-    noise_db = _dbfs(noise) if noise.size else -200.0
-    snr = float(min(speech_db - noise_db, 120.0))
+    speech_db = float(np.percentile(levels, SPEECH_PERCENTILE))
+    snr = float(min(speech_db - ref.level_dbfs, 120.0))
     vf = voiced_fraction(body, sr) if body.size else 0.0
-    band_snr = consonant_band_snr_db(x, sr, lead_n) if body.size and noise.size else 0.0
+    band_snr = consonant_band_snr_db(x, sr, ref) if body.size else 0.0
 
     def verdict(code: str) -> AudioQuality:
-        return AudioQuality(code == "ok", code, MESSAGES[code], duration, clipped, speech_db, noise_db, snr, vf,
-                            band_snr)
+        return AudioQuality(code == "ok", code, MESSAGES[code], duration, clipped, speech_db, ref.level_dbfs, snr, vf,
+                            band_snr, ref.start / sr, ref.source)
 
     min_s = MIN_TASK_S.get(task.split("_")[0], 1.0)
     if body.size < min_s * sr:
@@ -132,14 +183,19 @@ def check_recording(x: np.ndarray, sr: int, *, lead_in_s: float = 1.0, task: str
     return verdict("ok")
 
 
-def consonant_band_snr_db(x: np.ndarray, sr: int, lead_n: int) -> float:
-    """SNR (dB) in 2..6 kHz: 90th-percentile 30 ms level after the lead-in over the lead-in level."""
+def consonant_band_snr_db(x: np.ndarray, sr: int, ref: NoiseReference) -> float:
+    """SNR (dB) in 2..6 kHz: 90th-percentile 30 ms level of the analysed part over the noise,
+    taken as ``ref`` says (the quiet lead-in, or the 10th-percentile frame)."""
     from scipy.signal import butter, sosfiltfilt
 
     hi = min(CONSONANT_BAND_HZ[1], 0.45 * sr)
     y = sosfiltfilt(butter(4, (CONSONANT_BAND_HZ[0], hi), btype="bandpass", fs=sr, output="sos"), x)
-    speech = float(np.percentile(frame_levels_dbfs(y[lead_n:], sr), 90))
-    return float(min(speech - _dbfs(y[:lead_n]), 120.0))
+    speech = float(np.percentile(frame_levels_dbfs(y[ref.start:], sr), SPEECH_PERCENTILE))
+    if ref.source == "lead_in":
+        noise = _dbfs(y[: ref.start])
+    else:
+        noise = float(np.percentile(frame_levels_dbfs(y, sr), NOISE_PERCENTILE))
+    return float(min(speech - noise, 120.0))
 
 
 def _dbfs(x: np.ndarray) -> float:

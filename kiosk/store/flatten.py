@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kiosk.protocol.steps import SPEECH_STEPS
 from kiosk.store.records import FaceMeasure, ScoreRecord, SpeechMeasure, StepRecord
 
 _SUFFIX_UNITS = (("_mm", "mm"), ("_pct", "%"), ("_hz", "Hz"), ("_db", "dB"), ("_sps", "syll/s"), ("_s", "s"))
@@ -40,7 +41,7 @@ def step_rows(assessment: dict[str, Any]) -> list[StepRecord]:
     seen = {r.step for r in rows}
     for name, why in (assessment.get("missing_steps") or {}).items():
         if name not in seen:
-            kind = "speech" if name in ("vowel", "sentence") or name.startswith("ddk") else "face"
+            kind = "speech" if name in SPEECH_STEPS else "face"
             rows.append(StepRecord(step=name, kind=kind, attempt=1, status="missing", reason=str(why),
                                    frames_used=None, frames_rejected=None))
     return rows
@@ -96,7 +97,7 @@ def speech_rows(assessment: dict[str, Any]) -> list[SpeechMeasure]:
 
 
 def score_rows(assessment: dict[str, Any]) -> list[ScoreRecord]:
-    """Scores with their inputs, so a clinician can see why (DESIGN.md section 5)."""
+    """Scores with their inputs, so a clinician can see why (docs/metrics.md#scores-with-their-inputs)."""
     face = assessment.get("face") or {}
     speech = assessment.get("speech") or {}
     rows: list[ScoreRecord] = []

@@ -3,7 +3,7 @@
 The schema version lives in ``PRAGMA user_version``. ``migrate`` copies the
 database file (SQLite online backup) before each step that touches existing
 data, runs the step in one transaction and bumps the version inside it, so a
-crash mid-migration leaves the previous version intact (DESIGN.md section 7).
+crash mid-migration leaves the previous version intact (docs/architecture.md#storage).
 """
 from __future__ import annotations
 
@@ -13,6 +13,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import sqlite_utils
+
+from kiosk.privatefiles import create_private, private_dir
+
+from sync.outbox import OUTBOX_DDL
 
 
 def m001_initial(db: sqlite_utils.Database) -> None:
@@ -41,10 +45,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         name TEXT NOT NULL, value REAL, value_text TEXT, inputs_json TEXT)""")
     for t in ("steps", "face_measures", "speech_measures", "scores"):
         db.execute(f"CREATE INDEX idx_{t}_session ON {t}(session_id)")
-    db.execute("""CREATE TABLE outbox (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT UNIQUE NOT NULL,
-        topic TEXT NOT NULL, payload TEXT NOT NULL, created_at TEXT NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0, last_sent_at TEXT, acked_at TEXT)""")
+    db.execute(OUTBOX_DDL)   # the outbox table is defined once, by the sync side that reads it
     db.execute("""CREATE TABLE audit_log (
         id TEXT PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
         entity TEXT, entity_id TEXT, details TEXT)""")
@@ -70,9 +71,10 @@ def schema_version(db: sqlite_utils.Database) -> int:
 
 def backup_copy(conn: sqlite3.Connection, backup_dir: Path, version: int) -> Path:
     """Write a consistent copy of the open database to ``backup_dir``; return its path."""
-    backup_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(backup_dir)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     target = backup_dir / f"kiosk-v{version}-{stamp}.db"
+    create_private(target)                       # 0600 whatever the umask: it holds patient data
     dest = sqlite3.connect(str(target))
     try:
         conn.backup(dest)

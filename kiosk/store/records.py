@@ -85,15 +85,3 @@ class ReportRecord:
     printer: str | None
 
 
-@dataclass(frozen=True)
-class OutboxRow:
-    """A row of the outbox table (docs/contracts.md)."""
-
-    id: int
-    session_id: str
-    topic: str
-    payload: str
-    created_at: str
-    attempts: int
-    last_sent_at: str | None
-    acked_at: str | None

@@ -1,7 +1,7 @@
 """Repositories over the kiosk database, returning typed records.
 
 ``Store.save_session`` writes the session, its steps, measures, scores, the
-outbox row (payload from ``sync.schema.build_summary``) and an audit entry in
+outbox row (payload from ``wire.schema.build_summary``) and an audit entry in
 ONE transaction: either all of it is on disk or none of it is.
 """
 from __future__ import annotations
@@ -18,8 +18,9 @@ import sqlite_utils
 
 from kiosk.store.db import OpenReport, StoreError, as_store_error, open_database, utc_now
 from kiosk.store.flatten import face_rows, score_rows, speech_rows, step_rows
-from kiosk.store.records import (FaceMeasure, OutboxRow, Patient, ReportRecord, ScoreRecord, SessionRecord,
+from kiosk.store.records import (FaceMeasure, Patient, ReportRecord, ScoreRecord, SessionRecord,
                                  SpeechMeasure, StepRecord)
+from sync.outbox import OutboxRow
 
 
 def _ts(value: datetime | str | None) -> str | None:
@@ -48,8 +49,10 @@ class Store:
         self.topic_root = topic_root
 
     @classmethod
-    def open(cls, state_dir: Path | str, *, device_id: str = "kiosk-dev", topic_root: str = "clinic") -> "Store":
-        db, report = open_database(Path(state_dir))
+    def open(cls, state_dir: Path | str, *, device_id: str = "kiosk-dev", topic_root: str = "clinic",
+             **open_options: Any) -> "Store":
+        """Open the store; ``open_options`` go to :func:`kiosk.store.db.open_database` (busy timeout, retries)."""
+        db, report = open_database(Path(state_dir), **open_options)
         return cls(db, report, device_id, topic_root)
 
     @classmethod
@@ -72,7 +75,9 @@ class Store:
         try:
             with self.db.atomic():
                 return fn()
-        except sqlite3.OperationalError as e:
+        except sqlite3.IntegrityError:
+            raise
+        except sqlite3.DatabaseError as e:
             raise as_store_error(e, doing) from e
 
     def audit(self, action: str, *, actor: str = "kiosk", entity: str | None = None,
@@ -84,14 +89,20 @@ class Store:
 
     def add_patient(self, code: str, display_name: str | None = None, birth_year: int | None = None,
                     *, created_at: datetime | None = None) -> Patient:
-        """Register a patient by clinic reference ``code`` (unique)."""
+        """Register a patient by clinic reference ``code`` (unique); raises StoreError for a bad field."""
+        problem = patient_problem(code, display_name, birth_year)
+        if problem:
+            raise StoreError(f"patient not registered: {problem}")
         row = {"id": str(uuid.uuid4()), "code": code, "display_name": display_name, "birth_year": birth_year,
                "created_at": _ts(created_at) or utc_now()}
 
         def work() -> None:
             self.db["patients"].insert(row)
             self.audit("patient.create", entity="patient", entity_id=row["id"])
-        self._write(f"registering patient {code}", work)
+        try:
+            self._write(f"registering patient {code}", work)
+        except sqlite3.IntegrityError as e:
+            raise StoreError(f"a patient with code {code!r} is already registered; nothing was changed") from e
         return self.get_patient(row["id"])
 
     def save_session(self, patient_id: str, assessment: dict[str, Any], *, started_at: datetime | str,
@@ -100,17 +111,19 @@ class Store:
                      status: str = "complete") -> SessionRecord:
         """Store one assessed session with its rows and its outbox entry, atomically."""
         from kiosk import __version__
-        from sync.schema import SchemaError, build_summary
+        from sync.outbox import enqueue
+        from wire.schema import SchemaError, build_summary
 
         patient = self.get_patient(patient_id)
         sid = session_id or str(uuid.uuid4())
         started, ended = _ts(started_at), _ts(ended_at or started_at)
         versions = {str(k): str(v) for k, v in (model_versions or {}).items()}
         software = software_version or __version__
+        decline = self._decline(patient_id, sid, _dt(started), assessment)
         try:
             summary = build_summary(session_id=sid, device_id=self.device_id, patient_ref=patient.code,
                                     started_at=started, finished_at=ended, assessment=assessment,
-                                    model_versions=versions, app_version=software)
+                                    model_versions=versions, app_version=software, decline=decline)
         except SchemaError as e:
             raise StoreError(f"Session not saved: the assessment does not have the agreed shape ({e.reason}). "
                              "Nothing was written.") from e
@@ -128,12 +141,25 @@ class Store:
             for s in scores:
                 s.pop("inputs")
             self._insert_dicts("scores", scores, sid)
-            self.db["outbox"].insert({"session_id": sid,
-                                      "topic": f"{self.topic_root}/{self.device_id}/sessions/{sid}",
-                                      "payload": summary.model_dump_json(), "created_at": utc_now()})
+            enqueue(self.db.conn, summary, topic_root=self.topic_root, created_at=utc_now())
             self.audit("session.save", entity="session", entity_id=sid)
         self._write(f"saving session {sid}", work)
         return self.get_session(sid)
+
+    def _decline(self, patient_id: str, sid: str, started: datetime, assessment: dict[str, Any]) -> dict | None:
+        """The decline flag for the clinic (kiosk.analytics.feedback): this session against the earlier ones."""
+        from types import SimpleNamespace
+
+        from kiosk.analytics import face_feedback
+        from kiosk.analytics.progress import session_point
+        earlier = [r for r in self.sessions_for(patient_id) if r.started_at < started]
+        try:
+            points = [session_point(r) for r in earlier]
+            points.append(session_point(SimpleNamespace(id=sid, started_at=started, assessment=assessment)))
+        except (AttributeError, TypeError, ValueError):     # wrong shape: build_summary says why
+            return None
+        flag = face_feedback(points).flag
+        return flag.to_dict() if flag else None
 
     def _insert_rows(self, table: str, rows: list[Any], session_id: str) -> None:
         self._insert_dicts(table, [asdict(r) for r in rows], session_id)
@@ -165,6 +191,10 @@ class Store:
     def find_patient(self, code: str) -> Patient | None:
         rows = list(self.db.query("SELECT * FROM patients WHERE code = ?", [code]))
         return _patient(rows[0]) if rows else None
+
+    def list_patients(self) -> list[Patient]:
+        """Every registered patient, by code."""
+        return [_patient(r) for r in self.db.query("SELECT * FROM patients ORDER BY code")]
 
     def search_patients(self, text: str, limit: int = 6) -> list[Patient]:
         """Patients whose code or display name contains ``text`` (case-insensitive), newest first."""
@@ -211,6 +241,25 @@ class Store:
 
     def count(self, table: str) -> int:
         return self.db[table].count
+
+
+MAX_CODE, MAX_NAME = 128, 200
+
+
+def patient_problem(code: str, display_name: str | None, birth_year: int | None) -> str | None:
+    """Why these patient fields cannot be stored (None when they can). Any printable text is allowed
+    (reports escape it); control characters, surrounding spaces and absurd lengths or years are not."""
+    if not isinstance(code, str) or not code or code != code.strip() or len(code) > MAX_CODE:
+        return f"the code must be 1 to {MAX_CODE} characters without leading or trailing spaces"
+    if not code.isprintable():
+        return "the code contains control characters"
+    if display_name is not None and (len(display_name) > MAX_NAME or not display_name.isprintable()):
+        return f"the name must be at most {MAX_NAME} printable characters"
+    this_year = datetime.now(timezone.utc).year
+    if birth_year is not None and (isinstance(birth_year, bool) or not isinstance(birth_year, int)
+                                   or not 1900 <= birth_year <= this_year):
+        return f"the birth year must be between 1900 and {this_year}"
+    return None
 
 
 def _patient(r: dict[str, Any]) -> Patient:

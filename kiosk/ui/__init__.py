@@ -1,1 +1,2 @@
-"""Fullscreen pygame touch UI: theme, widgets, screens, workers; see kiosk.ui.app."""
+"""Fullscreen pygame touch UI: theme, widgets, drawing and screens; see kiosk.ui.app.
+The session engine it drives lives in :mod:`kiosk.session`."""

@@ -8,7 +8,6 @@ mouse events that SDL synthesizes from touch are ignored so a tap counts once.
 """
 from __future__ import annotations
 
-import os
 import queue
 import time
 from typing import Any
@@ -19,7 +18,7 @@ from kiosk.config import KioskConfig
 from kiosk.ui import theme
 from kiosk.ui.paint import Painter, Target
 from kiosk.ui.theme import Metrics
-from kiosk.ui.workers import AnalysisWorker, AudioWorker, CameraWorker
+from kiosk.session.workers import AnalysisWorker, AudioWorker, CameraWorker
 
 FPS = 30
 
@@ -29,7 +28,6 @@ class App:
 
     def __init__(self, config: KioskConfig, services: Any, size: tuple[int, int] = (800, 480), *,
                  fullscreen: bool = False) -> None:
-        os.environ.setdefault("SDL_AUDIODRIVER", "dummy")   # the kiosk makes no sound; keep the mic free
         pygame.init()
         theme.font.cache_clear()
         self.surface = pygame.display.set_mode(size, pygame.FULLSCREEN if fullscreen else 0)
@@ -42,12 +40,18 @@ class App:
         self.analysis: AnalysisWorker | None = None
         self.audio = AudioWorker(services.open_microphone, self.device_events)
         self.now_s = 0.0
+        from kiosk.pin import PinGate
+        wall0 = time.time()          # the throttle needs wall-clock time: its lockout survives a restart
+        self.pin_gate = PinGate(config.ui.pin_hash, getattr(services, "state", None),
+                                provisioned=config.device.provisioned, clock=lambda: wall0 + self.now_s)
         self.last_input_s = 0.0
         self.frames_drawn = 0
         self.running = True
         self.patient: Any = None          # kiosk.store.Patient in front of the kiosk
         self.result: Any = None           # (SessionRecord, assessment dict) of the session just done
         self.notice: tuple[str, float] | None = None
+        from kiosk.ui.sound import Speaker
+        self.speaker = Speaker(config.ui.prompt_dir, config.ui.volume)
         self._pressed: str | None = None
         self._targets: list[Target] = []
         from kiosk.ui.screens import build_screens
@@ -132,7 +136,7 @@ class App:
             self.handle(ev)
         self.current.update(now_s)
         if (self.current.name != "attract" and not self.current.keeps_awake()
-                and now_s - self.last_input_s > self.config.ui.idle_timeout_s):
+                and now_s - self.last_input_s > self.current.idle_timeout_s()):
             self.home()
             self.current.update(now_s)
         self.p.reset()

@@ -55,3 +55,36 @@ def left_right_bars(p: Painter, rect: pygame.Rect, rows: Sequence[tuple[str, flo
                 p.text(label, (rect.x, bar_y + bar_h // 2), m.small, colour, anchor="midleft")
             else:
                 p.text(label, (rect.right, bar_y + bar_h // 2), m.small, colour, anchor="midright")
+
+
+def trend_strip(p: Painter, rect: pygame.Rect, labels: Sequence[str],
+                series: Sequence[tuple[str, Sequence[float | None], tuple[int, int, int]]], *,
+                y_max: float = 100.0) -> None:
+    """Lines of several 0..y_max series over the same points (one label each, thinned to fit), with a
+    legend naming each series and its last value."""
+    m = p.m
+    px = max(14, m.small - 4)
+    legend_h = px + 6 + px // 2          # the top axis label sits half above the plot
+    plot = pygame.Rect(rect.x + m.px(34), rect.y + legend_h, rect.w - m.px(40), rect.h - legend_h - px - 8)
+    pygame.draw.rect(p.surface, theme.PANEL, plot)
+    for v in (0, 50, 100):
+        y = plot.bottom - int(plot.h * v / y_max)
+        pygame.draw.line(p.surface, theme.PANEL_EDGE, (plot.x, y), (plot.right, y), 1)
+        p.text(f"{v}", (plot.x - 4, y), px, theme.MUTED, anchor="midright")
+    n = len(labels)
+    xs = [plot.x + (plot.w * (i + 0.5) / n) for i in range(n)] if n else []
+    x = rect.x
+    for name, values, colour in series:
+        pts = [(int(xs[i]), plot.bottom - int(plot.h * max(0.0, min(1.0, v / y_max))))
+               for i, v in enumerate(values) if v is not None]
+        if len(pts) >= 2:
+            pygame.draw.lines(p.surface, colour, False, pts, max(2, m.px(3)))
+        for c in pts:
+            pygame.draw.circle(p.surface, colour, c, max(3, m.px(4)))
+        last = next((v for v in reversed(values) if v is not None), None)
+        r = p.text(f"{name} {'–' if last is None else f'{last:.0f}'}", (x, rect.y), px, colour, bold=True)
+        x = r.right + m.px(14)
+    widest = max((theme.font(px).size(lab)[0] for lab in labels), default=0) + 6
+    step = max(1, int(widest * n / max(plot.w, 1)) + 1)
+    for i in range(n - 1, -1, -step):            # the latest always labelled
+        p.text(labels[i], (int(xs[i]), plot.bottom + 4), px, theme.MUTED, anchor="midtop")

@@ -58,3 +58,17 @@ class Driver:
 
     def texts(self) -> list[str]:
         return [t.text for t in self.app.p.texts]
+
+
+def layout_problems(app: Any) -> list[str]:
+    """What a person would see as broken in the last frame: wrapped text cut off, text leaving the
+    screen, text running under a button (a button's own label lies inside it). Empty when clean."""
+    w, h = app.surface.get_size()
+    out = [f"text cut off: {c!r}" for c in app.p.clipped]
+    for d in app.p.texts:
+        r = pygame.Rect(d.rect)
+        if r.x < 0 or r.y < 0 or r.right > w or r.bottom > h:
+            out.append(f"text {d.text!r} leaves the screen: {d.rect}")
+        out += [f"text {d.text!r} runs under the button {t.key}" for t in app._targets
+                if r.colliderect(t.rect) and not t.rect.contains(r)]
+    return out

@@ -76,6 +76,19 @@ class Painter:
             y += int(f.get_height() * line_gap)
         return y
 
+    def fit(self, s: str, rect: pygame.Rect, px: int | None = None, colour=theme.FG, *, bold: bool = False,
+            align: str = "left", min_px: int = 14, line_gap: float = 1.1) -> int:
+        """Like :meth:`wrap`, at the largest size from ``px`` down to ``min_px`` whose lines fit in
+        ``rect``; text that does not fit even then is recorded in ``clipped``. Returns the y below."""
+        px = px or self.m.text
+        while px > min_px:
+            f = theme.font(px, bold)
+            n = len(wrap_lines(s, f, rect.w))
+            if (n - 1) * int(f.get_height() * line_gap) + f.get_height() <= rect.h + 2:
+                break
+            px -= 2
+        return self.wrap(s, rect, max(px, min_px), colour, bold=bold, align=align, line_gap=line_gap)
+
     # -- shapes and targets -------------------------------------------------------------------
     def panel(self, rect: pygame.Rect, colour=theme.PANEL, edge=None, radius: int | None = None) -> None:
         radius = self.m.px(12) if radius is None else radius
@@ -102,7 +115,10 @@ class Painter:
         while f.size(label)[0] > rect.w - 12 and px > 14:
             px -= 2
             f = theme.font(px, True)
-        self.text(label, rect.center, px, fg, bold=True, anchor="center")
+        shown = label
+        while len(shown) > 1 and f.size(shown)[0] > rect.w - 12:     # a long name: shortened, never under
+            shown = shown[:-2] + "…"                                  # the next button
+        self.text(shown, rect.center, px, fg, bold=True, anchor="center")
         t = Target(key or f"{label}@{rect.x},{rect.y}", rect, label, action, kind)
         self.targets.append(t)
         return t

@@ -9,6 +9,7 @@ import math
 
 import pygame
 
+from kiosk.protocol.steps import Pictogram
 from kiosk.ui import theme
 
 SKIN = (255, 205, 80)
@@ -77,30 +78,17 @@ def _waves(surf, rect: pygame.Rect, w: int) -> None:
         pygame.draw.arc(surf, theme.ACCENT, (cx - rr, cy - rr, 2 * rr, 2 * rr), -math.pi / 4, math.pi / 4, w)
 
 
-FACE_STYLE: dict[str, tuple[str, bool, str]] = {   # eyes, brows raised, mouth
-    "rest": ("open", False, "neutral"), "brow_raise": ("open", True, "neutral"),
-    "eye_close_gentle": ("closed", False, "neutral"), "eye_close_tight": ("tight", False, "neutral"),
-    "smile": ("open", False, "smile"), "snarl": ("open", False, "snarl"), "pucker": ("open", False, "pucker"),
-    "vowel": ("open", False, "open"), "ddk_pa": ("open", False, "open"), "ddk_ta": ("open", False, "open"),
-    "ddk_ka": ("open", False, "open"), "ddk_pataka": ("open", False, "open"), "sentence": ("open", False, "open"),
-}
-SPEECH_LABEL = {"vowel": "aaah", "ddk_pa": "pa pa", "ddk_ta": "ta ta", "ddk_ka": "ka ka", "ddk_pataka": "pa-ta-ka",
-                "sentence": "Bob may..."}
-
-
-def draw_pictogram(surf: pygame.Surface, pictogram: str, rect: pygame.Rect) -> None:
-    """Draw the pictogram ``pictogram`` (a step name) into the square ``rect``."""
-    if pictogram not in FACE_STYLE:
-        raise KeyError(f"no pictogram {pictogram!r}")
-    eyes, raised, mouth = FACE_STYLE[pictogram]
-    face = pygame.Rect(rect.x, rect.y, int(rect.w * 0.8), int(rect.w * 0.8)) if pictogram in SPEECH_LABEL else rect
-    face.center = (rect.centerx - (rect.w // 10 if pictogram in SPEECH_LABEL else 0), rect.centery)
+def draw_pictogram(surf: pygame.Surface, pictogram: Pictogram, rect: pygame.Rect) -> None:
+    """Draw a step's pictogram (``StepSpec.pictogram``) into the square ``rect``."""
+    eyes, raised, mouth, label = pictogram.eyes, pictogram.brows_raised, pictogram.mouth, pictogram.speech_label
+    face = pygame.Rect(rect.x, rect.y, int(rect.w * 0.8), int(rect.w * 0.8)) if label else rect
+    face.center = (rect.centerx - (rect.w // 10 if label else 0), rect.centery)
     w = _stroke(rect)
     cx, cy, r = _head(surf, face)
     _brows(surf, cx, cy, r, w, raised)
     _eyes(surf, cx, cy, r, w, eyes)
     _mouth(surf, cx, cy, r, w, mouth)
-    if pictogram in SPEECH_LABEL:
+    if label:
         _waves(surf, rect, w)
 
 

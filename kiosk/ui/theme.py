@@ -12,6 +12,8 @@ from functools import lru_cache
 
 import pygame
 
+from kiosk.convention import SIDE_RGB
+
 BG = (10, 12, 18)
 PANEL = (34, 38, 52)
 PANEL_EDGE = (120, 128, 150)
@@ -22,8 +24,8 @@ ACCENT_TEXT = (0, 0, 0)
 GOOD = (60, 210, 110)
 BAD = (255, 110, 90)
 INFO = (110, 190, 255)
-LEFT_COLOUR = (110, 190, 255)    # patient's left in bars and charts
-RIGHT_COLOUR = (255, 170, 60)    # patient's right
+LEFT_COLOUR = SIDE_RGB["left"]    # patient's left in bars, tables and charts (kiosk.convention)
+RIGHT_COLOUR = SIDE_RGB["right"]  # patient's right
 
 SIZES: dict[str, tuple[int, int]] = {"800x480": (800, 480), "1280x720": (1280, 720)}
 

@@ -1,4 +1,4 @@
-"""The three TFLite model files and their pinned sha256 (DESIGN.md section 4).
+"""The three TFLite model files and their pinned sha256 (docs/architecture.md#vision-models).
 
 Shared by ``scripts/fetch_models`` (which extracts them from the mediapipe 0.10.21 wheel)
 and ``kiosk doctor`` (which checks them on the device). Pure standard library: importing

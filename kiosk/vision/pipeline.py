@@ -59,7 +59,8 @@ class FaceObservation:
 
 @dataclass(frozen=True)
 class FrameAnalysis:
-    """faces_found: detector count (1 while tracked); face only when exactly one."""
+    """faces_found: faces the mesh confirmed among the detections (kiosk.vision.tracker; 1 while
+    tracked); face only when exactly one."""
 
     faces_found: int
     face: FaceObservation | None

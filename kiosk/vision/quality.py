@@ -1,6 +1,7 @@
 """Per-frame quality gate: is this frame good enough to measure a face on?
 
-Checks, in the order a patient can fix them (DESIGN.md section 4): exactly one face;
+Checks, in the order a patient can fix them (docs/metrics.md#frame-quality-gate): exactly one face (a
+detection the face mesh confirms, kiosk.vision.tracker);
 interocular (outer eye corner) distance >= ``min_interocular_px``; |yaw| and |pitch|
 within limits; mean brightness of the face box within 40..220 (0..255 scale); Laplacian
 variance of the grey face crop (resized to 128 px wide, so the number does not depend on
@@ -99,3 +100,18 @@ def assess_quality(faces_found: int, interocular_px: float | None, pose: HeadPos
     if sharpness(gray_face) < config.min_sharpness:
         return verdict("blurred")
     return verdict("ok")
+
+
+PITCH_FROM_REST_DEG = 8.0
+
+
+def tilt_acceptable(pitch_deg: float, rest_pitch_deg: float, max_pitch_deg: float) -> bool:
+    """The one pitch rule for frames the gate rejected only as "tilted" (docs/metrics.md#frame-quality-gate).
+
+    Such a frame is still measured when its pitch is within ``PITCH_FROM_REST_DEG`` (deg) of the
+    rest frame's, and within ``max_pitch_deg + PITCH_FROM_REST_DEG`` of level: the mesh-based pitch
+    rises by 3-5 deg when the eyes close or the lips pucker (measured on synthetic faces), so the
+    absolute gate would drop exactly the peak frames; the metrics undo head rotation in 3D, and
+    what matters is the change from rest.
+    """
+    return abs(pitch_deg - rest_pitch_deg) <= PITCH_FROM_REST_DEG and abs(pitch_deg) <= max_pitch_deg + PITCH_FROM_REST_DEG

@@ -10,6 +10,26 @@ from kiosk.ui import theme
 from kiosk.ui.paint import Painter
 
 
+def first_name(display_name: str | None) -> str:
+    """The first name only, capitalised (the waiting room can see the screen); "" without a name."""
+    parts = (display_name or "").split()
+    return parts[0].title() if parts else ""
+
+
+def fit_line(prefix: str, name: str, room: int, sizes: tuple[int, ...], bold: bool = True) -> tuple[str, int]:
+    """``prefix + name`` at the largest of ``sizes`` that fits ``room`` px; at the smallest size the name is
+    shortened with an ellipsis. Returns (text, px). An empty name drops the prefix's trailing ", "."""
+    text = (prefix + name) if name else prefix.rstrip(", ")
+    for px in sizes:
+        if theme.font(px, bold).size(text)[0] <= room:
+            return text, px
+    px = sizes[-1]
+    f = theme.font(px, bold)
+    while name and f.size(prefix + name + "…")[0] > room:
+        name = name[:-1]
+    return (prefix + name + "…") if name else prefix.rstrip(", "), px
+
+
 class Screen:
     """One screen. ``draw`` is called every frame and registers its touch targets."""
 
@@ -22,7 +42,7 @@ class Screen:
 
     def start_report(self, session_id: str, view: str) -> None:
         """Write (and print) a PDF in a worker job; the notice tells how it went."""
-        from kiosk.ui.workers import Job
+        from kiosk.session.workers import Job
         if self.report_job is not None and not self.report_job.done:
             return
         self.app.say("Making the PDF...", 60.0)
@@ -51,6 +71,10 @@ class Screen:
     def update(self, now_s: float) -> None:
         """Advance time-dependent state (once per frame, before draw)."""
         self.poll_report()
+
+    def idle_timeout_s(self) -> float:
+        """Seconds without input before the kiosk returns to the attract screen and forgets the patient."""
+        return self.app.config.ui.idle_timeout_s
 
     def keeps_awake(self) -> bool:
         """True while the idle timeout must not fire (a guided session is running)."""

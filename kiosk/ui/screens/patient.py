@@ -29,6 +29,7 @@ class PatientScreen(Screen):
         self.focus = 0
         self.message = ""
         self.matches: list = []
+        self.flags: dict = {}                 # patient id -> DeclineFlag of the latest session, or None
         self._searched: str | None = None
 
     def enter(self, next: str = "session", **kw) -> None:  # noqa: A002, ANN003
@@ -53,8 +54,14 @@ class PatientScreen(Screen):
         try:
             self.matches = self.app.services.search_patients(text) if text.strip() else []
             self.message = ""
+            self.flags = {pt.id: self._flag(pt) for pt in self.matches[:3]}
         except Exception as e:   # StoreError: a clear message, the kiosk stays usable
             self.matches, self.message = [], f"The patient list cannot be read: {e}"
+
+    def _flag(self, patient):  # noqa: ANN001, ANN202
+        """The decline flag of the patient's latest session (kiosk.analytics.feedback), or None."""
+        from kiosk.analytics import face_feedback, history
+        return face_feedback(history(self.app.services.sessions_for(patient.id)).points).flag
 
     def choose(self, patient) -> None:  # noqa: ANN001
         self.app.patient = patient
@@ -133,9 +140,18 @@ class PatientScreen(Screen):
         n = min(len(self.matches), 3)
         w = (row.right - x - (n - 1) * m.margin // 2) // n
         for i, pt in enumerate(self.matches[:n]):
-            label = pt.code + (f" {pt.display_name}" if pt.display_name else "")
-            p.button(pygame.Rect(x + i * (w + m.margin // 2), y, w, m.button_h), label,
-                     lambda pt=pt: self.choose(pt), kind="primary", key=f"patient:{pt.code}", px=m.small)
+            label = pt.code + (f" {pt.display_name.title()}" if pt.display_name else "") + (
+                f" ({pt.birth_year})" if pt.birth_year else "")      # two people with one name told apart
+            flagged = self.flags.get(pt.id) is not None
+            r = pygame.Rect(x + i * (w + m.margin // 2), y, w, m.button_h)
+            p.button(r, label, lambda pt=pt: self.choose(pt), kind="danger" if flagged else "primary",
+                     key=f"patient:{pt.code}", px=m.small)
+        flagged = [(pt, self.flags[pt.id]) for pt in self.matches[:n] if self.flags.get(pt.id) is not None]
+        if flagged:
+            pt, flag = flagged[0]
+            p.fit(f"Red = score dropped. {pt.code}: {flag.drop_points:.0f} points below the session of "
+                  f"{flag.reference_at.astimezone():%d %b %Y}.",
+                  pygame.Rect(x, row.y, row.right - x, m.small + 4), m.small - 4, theme.BAD, bold=True, min_px=12)
 
     def _draw_register(self, p, row: pygame.Rect) -> None:  # noqa: ANN001
         m = self.m

@@ -1,4 +1,4 @@
-"""Nurse/clinician PIN entry (kiosk.pin.verify_pin against config.ui.pin_hash)."""
+"""Nurse/clinician PIN entry through the app's one PinGate (shared throttle, growing lockout)."""
 from __future__ import annotations
 
 import pygame
@@ -6,9 +6,6 @@ import pygame
 from kiosk.ui import theme
 from kiosk.ui.screens.base import Screen
 from kiosk.ui.widgets import NumberPad
-
-MAX_FAILS = 5
-LOCKOUT_S = 30.0
 
 
 class PinScreen(Screen):
@@ -19,8 +16,6 @@ class PinScreen(Screen):
         self.pin = ""
         self.next = "session"
         self.message = ""
-        self.fails = 0
-        self.locked_until = 0.0
 
     def enter(self, next: str = "session", **kw) -> None:  # noqa: A002, ANN003
         self.next, self.pin, self.message = next, "", ""
@@ -33,26 +28,16 @@ class PinScreen(Screen):
             self.pin += d
 
     def _ok(self) -> None:
-        from kiosk.pin import verify_pin
-        if self.app.now_s < self.locked_until:
-            return
-        if verify_pin(self.pin, self.app.config.ui.pin_hash):
-            self.fails = 0
+        attempt = self.app.pin_gate.check(self.pin)
+        self.pin = ""
+        if attempt.ok:
             nxt = self.next
-            self.pin = ""
             if nxt == "settings":
                 self.app.go("settings")
             else:
                 self.app.go("patient", next=nxt)
             return
-        self.fails += 1
-        self.pin = ""
-        if self.fails >= MAX_FAILS:
-            self.locked_until = self.app.now_s + LOCKOUT_S
-            self.fails = 0
-            self.message = f"Too many wrong PINs. Wait {LOCKOUT_S:.0f} s."
-        else:
-            self.message = "Wrong PIN. Please try again."
+        self.message = attempt.message
 
     def on_key(self, ev) -> None:  # noqa: ANN001
         if ev.unicode.isdigit():
@@ -69,9 +54,12 @@ class PinScreen(Screen):
         p.wrap("Nurse or clinician: enter your PIN.", left, m.text)
         dots = "  ".join("*" for _ in self.pin) or "-"
         p.text(dots, (left.centerx, left.y + m.px(120)), m.huge // 2, theme.ACCENT, bold=True, anchor="center")
-        locked = self.app.now_s < self.locked_until
+        refused = self.app.pin_gate.unavailable()
+        locked = refused is not None
         if locked:
-            self.message = f"Too many wrong PINs. Wait {self.locked_until - self.app.now_s:.0f} s."
+            self.message = refused
+        elif self.message.startswith("Too many") or self.message.startswith("No staff PIN"):
+            self.message = ""
         if self.message:
             p.wrap(self.message, pygame.Rect(left.x, left.y + m.px(170), left.w, m.px(100)), m.text, theme.BAD,
                    bold=True)

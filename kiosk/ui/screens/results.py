@@ -1,8 +1,9 @@
-"""The patient's results: drawn emoji faces, improvement %, weekly graph, speech clarity.
+"""The patient's results: drawn emoji faces, today's score against earlier visits, weekly graph,
+speech clarity.
 
-Plain words only. The face movement score is the Sunnybrook-style composite (0..100,
-an automated estimate); improvement % is the share of the first visit's gap to 100
-that has closed (kiosk.analytics); wording shared with the patient PDF (kiosk.reports.patient).
+Plain words only. The face movement score is the Sunnybrook-style composite (0..100, an
+automated estimate). Face, wording, improvement % (never negative) and "speak to the nurse"
+come from the one rule in kiosk.analytics.feedback, shared with the patient PDF.
 """
 from __future__ import annotations
 
@@ -13,15 +14,7 @@ import pygame
 from kiosk.ui import theme
 from kiosk.ui.charts import weekly_bars
 from kiosk.ui.pictograms import draw_emoji, mood_for_score
-from kiosk.ui.screens.base import Screen
-
-
-def mood_level(mood: float) -> int:
-    """kiosk.reports mood (-1..1) to an emoji level (0 best .. 4)."""
-    for level, floor in enumerate((0.6, 0.3, 0.0, -0.2)):
-        if mood >= floor:
-            return level
-    return 4
+from kiosk.ui.screens.base import Screen, first_name, fit_line
 
 
 class ResultsScreen(Screen):
@@ -47,22 +40,35 @@ class ResultsScreen(Screen):
         if self.app.result:
             self.start_report(self.app.result[0].id, "patient")
 
+    def poll_report(self) -> None:
+        """Plain words for the patient: never a file path."""
+        job = self.report_job
+        if job is None or not job.done:
+            return
+        self.report_job = None
+        ok = job.error is None and job.result.printed
+        self.app.say("Your sheet is printing. The nurse will hand it to you." if ok else
+                     "Your sheet could not be printed. Please ask the nurse.", 10.0)
+
+    def idle_timeout_s(self) -> float:
+        return self.app.config.ui.results_timeout_s
+
     def draw(self, p) -> None:  # noqa: ANN001
         m = self.m
         if self.app.result is None or self.app.patient is None:
             self.app.home()
             return
-        name = (self.app.patient.display_name or "").title()
         fw, pw = m.px(150), m.px(210)
-        title = f"Your results, {name}" if name else "Your results"
-        room = m.width - fw - pw - 4 * m.margin
-        px = next((s for s in (m.title, m.px(34), m.text) if theme.font(s, True).size(title)[0] <= room), m.text)
+        printer = bool(self.app.config.report.printer)
+        room = m.width - fw - (pw + m.margin if printer else 0) - 3 * m.margin
+        title = fit_line("Your results, ", first_name(self.app.patient.display_name), room, (m.title, m.px(34), m.text))
         body = self.header(p, "")
-        p.text(title, (m.margin, m.margin + m.button_h // 2), px, theme.FG, bold=True, anchor="midleft")
+        p.text(title[0], (m.margin, m.margin + m.button_h // 2), title[1], theme.FG, bold=True, anchor="midleft")
         p.button(pygame.Rect(m.width - m.margin - fw, m.margin, fw, m.button_h), "Finish", self.app.home,
                  kind="primary", key="finish")
-        p.button(pygame.Rect(m.width - 2 * m.margin - fw - pw, m.margin, pw, m.button_h), "Print my sheet",
-                 self._print, key="print_patient")
+        if printer:                          # no printer: no button that cannot work
+            p.button(pygame.Rect(m.width - 2 * m.margin - fw - pw, m.margin, pw, m.button_h), "Print my sheet",
+                     self._print, key="print_patient")
         foot_h = m.small + m.px(6)
         colw = int(body.w * 0.47)
         left = pygame.Rect(body.x, body.y, colw, body.h - foot_h)
@@ -73,30 +79,37 @@ class ResultsScreen(Screen):
                (body.centerx, body.bottom), m.small, theme.MUTED, anchor="midbottom")
 
     def _draw_face(self, p, rect: pygame.Rect) -> None:  # noqa: ANN001
-        from kiosk.reports.patient import feedback
-        m, h = self.m, self.history
-        _, assessment = self.app.result
-        composite = ((assessment.get("face") or {}).get("sunnybrook") or {}).get("composite")
+        """Today's score, the comparison in plain numbers and the one feedback rule (kiosk.analytics.feedback)."""
+        from kiosk.analytics import face_feedback
+        m = self.m
+        fb = face_feedback(self.history.points if self.history else ())
         p.panel(rect)
         inner = rect.inflate(-2 * m.margin, -2 * m.margin)
         icon = pygame.Rect(inner.x, inner.y, m.px(96), m.px(96))
-        if composite is None:
-            draw_emoji(p.surface, None, icon)
-            p.wrap("Your face movement was not measured today. Please ask the nurse.",
-                   pygame.Rect(icon.right + m.margin, inner.y, inner.w - icon.w - m.margin, inner.h), m.text)
+        draw_emoji(p.surface, fb.level, icon)
+        if fb.today is None:
+            p.wrap(fb.headline, pygame.Rect(icon.right + m.margin, inner.y, inner.w - icon.w - m.margin, inner.h),
+                   m.text)
             return
-        imp = h.improvement if h else None
-        rec = imp.composite.recovered_pct if imp else None
-        mood, sentence = feedback(rec, first_visit=imp is None)
-        draw_emoji(p.surface, mood_level(mood), icon)
         tx = icon.right + m.margin
         p.text("Face movement", (tx, inner.y), m.small, theme.MUTED)
-        p.text(f"{composite:.0f} / 100", (tx, inner.y + m.small + 4), m.title, theme.FG, bold=True)
+        p.text(f"{fb.today:.0f} / 100", (tx, inner.y + m.small + 4), m.title, theme.FG, bold=True)
         y = max(icon.bottom, inner.y + m.small + m.title + 10) + m.px(8)
-        if rec is not None:
-            p.text(f"Improvement: {rec:.0f} %", (inner.x, y), m.text, theme.ACCENT, bold=True)
-            y += m.text + m.px(10)
-        p.wrap(sentence, pygame.Rect(inner.x, y, inner.w, inner.bottom - y), m.small)
+        if fb.improvement_pct is not None:
+            p.text(f"Improvement: {fb.improvement_pct:.0f} %", (inner.x, y), m.text, theme.ACCENT, bold=True)
+            y += m.text + m.px(8)
+        if fb.comparison and fb.first is not None:
+            y = p.wrap(fb.comparison, pygame.Rect(inner.x, y, inner.w, inner.bottom - y), m.small, theme.FG,
+                       bold=True, line_gap=1.05) + m.px(4)
+        if fb.see_nurse:
+            from kiosk.ui.paint import wrap_lines
+            f = theme.font(m.small, True)
+            need = len(wrap_lines(fb.headline, f, inner.w)) * int(f.get_height() * 1.05) + m.px(14)
+            box = pygame.Rect(inner.x - m.px(6), y, inner.w + m.px(12), min(need, inner.bottom - y))
+            p.panel(box, (70, 55, 0), theme.ACCENT)
+            p.fit(fb.headline, box.inflate(-m.px(12), -m.px(10)), m.small, theme.FG, bold=True, line_gap=1.05)
+        else:
+            p.wrap(fb.headline, pygame.Rect(inner.x, y, inner.w, inner.bottom - y), m.small, line_gap=1.05)
 
     def _draw_graph_and_speech(self, p, rect: pygame.Rect) -> None:  # noqa: ANN001
         m, h = self.m, self.history
@@ -120,7 +133,7 @@ class ResultsScreen(Screen):
         if score is None:
             p.wrap("Speech clarity was not measured today.", pygame.Rect(tx, icon.y, box.right - tx, icon.h), m.small)
             return
-        from kiosk.reports.patient import _clarity_words   # the patient PDF's wording, shared
+        from kiosk.analytics.feedback import clarity_words   # the patient PDF's wording, shared
         p.text("Speech clarity", (tx, icon.y), m.small, theme.MUTED)
         p.text(f"{score:.0f} / 100", (tx, icon.y + m.small + 2), m.title, theme.FG, bold=True)
-        p.wrap(_clarity_words(score), words, m.small, line_gap=1.05)
+        p.wrap(clarity_words(score), words, m.small, line_gap=1.05)

@@ -9,8 +9,8 @@ import pygame
 from kiosk.protocol import ACTIVE_PHASES, SENTENCE
 from kiosk.ui import theme
 from kiosk.ui.pictograms import draw_pictogram
-from kiosk.ui.screens.base import Screen
-from kiosk.ui.session_runner import SessionRunner
+from kiosk.ui.screens.base import Screen, first_name
+from kiosk.session.runner import SessionRunner
 
 
 class SessionScreen(Screen):
@@ -23,6 +23,8 @@ class SessionScreen(Screen):
         self.nurse_pin, self.nurse_ok, self.nurse_msg = "", False, ""
         self.error = ""
         self._finished = False
+        self._toned = False
+        self._last_phase = "idle"
 
     def enter(self, **kw) -> None:  # noqa: ANN003
         self.app.ensure_camera()
@@ -31,6 +33,7 @@ class SessionScreen(Screen):
                                     lead_in_s=self.app.config.audio.lead_in_s)
         self.app.camera.switch("rest")
         self.nurse_menu, self.error, self._finished = False, "", False
+        self._toned, self._last_phase = False, "idle"
         self.nurse_pin, self.nurse_ok, self.nurse_msg = "", False, ""
 
     def clear(self) -> None:
@@ -50,11 +53,36 @@ class SessionScreen(Screen):
         self._finished = True
         self.runner.finish(self.app.patient)
 
+    def _cues(self, s) -> None:  # noqa: ANN001
+        """Spoken prompt when a countdown starts, a soft tone just before the capture opens and one
+        when it closes (kiosk.ui.sound); nothing plays while a speech recording is open."""
+        from kiosk.ui.sound import TONE_LEAD_S
+        sp, last = self.app.speaker, self._last_phase
+        self._last_phase = s.phase
+        if last == "capture" and s.phase != "capture":
+            sp.play("tone_end")
+        if s.phase == "instruct":
+            if last != "instruct":
+                sp.play(s.current.name)
+                self._toned = False
+            if s.seconds_left <= TONE_LEAD_S and not self._toned:
+                if s.current.kind == "speech":
+                    sp.stop()
+                sp.play("tone_start")
+                self._toned = True
+        elif s.phase == "capture":
+            if s.current.kind == "speech":
+                sp.stop()
+            elif not self._toned:            # a long frame skipped the lead: late, but heard
+                sp.play("tone_start")
+            self._toned = True
+
     def update(self, now_s: float) -> None:
         r = self.runner
         if r is None:
             return
         s = r.update(now_s)
+        self._cues(s)
         if self.keeps_awake():
             self.app.last_input_s = now_s     # the idle timer counts from the end of the session
         if (s.phase == "done" and r.job is None and not self._finished
@@ -98,7 +126,7 @@ class SessionScreen(Screen):
         m = self.m
         left, right = self._split()
         self.preview(p, left, self.app.analysis.latest() if self.app.analysis else None)
-        name = (self.app.patient.display_name or "").title() if self.app.patient else ""
+        name = first_name(self.app.patient.display_name) if self.app.patient else ""
         y = p.wrap(f"Hello{', ' + name if name else ''}!", right, m.title, theme.FG, bold=True)
         y = p.wrap("This takes about 4 minutes. Copy the picture and follow the words. A countdown tells you "
                    "when to start.", pygame.Rect(right.x, y + m.px(8), right.w, m.px(140)), m.text)
@@ -143,21 +171,28 @@ class SessionScreen(Screen):
         if s.phase in ("retry_wait", "device_wait", "paused"):
             p.panel(rect, (70, 55, 0), theme.ACCENT)
             msg = s.message or ""
-            y = p.wrap(msg, rect.inflate(-2 * m.margin, -m.margin), m.title if len(msg) < 40 else m.text, theme.FG,
-                       bold=True)
+            inner = rect.inflate(-2 * m.margin, -m.margin)
+            y = p.fit(msg, pygame.Rect(inner.x, inner.y, inner.w, inner.h // 2 if s.phase != "paused" else inner.h),
+                      m.title if len(msg) < 40 else m.text, theme.FG, bold=True)
             sub = {"retry_wait": "Let's try again.", "paused": ""}.get(
-                s.phase, self.runner.device_detail.get(s.current.device, ""))
-            p.wrap(sub, pygame.Rect(rect.x + m.margin, y, rect.w - 2 * m.margin, rect.bottom - y), m.small,
-                   theme.MUTED)
+                s.phase, "Please ask the nurse for help.")
+            p.fit(sub, pygame.Rect(rect.x + m.margin, y, rect.w - 2 * m.margin, rect.bottom - y), m.small,
+                  theme.MUTED, min_px=12)
             return
-        if s.phase == "instruct":
-            p.text("Get ready", (rect.x, rect.centery), m.title, theme.FG, anchor="midleft")
-            p.text(f"{math.ceil(s.seconds_left)}", (rect.right - m.px(20), rect.centery), m.huge, theme.ACCENT,
-                   bold=True, anchor="midright")
+        q = latest.analysis.quality if latest is not None else None
+        box = None
+        if s.phase in ("instruct", "capture") and s.current.kind == "face" and q is not None and not q.ok:
+            box = pygame.Rect(rect.x, rect.bottom - m.px(56), rect.w, m.px(56))
+        if s.phase == "instruct":            # the countdown keeps clear of the face-check box
+            top = pygame.Rect(rect.x, rect.y, rect.w, (box.y - m.px(4) if box else rect.bottom) - rect.y)
+            p.text("Get ready", (rect.x, top.centery), m.title, theme.FG, anchor="midleft")
+            p.text(f"{math.ceil(s.seconds_left)}", (rect.right - m.px(20), top.centery),
+                   min(m.huge, int(top.h * 0.9)), theme.ACCENT, bold=True, anchor="midright")
         elif s.phase == "capture":
-            word = "Hold it..." if s.current.kind == "face" else "Go!"
-            p.text(word, (rect.x, rect.y + m.px(10)), m.title, theme.GOOD, bold=True)
             left = s.seconds_left
+            quiet = s.current.kind == "speech" and s.current.capture_s - left < self.app.config.audio.lead_in_s
+            word = "Hold it..." if s.current.kind == "face" else "Quiet, please..." if quiet else "Go!"
+            p.text(word, (rect.x, rect.y + m.px(10)), m.title, theme.MUTED if quiet else theme.GOOD, bold=True)
             p.text(f"{math.ceil(left)} s", (rect.right, rect.y + m.px(10)), m.title, theme.FG, anchor="topright")
             spec = s.current
             p.bar(pygame.Rect(rect.x, rect.y + m.px(60), rect.w, m.px(24)), 1 - left / spec.capture_s, theme.GOOD)
@@ -168,12 +203,10 @@ class SessionScreen(Screen):
                       theme.INFO)
         elif s.phase == "check":
             p.text("Checking...", (rect.x, rect.centery), m.title, theme.FG, anchor="midleft")
-        if s.phase in ("instruct", "capture") and s.current.kind == "face" and latest is not None:
-            q = latest.analysis.quality
-            if not q.ok:
-                box = pygame.Rect(rect.x, rect.bottom - m.px(44), rect.w, m.px(44))
-                p.panel(box, (70, 55, 0), theme.ACCENT)
-                p.text(q.message, box.center, m.text, theme.FG, bold=True, anchor="center")
+        if box is not None:
+            p.panel(box, (70, 55, 0), theme.ACCENT)
+            p.fit(q.message, box.inflate(-m.px(12), -m.px(6)), m.text, theme.FG, bold=True, align="center",
+                  line_gap=1.0)
 
     def open_nurse_menu(self) -> None:
         self.nurse_menu, self.nurse_pin, self.nurse_ok, self.nurse_msg = True, "", False, ""
@@ -184,6 +217,7 @@ class SessionScreen(Screen):
         from kiosk.ui.widgets import NumberPad
         m = self.m
         p.targets.clear()                        # modal: nothing underneath can be touched
+        p.texts.clear()                          # ... or read: it lies under the shade
         shade = pygame.Surface((m.width, m.height), pygame.SRCALPHA)
         shade.fill((0, 0, 0, 215))
         p.surface.blit(shade, (0, 0))
@@ -202,22 +236,29 @@ class SessionScreen(Screen):
                      key=f"nurse:{label}")
             y += bh + m.margin
         note = self.nurse_msg or ("Skip and Stop unlocked." if self.nurse_ok else "Staff PIN unlocks Skip and Stop.")
-        p.wrap(note, pygame.Rect(box.x + m.margin, y, bw, box.bottom - y), m.small,
-               theme.BAD if self.nurse_msg else theme.MUTED)
+        detail = self.runner.device_detail.get(self.runner.state.current.device, "") \
+            if self.runner.state.phase == "device_wait" or self.runner.state.missing_devices else ""
+        note = f"{detail} {note}".strip()
+        p.fit(note, pygame.Rect(box.x + m.margin, y, bw, box.bottom - y - m.margin), m.small,
+              theme.BAD if self.nurse_msg else theme.MUTED, min_px=13, line_gap=1.0)
         pad = pygame.Rect(box.x + half + m.margin, box.y + m.margin * 2 + m.small, half - 2 * m.margin,
                           box.h - 3 * m.margin - m.small)
         p.text("PIN " + ("*" * len(self.nurse_pin) or "-"), (pad.x, box.y + m.margin), m.small, theme.ACCENT)
+        refused = self.app.pin_gate.unavailable()
+        if refused:
+            self.nurse_msg = refused
         NumberPad(self._nurse_digit, lambda: setattr(self, "nurse_pin", self.nurse_pin[:-1]),
-                  self._nurse_check if self.nurse_pin else None).draw(p, pad)
+                  self._nurse_check if self.nurse_pin and not refused else None).draw(p, pad)
 
     def _nurse_digit(self, d: str) -> None:
         if len(self.nurse_pin) < 12:
             self.nurse_pin += d
 
     def _nurse_check(self) -> None:
-        from kiosk.pin import verify_pin
-        self.nurse_ok = verify_pin(self.nurse_pin, self.app.config.ui.pin_hash)
-        self.nurse_msg = "" if self.nurse_ok else "Wrong PIN."
+        """The same throttle as the staff PIN screen: wrong PINs here count towards its lockout."""
+        attempt = self.app.pin_gate.check(self.nurse_pin)
+        self.nurse_ok = attempt.ok
+        self.nurse_msg = attempt.message
         self.nurse_pin = ""
 
     def _close_menu(self) -> None:

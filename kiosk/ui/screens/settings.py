@@ -13,7 +13,8 @@ from kiosk.ui.screens.base import Screen
 KNOBS = (("vision", "min_interocular_px", "Eye distance min", 5.0, "px"),
          ("vision", "max_yaw_deg", "Head turn max", 1.0, "deg"),
          ("ui", "max_retries", "Retries", 1, ""),
-         ("ui", "idle_timeout_s", "Idle timeout", 10.0, "s"))
+         ("ui", "idle_timeout_s", "Idle timeout", 10.0, "s"),
+         ("ui", "volume", "Volume", 10, "%"))
 
 
 class SettingsScreen(Screen):
@@ -48,6 +49,9 @@ class SettingsScreen(Screen):
         cfg = cfg.model_copy(update={section: new_sec})
         self.app.config = self.app.services.config = cfg
         self.vision_changed |= section == "vision"
+        if key == "volume":                  # heard at once, at the new level
+            self.app.speaker.volume = cfg.ui.volume
+            self.app.speaker.play("tone_start")
 
     def toggle_mesh(self) -> None:
         ui = self.app.config.ui
@@ -95,8 +99,11 @@ class SettingsScreen(Screen):
         for i, (section, key, label, step, unit) in enumerate(KNOBS):
             y = right.y + i * rh
             value = getattr(getattr(cfg, section), key)
-            p.text(label, (right.x, y + rh // 2), m.small, theme.FG, anchor="midleft")
-            p.button(pygame.Rect(right.right - 2 * bw - m.px(100), y, bw, min(rh - 6, m.button_h)), "-",
+            minus = pygame.Rect(right.right - 2 * bw - m.px(100), y, bw, min(rh - 6, m.button_h))
+            room = minus.x - right.x - m.px(6)       # the label stays left of the "-" button
+            px = next((s for s in range(m.small, 13, -1) if theme.font(s).size(label)[0] <= room), 14)
+            p.text(label, (right.x, y + rh // 2), px, theme.FG, anchor="midleft")
+            p.button(minus, "-",
                      lambda s=section, k=key, d=step: self.change(s, k, -d), key=f"{key}:-")
             p.text(f"{value:g} {unit}".strip(), (right.right - bw - m.px(50), y + rh // 2), m.small, theme.ACCENT,
                    bold=True, anchor="center")

@@ -1,0 +1,121 @@
+"""Session assessment: face and speech halves joined (docs/contracts.md).
+
+``assess_session_dir(path, config)`` reads a session folder (docs/cli.md#session-folder: one
+file per step named by the step; ``.png``/``.jpg`` peak frame or ``.mp4``/``.avi`` clip
+for faces, ``.wav`` for speech); ``assess_recordings(face_frames, audio, config)`` takes
+the data directly.  A missing or unreadable step is listed in ``missing_steps`` with its
+reason, and every score that needs it is marked unavailable, never guessed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from kiosk.capture.media import read_session_dir
+from kiosk.config import KioskConfig
+from kiosk.face.assessment import MEASURED
+from kiosk.protocol import FACE_STEPS, SPEECH_STEPS
+
+DISCLAIMER = ("Decision support, not a diagnosis. Scores are automated estimates from camera landmarks and "
+              "microphone recordings; they measure visible symmetry of movement and speech acoustics, not "
+              "nerve function, and must be read by a clinician together with the examination.")
+
+
+@dataclass(frozen=True)
+class SessionAssessment:
+    """Face and speech results of one session; None halves say why in ``unavailable``."""
+
+    face: Any | None
+    speech: Any | None
+    missing_steps: dict[str, str] = field(default_factory=dict)
+    unavailable: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """JSON-able dict, keys as in docs/contracts.md (units in key names)."""
+        return {
+            "face": self.face.to_dict() if self.face is not None else None,
+            "speech": self.speech.to_dict() if self.speech is not None else None,
+            "missing_steps": dict(self.missing_steps),
+            "unavailable": dict(self.unavailable) or None,
+            "disclaimer": DISCLAIMER,
+        }
+
+
+def _nothing() -> None:
+    return None
+
+
+def _assess_speech(audio: dict[str, tuple[np.ndarray, int]], config: KioskConfig,
+                   precomputed: Mapping[str, Any] | None, housekeeping: Callable[[], None]) -> tuple[Any | None, str | None]:
+    """Speech half: ``precomputed`` steps (``analyse_step`` results) are combined as they are;
+    only recordings without one are analysed here, one at a time with ``housekeeping()`` after each."""
+    try:
+        from kiosk.speech.battery import STEPS, StepStatus, analyse_step, combine_steps
+    except ImportError as e:
+        return None, f"speech engine not installed ({e})"
+    if not audio and not precomputed:
+        return None, "no speech recordings"
+    results = {k: v for k, v in (precomputed or {}).items() if k in STEPS}
+    for step in STEPS:
+        if step not in results and step in audio:
+            x, sr = audio[step]
+            results[step] = analyse_step(step, x, sr, config.audio.lead_in_s)
+            housekeeping()
+    for extra in sorted(set(audio) - set(STEPS)):
+        results[extra] = (StepStatus("ignored", f"unknown step name {extra!r}", "unknown_step"), None)
+    return combine_steps(results), None
+
+
+def assess_face_frames(frames: dict[str, list[np.ndarray]], config: KioskConfig) -> tuple[Any | None, str | None]:
+    """Face half: (FacialAssessment or None, reason it is unavailable or None)."""
+    frames = {k: v for k, v in frames.items() if v}
+    if not frames:
+        return None, "no face recordings"
+    from kiosk.session.face import assess_face
+    from kiosk.vision.pipeline import FacePipeline
+
+    pipeline = FacePipeline(config.vision, tracking=True, with_iris=True)
+    return assess_face(frames, pipeline), None
+
+
+def assess_recordings(face_frames: dict[str, list[np.ndarray]], audio: dict[str, tuple[np.ndarray, int]],
+                      config: KioskConfig, missing_steps: dict[str, str] | None = None, *,
+                      speech_steps: Mapping[str, Any] | None = None,
+                      face: tuple[Any | None, str | None] | None = None,
+                      housekeeping: Callable[[], None] = _nothing) -> SessionAssessment:
+    """Assess face frames (step -> RGB uint8 frames) and audio (step -> (samples, Hz)).
+
+    speech_steps: speech steps already analysed (step -> ``kiosk.speech.battery.analyse_step``
+    result, e.g. by the kiosk while the patient did the next step); their audio is not analysed
+    again and may be left out of ``audio``.  face: ``assess_face_frames(face_frames, config)``
+    computed beforehand (e.g. while the patient did the speech steps).  Both default to
+    analysing everything here.  housekeeping: called between the parts analysed here (the kiosk
+    returns the freed C heap to the system there, docs/architecture.md#memory-and-latency).
+    """
+    missing = dict(missing_steps or {})
+    for step in FACE_STEPS:
+        if not face_frames.get(step):
+            missing.setdefault(step, "no recording")
+    for step in SPEECH_STEPS:
+        if step not in audio and step not in (speech_steps or {}):
+            missing.setdefault(step, "no recording")
+    if face is None:
+        face = assess_face_frames(face_frames, config)
+        housekeeping()
+    face_half, face_reason = face
+    speech, speech_reason = _assess_speech(audio, config, speech_steps, housekeeping)
+    if face_half is not None:
+        for step, res in face_half.steps.items():
+            if res.status not in (*MEASURED, "missing"):     # a low-confidence step is measured, not missing
+                missing.setdefault(step, res.reason or res.status)
+    unavailable = {k: v for k, v in (("face", face_reason), ("speech", speech_reason)) if v}
+    return SessionAssessment(face_half, speech, missing, unavailable)
+
+
+def assess_session_dir(path: Path | str, config: KioskConfig) -> SessionAssessment:
+    """Assess a session folder (docs/cli.md#session-folder).  Raises FileNotFoundError if absent."""
+    faces, audio, missing = read_session_dir(Path(path))
+    return assess_recordings(faces, audio, config, missing)
