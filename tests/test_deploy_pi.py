@@ -145,7 +145,7 @@ def test_setup_plan_on_aarch64_with_a_wheelhouse(wheelhouse: Path, tmp_path: Pat
     assert r.returncode == 0, r.stderr
     plan = _plan_lines(r)
     apt = plan["apt"].split()
-    assert {"python3-picamera2", "cage", "libportaudio2"} <= set(apt)
+    assert {"python3-picamera2", "cage", "xwayland", "libwayland-egl1", "libportaudio2"} <= set(apt)
     assert not {"cmake", "g++", "portaudio19-dev"} & set(apt)          # no compiler on a kiosk
     assert plan["venv"].endswith("-m venv --system-site-packages .venv")
     assert plan["pip"] == f"install --no-index --find-links {wheelhouse} -e .[dev,pi]"
