@@ -1,6 +1,9 @@
 """`kiosk doctor`: is this kiosk ready? One line per check (OK / WARN / FAIL), exit 1 on any FAIL.
 
-Checks: models present with their pinned sha256, which landmark path runs, staff PIN set and not a default one, camera delivers a frame, microphone
+Checks: the platform (Raspberry Pi OS based on Debian 12, Python 3.11; kiosk/platform_check.py),
+models present with their pinned sha256, which landmark path runs, staff PIN set and not a
+default one, camera delivers a frame, the picamera2 import chain (numpy in use, where simplejpeg
+came from), microphone
 records, database passes ``PRAGMA integrity_check``, free disk in the state directory,
 broker accepts an MQTT v5 connection with this device's credentials, days left on the
 device and CA certificates. A missing device is a failed check with a reason, never a
@@ -36,7 +39,8 @@ class Check:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--skip", default="", help="comma-separated checks to skip (e.g. camera,microphone)")
+    p.add_argument("--skip", default="", help="comma-separated checks to skip (platform, models, camera, camera_chain, "
+                   "microphone, database, disk, broker, certificates)")
     p.add_argument("--json", action="store_true", help="print the checks as JSON")
     p.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for the camera or broker")
 
@@ -72,6 +76,37 @@ def check_camera(config: KioskConfig, timeout_s: float) -> list[Check]:
         return [Check("camera", FAIL, str(e))]
     finally:
         cam.close()
+
+
+def check_platform() -> list[Check]:
+    from kiosk.platform_check import this_platform
+    v = this_platform()
+    return [Check("platform", OK if v.ok else FAIL, v.detail)]
+
+
+def check_camera_chain(config: KioskConfig, machine: str | None = None) -> list[Check]:
+    """numpy, simplejpeg and picamera2 as this interpreter imports them. Missing simplejpeg or
+    picamera2 fails only where the Pi camera is used (aarch64 or camera source picamera2)."""
+    import platform
+
+    from kiosk.platform_check import camera_chain
+    links = {link.module: link for link in camera_chain()}
+    needed = (machine or platform.machine()) == "aarch64" or config.camera.source == "picamera2"
+    out = []
+    for name in ("numpy", "simplejpeg", "picamera2"):
+        link = links[name]
+        if link.works:
+            extra = ", JPEG round trip ok" if name == "simplejpeg" else ""
+            out.append(Check(name, OK, f"{link.version or 'version ?'} from the {link.origin} ({link.path}){extra}"))
+        elif link.origin == "absent":
+            why = ("needed for the Pi camera" if needed else
+                   f"only the Pi camera needs it; camera source is {config.camera.source!r}")
+            fix = {"simplejpeg": " (pip install '.[pi]': 1.9.0, built for numpy 2)",
+                   "picamera2": " (apt install python3-picamera2; venv with --system-site-packages)"}.get(name, "")
+            out.append(Check(name, FAIL if needed else OK, f"not installed: {why}" + (fix if needed else "")))
+        else:
+            out.append(Check(name, FAIL, f"import failed: {link.path}"))
+    return out
 
 
 def check_microphone(config: KioskConfig) -> list[Check]:
@@ -235,8 +270,10 @@ def check_pin(config: KioskConfig) -> list[Check]:
 def run_checks(config: KioskConfig, skip: set[str], timeout_s: float) -> list[Check]:
     """Every check not in ``skip``; an unexpected error in one check is that check's FAIL."""
     checks: list[tuple[str, Callable[[], list[Check]]]] = [
+        ("platform", check_platform),
         ("models", lambda: check_models(config)),
         ("camera", lambda: check_camera(config, timeout_s)),
+        ("camera_chain", lambda: check_camera_chain(config)),
         ("microphone", lambda: check_microphone(config)),
         ("pin", lambda: check_pin(config)),
         ("database", lambda: check_database(config)),
