@@ -53,20 +53,12 @@ def _assess_speech(audio: dict[str, tuple[np.ndarray, int]], config: KioskConfig
     """Speech half: ``precomputed`` steps (``analyse_step`` results) are combined as they are;
     only recordings without one are analysed here, one at a time with ``housekeeping()`` after each."""
     try:
-        from kiosk.speech.battery import STEPS, StepStatus, analyse_step, combine_steps
+        from kiosk.speech.battery import assess_speech
     except ImportError as e:
         return None, f"speech engine not installed ({e})"
     if not audio and not precomputed:
         return None, "no speech recordings"
-    results = {k: v for k, v in (precomputed or {}).items() if k in STEPS}
-    for step in STEPS:
-        if step not in results and step in audio:
-            x, sr = audio[step]
-            results[step] = analyse_step(step, x, sr, config.audio.lead_in_s)
-            housekeeping()
-    for extra in sorted(set(audio) - set(STEPS)):
-        results[extra] = (StepStatus("ignored", f"unknown step name {extra!r}", "unknown_step"), None)
-    return combine_steps(results), None
+    return assess_speech(audio, lead_in_s=config.audio.lead_in_s, analysed=precomputed, after_each=housekeeping), None
 
 
 def assess_face_frames(frames: dict[str, list[np.ndarray]], config: KioskConfig) -> tuple[Any | None, str | None]:

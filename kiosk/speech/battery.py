@@ -11,6 +11,7 @@ which is what pocketsphinx needs and keeps the analysis time predictable.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -201,18 +202,25 @@ StepAnalysis = tuple[StepStatus, VoiceMeasures | DdkMeasures | Intelligibility |
 """One step's ``analyse_step`` output: (status, measures or None)."""
 
 
-def assess_speech(audio: dict[str, tuple[np.ndarray, int]], *, lead_in_s: float = 1.0) -> SpeechAssessment:
+def assess_speech(audio: dict[str, tuple[np.ndarray, int]], *, lead_in_s: float = 1.0,
+                  analysed: Mapping[str, StepAnalysis] | None = None,
+                  after_each: Callable[[], None] | None = None) -> SpeechAssessment:
     """Assess the speech battery. ``audio``: step name -> (samples, sample rate Hz); samples float
     -1..1 (or integer PCM, scaled by its full scale), mono or (n, channels).
 
+    ``analysed``: steps already analysed (``analyse_step`` results, e.g. by the kiosk while the
+    patient did the next step); they are combined as they are and their audio may be absent.
+    ``after_each`` is called after each step analysed here (the kiosk returns freed C heap then).
     Unknown step names are ignored and reported in ``steps`` as "ignored". Same result as
-    ``combine_steps`` over ``analyse_step`` of each recording (the kiosk does that step by step).
+    ``combine_steps`` over ``analyse_step`` of each recording.
     """
-    results: dict[str, StepAnalysis] = {}
+    results: dict[str, StepAnalysis] = {k: v for k, v in (analysed or {}).items() if k in STEPS}
     for step in STEPS:
-        if step in audio:
+        if step not in results and step in audio:
             x, sr = audio[step]
             results[step] = analyse_step(step, x, sr, lead_in_s)
+            if after_each is not None:
+                after_each()
     for extra in sorted(set(audio) - set(STEPS)):
         results[extra] = (StepStatus("ignored", f"unknown step name {extra!r}", "unknown_step"), None)
     return combine_steps(results)
