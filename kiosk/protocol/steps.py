@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["face", "speech"]
+Kind = Literal["face", "speech", "video"]
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class Pictogram:
     brows_raised: bool = False
     mouth: Literal["neutral", "smile", "snarl", "pucker", "open"] = "neutral"
     speech_label: str | None = None   # speech steps: the sound, drawn beside the face
+    hands: Literal["none", "up", "lap"] = "none"   # Parkinson's hand steps: where the hands are
 
 
 @dataclass(frozen=True)
@@ -40,11 +41,12 @@ class StepSpec:
     capture_s: float       # capture window; speech includes the silent lead-in
     gate: str | None = None  # speech quality-gate task: "vowel", "ddk" or "sentence" (None for faces)
     spoken: str = ""         # the spoken prompt (kiosk.ui.sound makes it into a WAV at setup)
+    video: bool = False      # speech steps: the camera records a video too (spontaneous-speech expressivity)
 
     @property
     def device(self) -> str:
-        """The device this step needs: "camera" or "microphone"."""
-        return "camera" if self.kind == "face" else "microphone"
+        """The device this step needs first: "camera" (face and video steps) or "microphone"."""
+        return "microphone" if self.kind == "speech" else "camera"
 
 
 SENTENCE = "Bob may buy a big blue map of Paris"
@@ -91,12 +93,36 @@ STEPS: tuple[StepSpec, ...] = (
              f"\"{SENTENCE}\".", _speech("Bob may..."), 3.0, 6.0, "sentence", spoken="At Go, read the sentence aloud."),
 )
 
+#: Parkinson's protocol additions (docs/parkinson.md#protocol). "video" steps record every camera
+#: frame to a video file (tremor, blinks); the spontaneous-speech step records sound and video.
+SPONTANEOUS_PROMPT = "Tell me about your morning"
+PARKINSON_STEPS: tuple[StepSpec, ...] = (
+    StepSpec("sit_still", "video", "Sit still", "Look at the screen and sit still and relaxed for 20 seconds.",
+             Pictogram(), 3.0, 20.0, spoken="Look at the screen, and sit still for twenty seconds."),
+    StepSpec("spontaneous", "speech", SPONTANEOUS_PROMPT, "Stay quiet until you see \"Go!\", then tell us about "
+             "your morning, in your own words, until the tone.", _speech("..."), 3.0, 31.0, "spontaneous",
+             spoken="At Go, tell me about your morning, until the tone.", video=True),
+    StepSpec("hands_up", "video", "Hands up", "Hold both hands up in front of your chest, palms down and fingers "
+             "apart, where the camera can see them. Hold until the tone.", Pictogram(hands="up"), 4.0, 15.0,
+             spoken="Hold both hands up in front of your chest, and keep them there until the tone."),
+    StepSpec("hands_lap", "video", "Hands resting", "Rest your hands on your lap, or on the table, where the "
+             "camera can see them. Let them relax until the tone.", Pictogram(hands="lap"), 4.0, 15.0,
+             spoken="Rest your hands where the camera can see them, and let them relax until the tone."),
+)
+VIDEO_STEPS: tuple[str, ...] = tuple(s.name for s in PARKINSON_STEPS if s.kind == "video" or s.video)
+
 FACE_STEPS: tuple[str, ...] = tuple(s.name for s in STEPS if s.kind == "face")
 SPEECH_STEPS: tuple[str, ...] = tuple(s.name for s in STEPS if s.kind == "speech")
 #: The five expressions of the Sunnybrook form (voluntary movement and synkinesis), in its order:
 #: forehead wrinkle, gentle eye closure, open-mouth smile, snarl, lip pucker [Ross 1996].
 SUNNYBROOK_EXPRESSIONS: tuple[str, ...] = tuple(n for n in FACE_STEPS if n not in ("rest", "eye_close_tight"))
-BY_NAME: dict[str, StepSpec] = {s.name: s for s in STEPS}
+BY_NAME: dict[str, StepSpec] = {s.name: s for s in STEPS + PARKINSON_STEPS}
+#: The protocols a nurse can choose (palsy is the default), as ordered step names.
+PROTOCOLS: dict[str, tuple[str, ...]] = {
+    "palsy": tuple(s.name for s in STEPS),
+    "parkinson": ("sit_still", "spontaneous", *(s.name for s in STEPS), "hands_up", "hands_lap"),
+}
+PROTOCOL_LABELS: dict[str, str] = {"palsy": "Facial palsy", "parkinson": "Parkinson's"}
 
 
 def step_spec(name: str) -> StepSpec:
