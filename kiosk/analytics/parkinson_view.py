@@ -19,6 +19,8 @@ from kiosk.analytics.parkinson import Change, Measure, ParkinsonSummary, TremorF
 TREMOR_BANDS_HZ: dict[str, tuple[float, float]] = {"rest": (4.0, 6.0), "postural": (5.0, 8.0)}
 SITE_LABELS = {"head": "Head", "jaw": "Jaw", "hand_left": "Left hand", "hand_right": "Right hand"}
 CONDITION_LABELS = {"rest": "at rest", "postural": "hands held up"}
+#: Blink rate in Parkinson's is reported reduced (Fitzpatrick 2012) and not different (Kimura 2017).
+BLINK_CAVEAT = "Blink rate findings differ between studies: read it with care, do not over-weight it."
 DOMAINS: tuple[tuple[str, str], ...] = (("expression", "Facial expression"), ("blink", "Blinks at rest"),
                                          ("speech", "Speech"))
 
@@ -119,6 +121,8 @@ def _change(c: Change | None, m: Measure) -> tuple[str, bool]:
     if c is None:
         return "–", False
     d = _digits(max(abs(c.before), abs(c.now)))
+    if round(c.delta, d) == 0:
+        return number(0.0, m.unit, d), False
     return number(c.delta, m.unit, d, sign=True), bool(c.worse)
 
 

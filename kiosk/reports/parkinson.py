@@ -16,7 +16,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, KeepTogether, Spacer
 
-from kiosk.analytics.parkinson_view import (DOMAINS, TREMOR_BANDS_HZ, MeasureRow, ParkinsonContext, measure_rows,
+from kiosk.analytics.parkinson_view import (BLINK_CAVEAT, DOMAINS, TREMOR_BANDS_HZ, MeasureRow, ParkinsonContext, measure_rows,
                                             tremor_rows, trend_note)
 from kiosk.reports.layout import BODY, FONT_BOLD, H2, SMALL, grid, para, rich
 
@@ -63,8 +63,9 @@ def _domain(label: str, rows: list[MeasureRow]) -> list[Any]:
                                                                      (4, r.last_worse), (5, r.first_worse)) if on]
     table = grid(table_rows, [40 * mm, 20 * mm, 54 * mm, 24 * mm, 21 * mm, 21 * mm], font_size=7.5)
     table.setStyle(marks)
+    caveat = [para(BLINK_CAVEAT, SMALL)] if rows[0].domain == "blink" else []
     # one domain's table stays on one page with its heading (a domain is at most ~15 rows)
-    return [KeepTogether([para(label, H3), table])]
+    return [KeepTogether([para(label, H3), table, *caveat])]
 
 
 def parkinson_section(ctx: ParkinsonContext | None) -> list[Any]:
