@@ -26,7 +26,9 @@ class ReportData:
     @property
     def parkinson(self) -> ParkinsonContext | None:
         """The Parkinson's section with its trend context, or None (kiosk.analytics.parkinson_view)."""
-        return context(self.sessions or (self.session,))
+        s = self.session
+        earlier = tuple(e for e in self.sessions if e.id != s.id and e.started_at <= s.started_at)
+        return context(earlier + (s,))
 
     @property
     def face(self) -> dict[str, Any]:
