@@ -7,12 +7,16 @@ The patient side gets words only: which parts of the session were recorded, no m
 """
 from __future__ import annotations
 
+import logging
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from kiosk.analytics.parkinson import Change, Measure, ParkinsonSummary, TremorFinding, trend
+
+log = logging.getLogger(__name__)
 
 #: Typical frequency bands of parkinsonian tremor (Hz): rest 4-6 (Deuschl et al. 1998, consensus
 #: statement of the Movement Disorder Society on tremor), postural 5-8 (re-emergent tremor, Jankovic et al. 1999).
@@ -46,10 +50,29 @@ def is_parkinson(assessment: dict[str, Any] | None) -> bool:
     return a.get("protocol") == "parkinson" or bool(a.get("parkinson"))
 
 
+def _number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
 def summary_of(assessment: dict[str, Any] | None) -> ParkinsonSummary | None:
-    """The session's ParkinsonSummary, or None when it has no Parkinson's section."""
+    """The session's ParkinsonSummary, or None when it has no Parkinson's section or the stored one
+    cannot be read (a missing key or a value that is not a finite number; logged in one line)."""
     d = (assessment or {}).get("parkinson")
-    return ParkinsonSummary.from_dict(d) if isinstance(d, dict) else None
+    if not isinstance(d, dict):
+        return None
+    try:
+        s = ParkinsonSummary.from_dict(d)
+        numbers = [v for t in s.tremor for v in (t.frequency_hz, t.amplitude_mm) if v is not None]
+        numbers += [m.value for m in s.measures if m.value is not None]
+        numbers += [v for m in s.measures if m.reference for v in (m.reference.low, m.reference.high,
+                                                                    m.reference.typical)]
+        if not all(_number(v) for v in numbers) or not all(isinstance(x, str) for m in s.measures
+                                                          for x in (m.key, m.label, m.unit, m.domain)):
+            raise ValueError("a value is not a finite number or a label is not text")
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        log.warning("stored Parkinson's summary cannot be read (%s: %s); shown as not stored", type(e).__name__, e)
+        return None
+    return s
 
 
 @dataclass(frozen=True)

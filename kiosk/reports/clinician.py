@@ -358,8 +358,8 @@ def build_clinician_pdf(d: ReportData, out: Path, device: dict[str, str] | None 
         # do not apply to a bilateral condition (docs/clinical-views.md#parkinsons)
         story: list[Any] = _header(d) + (parkinson_section(d.parkinson) or [
             para("Parkinson's screening measures", H2),
-            para("No screening measures are stored for this Parkinson's session (the analysis was not done "
-                 "or failed); see the quality notes per step.", NOTE)])
+            para("No readable screening measures are stored for this Parkinson's session (the analysis was not "
+                 "done, failed, or its record is damaged); see the quality notes per step.", NOTE)])
         story += _face_tables(d) + _speech_table(d) + _quality(d) + _peak_frames(d) + _software(d, device or {})
     else:
         story = _header(d) + _decline(d) + _summary(d) + clinical_sections(clinical_detail(d.face))
