@@ -142,6 +142,9 @@ def test_patient_sheet_of_a_parkinson_session_is_gentle_words_only(stored, tmp_p
 
 
 def test_patient_parts_follow_the_missing_steps():
+    from kiosk.analytics.parkinson_view import PATIENT_PARTS
+    from kiosk.protocol.steps import PROTOCOLS
+    assert sorted(s for _, steps in PATIENT_PARTS for s in steps) == sorted(PROTOCOLS["parkinson"])   # each once
     assert patient_parts({"missing_steps": {}})[1] == []
     done, not_done = patient_parts({"missing_steps": {"sit_still": "x", "rest": "x", "smile": "x"}})
     assert "Sitting still" in not_done and "Face movements" in done      # some face steps were recorded

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from kiosk.analytics.parkinson import Change, Measure, ParkinsonSummary, TremorFinding, trend
+from kiosk.protocol.steps import FACE_STEPS, SPEECH_STEPS
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +38,8 @@ PATIENT_NOTE = "These recordings help your care team. They are not a diagnosis."
 PATIENT_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Sitting still", ("sit_still",)),
     ("Talking about your morning", ("spontaneous",)),
-    ("Face movements", ("rest", "brow_raise", "eye_close_gentle", "eye_close_tight", "smile", "snarl", "pucker")),
-    ("Voice and speech tasks", ("vowel", "ddk_pa", "ddk_ta", "ddk_ka", "ddk_pataka", "sentence")),
+    ("Face movements", FACE_STEPS),
+    ("Voice and speech tasks", SPEECH_STEPS),
     ("Hands held up", ("hands_up",)),
     ("Hands resting", ("hands_lap",)),
 )
