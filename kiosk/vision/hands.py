@@ -54,9 +54,12 @@ ROI_POINTS = (0, 1, 2, 3, 5, 6, 9, 10, 13, 14, 17, 18)   # HandLandmarksToRectCa
 NORMALIZE_Z = 0.4
 MIN_ROI_IOU = 0.5
 
-#: model variant -> (palm detector file, hand-landmark file) in models/ (kiosk/vision/models.py pins them)
-MODEL_FILES = {"full": ("palm_detection_full.tflite", "hand_landmark_full.tflite"),
-               "lite": ("palm_detection_lite.tflite", "hand_landmark_lite.tflite")}
+#: the two model files in models/ (kiosk/vision/models.py pins them): the lite palm detector
+#: (it found the real test hand in every frame where the full one missed it in 17-83 % of them)
+#: and the full landmark model (its knuckles fit the hand-size scale; the lite one's were 20 %
+#: closer together): docs/parkinson.md#hand-tremor
+PALM_MODEL = "palm_detection_lite.tflite"
+HAND_MODEL = "hand_landmark_full.tflite"
 
 
 @dataclass(frozen=True)
@@ -171,7 +174,6 @@ class HandTracker:
     """
 
     model_dir: Path
-    variant: str = "full"
     num_hands: int = 2
     threads: int = 1
     min_detection_score: float = 0.5
@@ -180,10 +182,9 @@ class HandTracker:
     _next_id: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
-        palm_file, hand_file = MODEL_FILES[self.variant]
         d = Path(self.model_dir)
-        self.palms = PalmDetector(Model(d / palm_file, self.threads), self.min_detection_score)
-        self.landmarker = HandLandmarker(Model(d / hand_file, self.threads))
+        self.palms = PalmDetector(Model(d / PALM_MODEL, self.threads), self.min_detection_score)
+        self.landmarker = HandLandmarker(Model(d / HAND_MODEL, self.threads))
 
     def reset(self) -> None:
         self._prev = []
