@@ -137,3 +137,17 @@ def test_knuckle_scale_from_the_longest_unforeshortened_span() -> None:
     expected = KNUCKLE_SPAN_FRACTION * HAND_BREADTH_MM / np.percentile(np.linspace(60, 100, 50), 90)
     assert knuckle_scale(lm) == pytest.approx(expected)
     assert knuckle_scale(np.full((5, 21, 2), np.nan)) is None
+
+
+def test_findings_for_the_parkinson_summary() -> None:
+    from kiosk.face.tremor import Tremor
+    from kiosk.session.hand_tremor import HandTremorResult, tremor_findings
+
+    r = HandTremorResult(None, Tremor(True, 5.1, 0.8, 0.3, 40.0), 300, 290, 0.6, "iris")
+    right, left = tremor_findings(r, "hands_lap", "rest")
+    assert (right.site, right.condition, right.step, right.detected, right.frequency_hz) == \
+        ("hand_right", "rest", "hands_lap", True, 5.1)
+    assert left.site == "hand_left" and left.detected is None and left.reason == "left hand not in view"
+    none = tremor_findings(HandTremorResult(None, None, 300, 0, None, reason="no hands in view"), "hands_up",
+                           "postural")
+    assert [f.reason for f in none] == ["no hands in view"] * 2 and none[0].to_dict()["detected"] is None

@@ -186,3 +186,21 @@ def hand_tremor_from_frames(frames: list[np.ndarray], fps: float, config: Vision
         else:
             result[side] = measure_tremor(displacement_px(frames, lm, mm_per_px) * mm_per_px, fps)
     return HandTremorResult(result["left"], result["right"], n, int(seen_any.sum()), mm_per_px, source)
+
+
+def tremor_findings(result: HandTremorResult, step: str, condition: str) -> tuple:
+    """The ParkinsonSummary tremor findings of one hand step (sites "hand_right", "hand_left";
+    condition "rest" for hands_lap, "postural" for hands_up): ``detected`` None with the reason
+    when a hand was not measured."""
+    from kiosk.analytics.parkinson import TremorFinding
+
+    out = []
+    for side in SIDES:
+        t = getattr(result, side)
+        if t is None or t.frequency_hz is None:
+            why = (t.reason if t is not None else None) or result.reason or f"{side} hand not in view"
+            out.append(TremorFinding(f"hand_{side}", condition, step, None, reason=why))
+        else:
+            out.append(TremorFinding(f"hand_{side}", condition, step, t.detected, t.frequency_hz, t.amplitude_mm,
+                                     t.reason))
+    return tuple(out)
