@@ -120,12 +120,12 @@ def test_sides_two_hands_by_position_one_hand_by_its_tracks_handedness() -> None
     from kiosk.session.hand_tremor import assign_sides
 
     a, b = _hand(0.7, 0.9, 1), _hand(0.3, 0.9, 2)       # the model calls both "right"
-    sides = assign_sides([a, b], 640, {})
+    sides = assign_sides([a, b], {})
     assert sides["right"] is b and sides["left"] is a   # image left = the patient's right
     only = _hand(0.7, 0.6, 1)
-    assert list(assign_sides([only], 640, {1: 0.2})) == ["left"]     # the track's mean wins
-    assert list(assign_sides([only], 640, {})) == ["right"]
-    assert assign_sides([], 640, {}) == {}
+    assert list(assign_sides([only], {1: 0.2})) == ["left"]     # the track's mean wins
+    assert list(assign_sides([only], {})) == ["right"]
+    assert assign_sides([], {}) == {}
 
 
 def test_knuckle_scale_from_the_longest_unforeshortened_span() -> None:

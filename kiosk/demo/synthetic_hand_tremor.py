@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib.util
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import cv2
@@ -97,16 +98,23 @@ def face_scale(rgb: np.ndarray) -> float:
     return float(face.mm_per_px)
 
 
+@lru_cache(maxsize=4)
+def _scaled_face(name: str, mm_per_px: float) -> np.ndarray:
+    """A real face photograph resized so that its iris scale is ``mm_per_px`` (cached: the face
+    pipeline runs once per face)."""
+    from kiosk.demo.real_faces import load_face
+
+    face = load_face(name)
+    f = face_scale(face) / mm_per_px
+    return cv2.resize(face, None, fx=f, fy=f, interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_CUBIC)
+
+
 def _background(spec: HandTremorSpec) -> np.ndarray:
     w, h = FRAME_SIZE
     ys = np.linspace(0, 1, h, dtype=np.float32)[:, None, None]
     bg = (np.array([150, 140, 128], np.float32) * (1.05 - 0.2 * ys)).repeat(w, axis=1)   # a plain wall
     if spec.face is not None:
-        from kiosk.demo.real_faces import load_face
-
-        face = load_face(spec.face)
-        f = face_scale(face) / spec.mm_per_px
-        face = cv2.resize(face, None, fx=f, fy=f, interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_CUBIC)
+        face = _scaled_face(spec.face, spec.mm_per_px)
         fh, fw = face.shape[:2]
         x0 = (w - fw) // 2
         crop = face[:min(fh, h), max(0, -x0):max(0, -x0) + min(fw, w)]

@@ -62,7 +62,7 @@ class HandTremorResult:
                 "sides": "the patient's right and left"}
 
 
-def assign_sides(hands: list[Hand], image_w: int, track_right: dict[int, float]) -> dict[str, Hand]:
+def assign_sides(hands: list[Hand], track_right: dict[int, float]) -> dict[str, Hand]:
     """The patient's side of each hand of one frame: with two, image left = patient's right; with
     one, its track's mean handedness (``track_right``: track id -> mean P(patient's right))."""
     if len(hands) >= 2:
@@ -99,7 +99,7 @@ def hand_series(frames: list[np.ndarray], config: VisionConfig | None = None) ->
     track_right = {k: float(np.mean(v)) for k, v in votes.items()}
     out = {side: np.full((len(frames), N_LANDMARKS, 2), np.nan) for side in SIDES}
     for i, (rgb, hands) in enumerate(zip(frames, per_frame)):
-        for side, h in assign_sides(hands, rgb.shape[1], track_right).items():
+        for side, h in assign_sides(hands, track_right).items():
             out[side][i] = h.landmarks_px(rgb.shape[1], rgb.shape[0])
     return out
 
