@@ -50,8 +50,13 @@ def run(args: argparse.Namespace, config) -> int:  # noqa: ANN001
         for side in ("right", "left"):
             if d[f"hand_{side}"] is not None:
                 print(_line(f"{side} hand", d[f"hand_{side}"]))
-        if d["hands"] is not None and d["hands"]["reason"]:
-            print(f"hands: {d['hands']['reason']}")
+        hands = d["hands"]
+        if hands is not None and hands["reason"]:
+            print(f"hands: {hands['reason']}")
+        elif hands is not None:
+            src = {"given": "the face's iris", "iris": "the face's iris", "hand": "an average adult hand breadth"}
+            print(f"hands (the patient's sides): in {hands['frames_with_hands']} frames, scale "
+                  f"{hands['mm_per_px']:g} mm/px from {src.get(hands['scale_source'], hands['scale_source'])}")
         b = d["blinks"]
         if b and b["rate_per_min"] is not None:
             print(f"blinks: {b['count']} in {b['seconds']:g} s ({b['rate_per_min']:g} /min; healthy adults at rest "
