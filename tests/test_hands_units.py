@@ -151,3 +151,27 @@ def test_findings_for_the_parkinson_summary() -> None:
     none = tremor_findings(HandTremorResult(None, None, 300, 0, None, reason="no hands in view"), "hands_up",
                            "postural")
     assert [f.reason for f in none] == ["no hands in view"] * 2 and none[0].to_dict()["detected"] is None
+
+
+def test_displacement_follows_the_image_not_the_jittery_landmarks() -> None:
+    import cv2
+    from skimage import data
+
+    from kiosk.session.hand_tremor import displacement_px
+    from kiosk.vision.hands import PALM_POINTS
+
+    base = np.ascontiguousarray(data.astronaut()[100:300, 150:350])
+    n = 40
+    shift = np.column_stack([0.6 * np.sin(np.arange(n) * 1.1), 0.4 * np.cos(np.arange(n) * 0.7)])   # px
+    frames = [cv2.warpAffine(base, np.array([[1, 0, dx], [0, 1, dy]], np.float64), (200, 200),
+                             flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT) for dx, dy in shift]
+    rng = np.random.default_rng(0)
+    lm = np.full((n, 21, 2), np.nan)
+    grid = np.array([[70, 60], [130, 60], [70, 110], [130, 110], [100, 85], [100, 140]], float)
+    lm[:, list(PALM_POINTS)] = grid + shift[:, None] + rng.normal(0, 1.5, (n, 6, 2))   # 1.5 px landmark jitter
+    lm[5] = np.nan                                                                      # a frame without the hand
+    d = displacement_px(frames, lm, 0.5)
+    truth = shift - shift[0]
+    ok = np.isfinite(d[:, 0])
+    assert not ok[5] and ok.sum() == n - 1
+    assert np.abs(d[ok] - truth[ok]).max() < 0.1        # the landmarks alone are off by ~1 px
