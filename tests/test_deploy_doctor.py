@@ -147,10 +147,10 @@ def test_cli_prints_one_line_per_check_and_exits_nonzero(site: dict, tmp_path: P
     lines = capsys.readouterr().out.strip().splitlines()
     got = {ln.split()[1]: ln.split()[0] for ln in lines[:-1]}
     assert list(got) == ["platform", "model", "landmark", "camera", "numpy", "simplejpeg", "picamera2", "pin",
-                         "database", "disk", "broker", "certificates"]                       # 4 model lines
-    assert len(lines) == 16 and [ln.split()[0] for ln in lines[:6]] == [OK] * 6
+                         "database", "disk", "broker", "certificates"]                       # 6 model lines
+    assert len(lines) == 18 and [ln.split()[0] for ln in lines[:8]] == [OK] * 8
     assert (got["camera"], got["pin"], got["database"], got["broker"], got["certificates"]) == (FAIL, WARN, WARN, FAIL, WARN)
-    assert lines[-1].startswith("15 checks: 2 failed")
+    assert lines[-1].startswith("17 checks: 2 failed")
     assert kiosk_main(["--config", str(toml), "doctor", "--skip", "camera,microphone,broker,certificates"]) == 0
 
 
