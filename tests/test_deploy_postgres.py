@@ -250,7 +250,7 @@ def test_database_restart_loses_nothing_and_reconnects(pg: PostgresServer) -> No
 def test_parkinson_measures_same_on_postgres_and_sqlite(pg: PostgresServer, tmp_path: Path) -> None:
     """Schema v2 summaries: the protocol column and the parkinson_measures rows (trend queries by key)
     are the same on both backends, and a redelivery adds no row."""
-    from test_sync_parkinson import pd_summary
+    from kiosk.demo.samples import sample_pd_summary as pd_summary
     rng = random.Random(31)
     summaries = [pd_summary(rng, device_id="kiosk-a", patient_ref=f"PD-{i % 2}") for i in range(6)]
     summaries.append(sample_summary(rng, device_id="kiosk-a", patient_ref="PD-0"))

@@ -7,8 +7,6 @@ import json
 import random
 import sqlite3
 import time
-import uuid
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -16,38 +14,46 @@ import pytest
 from clinic.receiver import Receiver
 from clinic.store.sqlite import SqliteClinicStore
 from kiosk.demo.broker import MosquittoProcess
-from kiosk.demo.samples import sample_assessment, sample_parkinson, sample_summary
+from kiosk.demo.samples import sample_pd_summary as pd_summary, sample_summary
 from sync.outbox import enqueue
-from test_sync_flow import DEVICE, FAST, Listener, Rig, broker, device_db, rig, wait_for  # noqa: F401 (fixtures)
-from wire.schema import SessionSummary, build_summary
+from test_sync_flow import DEVICE, FAST, Listener, Rig, wait_for
 from wire.transport import MqttTransport
 
 pytestmark = pytest.mark.broker
 
 
-def pd_summary(rng: random.Random, *, device_id: str = DEVICE, patient_ref: str = "PD-0001") -> SessionSummary:
-    """A version-2 summary: a Parkinson's session built from the real dataclasses."""
-    a = sample_assessment(rng)
-    a["protocol"] = "parkinson"
-    a["parkinson"] = sample_parkinson(rng, severity=rng.uniform(0, 1))
-    start = datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(minutes=rng.randint(0, 500_000))
-    return build_summary(session_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)), device_id=device_id,
-                         patient_ref=patient_ref, started_at=start, finished_at=start + timedelta(minutes=9),
-                         assessment=a, model_versions={"face_landmark.tflite": "1055cb9d"}, app_version="0.2.0")
+@pytest.fixture
+def mosquitto(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The real broker of the sync tests (persistence on), on a free port."""
+    b = MosquittoProcess(workdir=tmp_path / "broker")
+    b.start()
+    yield b
+    b.stop()
 
 
-def test_a_v1_only_receiver_dead_letters_v2_and_keeps_going(broker: MosquittoProcess, tmp_path: Path) -> None:
+@pytest.fixture
+def v2rig(mosquitto: MosquittoProcess, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """test_sync_flow's receiver + publisher rig on a kiosk database made by the store's migrations."""
+    from kiosk.store.repositories import Store
+
+    Store.open(tmp_path / "state", device_id=DEVICE).close()
+    r = Rig(mosquitto, tmp_path / "state" / "kiosk.db", tmp_path / "clinic.db")
+    yield r
+    r.stop()
+
+
+def test_a_v1_only_receiver_dead_letters_v2_and_keeps_going(mosquitto: MosquittoProcess, tmp_path: Path) -> None:
     """The receiver as deployed before version 2 (its parser accepts {1}): the v2 message is dead-lettered
     with ``unknown_schema_version: 2`` and acked (the kiosk's row is done, nothing stored), and the
     palsy session behind it is stored."""
     store = SqliteClinicStore(tmp_path / "old-clinic.db")
-    t = MqttTransport("rx-old", broker.host, broker.port, manual_ack=True, **FAST)
+    t = MqttTransport("rx-old", mosquitto.host, mosquitto.port, manual_ack=True, **FAST)
     rx = Receiver(store, t, schema_versions=frozenset({1}))
     t.connect()
     assert t.wait_subscribed(10)
-    acks = Listener(broker, f"clinic/{DEVICE}/ack/+")
+    acks = Listener(mosquitto, f"clinic/{DEVICE}/ack/+")
     rng = random.Random(17)
-    v2, v1 = pd_summary(rng), sample_summary(rng, device_id=DEVICE)
+    v2, v1 = pd_summary(rng, device_id=DEVICE), sample_summary(rng, device_id=DEVICE)
     assert (v2.schema_version, v1.schema_version) == (2, 1)
     for s in (v2, v1):
         acks.publish(f"clinic/{DEVICE}/sessions/{s.session_id}", s.model_dump_json())
@@ -65,7 +71,7 @@ def test_a_v1_only_receiver_dead_letters_v2_and_keeps_going(broker: MosquittoPro
     acks.close()
     t.stop()
     # nothing is redelivered: the broker had the PUBACK of both (a second receiver session sees no backlog)
-    t2 = MqttTransport("rx-old", broker.host, broker.port, manual_ack=True, **FAST)
+    t2 = MqttTransport("rx-old", mosquitto.host, mosquitto.port, manual_ack=True, **FAST)
     rx2 = Receiver(store, t2, schema_versions=frozenset({1}))
     t2.connect()
     assert t2.wait_subscribed(10)
@@ -75,28 +81,28 @@ def test_a_v1_only_receiver_dead_letters_v2_and_keeps_going(broker: MosquittoPro
     store.close()
 
 
-def test_v2_sessions_through_a_broker_crash_are_stored_exactly_once(rig: Rig, broker: MosquittoProcess) -> None:
+def test_v2_sessions_through_a_broker_crash_are_stored_exactly_once(v2rig: Rig, mosquitto: MosquittoProcess) -> None:
     """Palsy (v1) and Parkinson's (v2) sessions mixed in the outbox; the broker is SIGKILLed mid-backlog:
     every session arrives once, with its Parkinson's measure rows once."""
     rng = random.Random(23)
-    conn = sqlite3.connect(rig.device_db)
-    summaries = [pd_summary(rng, patient_ref=f"PD-{i % 5}") if i % 2 else sample_summary(rng, device_id=DEVICE)
+    conn = sqlite3.connect(v2rig.device_db)
+    summaries = [pd_summary(rng, device_id=DEVICE, patient_ref=f"PD-{i % 5}") if i % 2 else sample_summary(rng, device_id=DEVICE)
                  for i in range(200)]
     with conn:
         for s in summaries:
             enqueue(conn, s)
     conn.close()
     ids = [s.session_id for s in summaries]
-    rig.start_receiver()
-    rig.start_publisher()
-    wait_for(lambda: rig.outbox.counts().acked >= 40, 20, "40 acked before the crash")
-    broker.kill()
-    assert rig.outbox.counts().acked < 200
+    v2rig.start_receiver()
+    v2rig.start_publisher()
+    wait_for(lambda: v2rig.outbox.counts().acked >= 40, 20, "40 acked before the crash")
+    mosquitto.kill()
+    assert v2rig.outbox.counts().acked < 200
     time.sleep(0.5)
-    broker.start()
-    rig.wait_drained(40)
-    rig.assert_exactly_once(ids)
-    clinic = SqliteClinicStore(rig.clinic_db)
+    mosquitto.start()
+    v2rig.wait_drained(40)
+    v2rig.assert_exactly_once(ids)
+    clinic = SqliteClinicStore(v2rig.clinic_db)
     v2 = [s for s in summaries if s.schema_version == 2]
     per = {s.session_id: len(s.parkinson.measures) + 2 * len(s.parkinson.tremor) for s in v2}
     counted = dict(clinic._conn.execute("SELECT session_id, COUNT(*) FROM parkinson_measures GROUP BY session_id"))

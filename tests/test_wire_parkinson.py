@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from clinic.store.sqlite import SqliteClinicStore
-from kiosk.analytics.parkinson import Measure, ParkinsonSummary, Reference, TremorFinding
+from kiosk.analytics.parkinson import Measure, ParkinsonSummary, Reference
 from kiosk.demo.samples import sample_assessment, sample_parkinson
 from test_sync_fuzz import SETTINGS, _paths, json_values, outcome
 from wire.schema import (MAX_MEASURES, PARKINSON_UNITS, SchemaError, SessionSummary, SessionSummaryV2, build_summary, parse_summary,

@@ -76,6 +76,19 @@ def sample_summary(rng: random.Random, *, device_id: str = "kiosk-test",
         model_versions={"face_landmark.tflite": "1055cb9d"}, app_version="0.1.0")
 
 
+def sample_pd_summary(rng: random.Random, *, device_id: str = "kiosk-test", patient_ref: str = "PD-0001",
+                      severity: float | None = None) -> SessionSummary:
+    """One valid schema-v2 summary: a Parkinson's-protocol session with a fresh random session id."""
+    a = sample_assessment(rng)
+    a["protocol"] = "parkinson"
+    a["parkinson"] = sample_parkinson(rng, severity=rng.uniform(0, 1) if severity is None else severity)
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(minutes=rng.randint(0, 500_000))
+    return build_summary(
+        session_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)), device_id=device_id, patient_ref=patient_ref,
+        started_at=start, finished_at=start + timedelta(minutes=9), assessment=a,
+        model_versions={"face_landmark.tflite": "1055cb9d"}, app_version="0.2.0")
+
+
 def queue_samples(device_db: Path, n: int, *, device_id: str, seed: int = 0) -> list[str]:
     """Enqueue ``n`` sample summaries in an existing device database's outbox (one transaction).
 
