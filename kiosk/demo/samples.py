@@ -132,14 +132,14 @@ def sample_parkinson(rng: random.Random, *, severity: float = 0.5) -> dict[str, 
               TremorFinding("jaw", "rest", "sit_still", jaw_mm > 0.5, round(rng.uniform(4.5, 5.5), 2), jaw_mm),
               TremorFinding("hand_left", "rest", "hands_lap", None, reason="hands not in view"),
               TremorFinding("hand_right", "postural", "hands_up", False, round(rng.uniform(6, 8), 2), 0.2))
-    expr = ref(9.0, 1.5, "low", "calibration faces (docs/parkinson.md#hypomimia)")
+    expr = ref(9.0, 1.5, "low", "healthy range of the calibration faces")
     measures = [Measure(f"expression.smile.{side}", "expression", f"Smile excursion, {side}",
                         round(9.0 - 5.0 * s + rng.uniform(-0.4, 0.4), 3), "mm", "smile", expr)
                 for side in ("left", "right")]
     measures += [
         Measure("expression.spontaneous_mm_s", "expression", "Spontaneous expressivity",
                 round(3.0 - 2.0 * s + rng.uniform(-0.2, 0.2), 3), "mm/s", "spontaneous",
-                ref(3.0, 0.6, "low", "calibration faces (docs/parkinson.md#hypomimia)")),
+                ref(3.0, 0.6, "low", "healthy range of the calibration faces")),
         Measure("blink.rate_per_min", "blink", "Blink rate at rest", round(rng.uniform(8, 20), 1), "/min",
                 "sit_still", ref(17.0, 5.0, "low", "provisional")),
         Measure("blink.duration_ms", "blink", "Blink duration", None, "ms", "sit_still", None,
@@ -153,6 +153,6 @@ def sample_parkinson(rng: random.Random, *, severity: float = 0.5) -> dict[str, 
         Measure("speech.pause_ratio_pct", "speech", "Pause ratio", round(15 + 10 * s, 1), "%", "spontaneous",
                 ref(15.0, 4.0, "high", "provisional")),
         Measure("speech.ddk_rate_sps", "speech", "DDK rate /pataka/", round(6.2 - 1.5 * s, 2), "syll/s", "pataka",
-                ref(6.2, 0.4, "low", "adult /pataka/ norm (docs/speech.md#scores)", provisional=False)),
+                ref(6.2, 0.4, "low", "adult /pataka/ norm", provisional=False)),
     ]
     return ParkinsonSummary(tremor, tuple(measures), extra={"sit_still": {"frames": 600}}).to_dict()
