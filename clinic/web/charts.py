@@ -75,7 +75,8 @@ def line_chart(points: Sequence[ChartPoint], *, title: str, unit: str, y_range: 
     step = max(1, -(-len(points) // 6))      # at most ~6 x labels
     for i, p in enumerate(points):
         if i % step == 0 or i == len(points) - 1:
-            out.append(f'<text x="{sx(p.x):.1f}" y="{H - BOTTOM + 16:.1f}" class="ax" text-anchor="middle">'
+            anchor = "end" if len(points) > 1 and i == len(points) - 1 else "middle"   # the last one inside the box
+            out.append(f'<text x="{sx(p.x):.1f}" y="{H - BOTTOM + 16:.1f}" class="ax" text-anchor="{anchor}">'
                        f"{escape(p.label)}</text>")
     out.append(f'<text x="{LEFT + pw / 2:.1f}" y="{H - 6:.1f}" class="ax" text-anchor="middle">'
                f"{escape(x_title)}</text>")
