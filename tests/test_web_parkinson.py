@@ -153,3 +153,25 @@ def test_parkinson_views_in_the_browser(site: dict, tmp_path: Path) -> None:
         assert driver.save_screenshot(str(shot)) and shot.stat().st_size > 20_000
     finally:
         driver.quit()
+
+
+def test_csv_has_the_protocol_and_the_parkinson_columns(site: dict) -> None:
+    import csv
+    import io
+    ref = site["pd"]["patient"]
+    c = Client(site["url"])
+    assert c.login("anna", PW_A)[0] == 302
+    _, _, data = c.get(f"/export.csv?ref={quote(ref)}")
+    rows = list(csv.DictReader(io.StringIO(data.decode())))
+    assert len(rows) == 5 and {r["protocol"] for r in rows} == {"parkinson"}
+    for r, s in zip(rows, site["pd"]["summaries"]):
+        assert r["session_id"] == s.session_id
+        f0 = next(m.value for m in s.parkinson.measures if m.key == "speech.f0_sd_st")
+        jaw = next(t for t in s.parkinson.tremor if t.site == "jaw")
+        assert float(r["pd_speech_f0_sd_st"]) == f0 and r["pd_blink_duration_ms"] == ""
+        assert float(r["pd_tremor_jaw_sit_still_amplitude_mm"]) == jaw.amplitude_mm
+        assert r["pd_tremor_jaw_sit_still_detected"] == str(jaw.detected).lower()
+        assert r["pd_tremor_hand_left_hands_lap_detected"] == ""          # not measured
+    _, _, palsy = c.get(f"/export.csv?ref={quote(site['demo'])}")
+    prow = next(csv.DictReader(io.StringIO(palsy.decode())))
+    assert prow["protocol"] == "palsy" and prow["pd_speech_f0_sd_st"] == ""

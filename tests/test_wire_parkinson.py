@@ -226,3 +226,24 @@ def test_clinic_store_keeps_the_section_and_its_measures(tmp_path: Path) -> None
     assert protocols == {**{s.session_id: "parkinson" for s in sessions}, "s-palsy": "palsy"}
     assert json.loads(store.summary_payload("s-2"))["parkinson"] == json.loads(sessions[2].model_dump_json())["parkinson"]
     store.close()
+
+
+def test_kiosk_store_queues_v2_for_parkinson_sessions_and_v1_for_palsy(tmp_path: Path) -> None:
+    """The kiosk side: the store's own save (assessment dict with protocol and ParkinsonSummary.to_dict())
+    puts the section in the outbox payload in the session's transaction; a palsy session stays version 1."""
+    from kiosk.store.repositories import Store
+    from sync.outbox import Outbox
+
+    with Store.open(tmp_path, device_id="kiosk-a") as st:
+        p = st.add_patient("P0001")
+        pd = st.save_session(p.id, pd_assessment(seed=4, severity=0.7), started_at="2026-03-02T09:00:00+00:00")
+        palsy = st.save_session(p.id, sample_assessment(random.Random(5)), started_at="2026-03-09T09:00:00+00:00")
+    ob = Outbox(tmp_path / "kiosk.db")
+    rows = {r.session_id: r for r in ob.pending(10)}
+    ob.close()
+    sent = parse_summary(rows[pd.id].payload)
+    assert (sent.schema_version, sent.protocol) == (2, "parkinson")
+    want = ParkinsonSummary.from_dict(pd_assessment(seed=4, severity=0.7)["parkinson"])
+    assert [m.to_dict()["value"] for m in want.measures] == [m.value for m in sent.parkinson.measures]
+    assert '"extra"' not in rows[pd.id].payload
+    assert parse_summary(rows[palsy.id].payload, versions=frozenset({1})).schema_version == 1
