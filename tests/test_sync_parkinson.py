@@ -16,19 +16,14 @@ from clinic.store.sqlite import SqliteClinicStore
 from kiosk.demo.broker import MosquittoProcess
 from kiosk.demo.samples import sample_pd_summary as pd_summary, sample_summary
 from sync.outbox import enqueue
+import test_sync_flow as flow
 from test_sync_flow import DEVICE, FAST, Listener, Rig, wait_for
 from wire.transport import MqttTransport
 
 pytestmark = pytest.mark.broker
 
 
-@pytest.fixture
-def mosquitto(tmp_path: Path):  # type: ignore[no-untyped-def]
-    """The real broker of the sync tests (persistence on), on a free port."""
-    b = MosquittoProcess(workdir=tmp_path / "broker")
-    b.start()
-    yield b
-    b.stop()
+mosquitto = flow.broker     # the real broker of the sync tests (persistence on), on a free port
 
 
 @pytest.fixture
