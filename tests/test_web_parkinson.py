@@ -175,3 +175,24 @@ def test_csv_has_the_protocol_and_the_parkinson_columns(site: dict) -> None:
     _, _, palsy = c.get(f"/export.csv?ref={quote(site['demo'])}")
     prow = next(csv.DictReader(io.StringIO(palsy.decode())))
     assert prow["protocol"] == "palsy" and prow["pd_speech_f0_sd_st"] == ""
+
+
+def test_downloads_of_a_parkinson_session(site: dict) -> None:
+    """The clinician PDF (the kiosk's report code) and the FHIR bundle of a version-2 session."""
+    import io
+    import json
+
+    from pypdf import PdfReader
+    ref = site["pd"]["patient"]
+    latest = site["pd"]["summaries"][-1]
+    c = Client(site["url"])
+    assert c.login("anna", PW_A)[0] == 302
+    status, headers, pdf = c.get(f"/patient/clinician.pdf?ref={quote(ref)}")
+    assert status == 200 and pdf.startswith(b"%PDF-")
+    assert ref in " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    status, _, body = c.get(f"/patient/fhir.json?ref={quote(ref)}&session={latest.session_id}")
+    assert status == 200
+    obs = [e["resource"] for e in json.loads(body)["entry"] if e["resource"]["resourceType"] == "Observation"]
+    pd = next(o for o in obs if o["code"]["coding"][0]["code"] == "parkinson-screening")
+    codes = {c["code"]["coding"][0]["code"] for c in pd["component"]}
+    assert {m.key for m in latest.parkinson.measures} <= codes
