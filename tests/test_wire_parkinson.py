@@ -242,3 +242,22 @@ def test_kiosk_store_queues_v2_for_parkinson_sessions_and_v1_for_palsy(tmp_path:
     assert [m.to_dict()["value"] for m in want.measures] == [m.value for m in sent.parkinson.measures]
     assert '"extra"' not in rows[pd.id].payload
     assert parse_summary(rows[palsy.id].payload, versions=frozenset({1})).schema_version == 1
+
+
+def test_the_speech_norms_travel_as_references() -> None:
+    """The prosody norms of kiosk.speech.prosody as references (typical +- 2 SD, as the speech measures
+    make them): a low bound below 0 (pause ratio 15 +- 2 x 8 %) and a pooled step name are valid."""
+    from kiosk.speech.prosody import NORMS
+
+    measures = tuple(Measure(f"speech.{k}", "speech", k, n.typical, n.unit, "sentence+spontaneous",
+                             Reference(n.typical, round(n.typical - 2 * n.sd, 3), round(n.typical + 2 * n.sd, 3),
+                                       n.worse_when, n.source, n.provisional)) for k, n in NORMS.items())
+    assert any(m.reference.low < 0 for m in measures)
+    s = build(pd_assessment(parkinson=ParkinsonSummary((), measures).to_dict()))
+    back = parse_summary(s.model_dump_json())
+    assert [m.reference.low for m in back.parkinson.measures] == [m.reference.low for m in measures]
+    assert {m.step for m in back.parkinson.measures} == {"sentence+spontaneous"}
+    assert all(m.status == "typical" for m in back.parkinson.measures)
+    bad = json.loads(s.model_dump_json())
+    bad["parkinson"]["measures"][0]["step"] = "sentence+"
+    assert "String should match pattern" in reason(json.dumps(bad))

@@ -224,7 +224,10 @@ PARKINSON_UNITS: dict[str, tuple[float, float]] = {
     "dB": (-200, 200), "syll/s": (0, 50), "/min": (0, 600), "ms": (0, 60_000), "s": (0, 3600),
 }
 MEASURE_KEY = r"^(expression|blink|speech)(\.[a-z0-9_]{1,32}){1,3}$"
-STEP_NAME = r"^[a-z0-9_]{1,32}$"
+#: A step, or steps a measure was pooled over joined by "+" (e.g. ``sentence+spontaneous``).
+STEP_NAME = r"^[a-z0-9_]{1,32}(\+[a-z0-9_]{1,32}){0,7}$"
+#: Reference bounds are arithmetic (typical +- 2 SD may fall below 0): finite and ordered, nothing more.
+REFERENCE_BOUND = 1e6
 TREMOR_SITE = Literal["head", "jaw", "hand_left", "hand_right"]
 MAX_TREMOR = 32       # 4 sites x 2 conditions x a few steps
 MAX_MEASURES = 128    # ~40 in the protocol today
@@ -233,13 +236,14 @@ _ROUNDING = 0.0005 + 1e-9
 
 
 class ParkinsonReference(_Strict):
-    """A healthy reference in the measure's unit: ``typical`` inside ``low``..``high``."""
+    """A healthy reference in the measure's unit: ``typical`` inside ``low``..``high`` (a bound may lie
+    outside the unit's physical range, e.g. a low bound of typical - 2 SD below 0)."""
 
-    typical: float
-    low: float
-    high: float
+    typical: float = Field(ge=-REFERENCE_BOUND, le=REFERENCE_BOUND)
+    low: float = Field(ge=-REFERENCE_BOUND, le=REFERENCE_BOUND)
+    high: float = Field(ge=-REFERENCE_BOUND, le=REFERENCE_BOUND)
     worse_when: Literal["low", "high"]
-    source: str = Field(min_length=1, max_length=512)
+    source: str = Field(min_length=1, max_length=4096)
     provisional: bool
 
     @model_validator(mode="after")
@@ -270,11 +274,8 @@ class ParkinsonMeasure(_Strict):
         if self.unit not in PARKINSON_UNITS:
             raise ValueError(f"unit {self.unit!r:.32} is not one of {', '.join(PARKINSON_UNITS)}")
         lo, hi = PARKINSON_UNITS[self.unit]
-        for name, v in (("value", self.value),) + ((("reference.low", self.reference.low),
-                                                     ("reference.high", self.reference.high))
-                                                    if self.reference else ()):
-            if v is not None and not lo <= v <= hi:
-                raise ValueError(f"{name} {v:g} {self.unit} outside {lo:g}..{hi:g}")
+        if self.value is not None and not lo <= self.value <= hi:
+            raise ValueError(f"value {self.value:g} {self.unit} outside {lo:g}..{hi:g}")
         expected = measure_status(self.value, self.reference)
         if self.status not in expected:
             raise ValueError(f"status {self.status!r} does not match value {self.value} and its reference "
