@@ -180,3 +180,16 @@ def test_blink_measures_without_a_video_or_without_blinks() -> None:
     assert rate.value == 0.0 and rate.status == "outside" and dur.value is None and dur.reason == "no blink in 10 s"
     # blinks never enter the hypomimia screen
     assert H.screen([rate, dur]).flag is None
+
+
+def test_regions_of_missing_steps_are_not_measured_with_the_steps_reason(runtime) -> None:
+    from kiosk.session.face import assess_face
+
+    spec = SyntheticSpec(symmetric=False, face="hopper")
+    fa = assess_face({s: [expression_image(s, spec)] for s in ("rest", "brow_raise")}, *runtime)
+    ms = {m.key: m for m in H.expression_measures(fa)}
+    assert ms["expression.brow.right"].status == ms["expression.brow.left"].status == "typical"
+    assert ms["expression.smile.left"].status == "not_measured"
+    assert ms["expression.smile.left"].reason == "step smile: missing (no recording for this step)"
+    s = H.screen(list(ms.values()))
+    assert s.regions_measured == 1 and s.flag is False

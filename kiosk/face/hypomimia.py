@@ -288,7 +288,7 @@ BLINK_RATE = Reference(
 # Blink duration as measured here: width below half the open lid level (kiosk.face.blink). A blink lasts
 # about 100-400 ms lid to lid (Caffier 2003); a symmetric closing and reopening is half as wide at half
 # closure, hence 50-200 ms. The iris model's lids never meet (closure reads 75-97 %), so durations read
-# short: a synthetic 150 ms half-width blink reads about 80-90 ms (docs/parkinson.md#blinks); the
+# short: synthetic blinks 150 ms wide at half closure read 95-111 ms (docs/parkinson.md#blinks); the
 # direction (longer in PD) only flags, so the short bias can hide a long blink but not invent one.
 BLINK_DURATION = Reference(
     100.0, 50.0, 200.0, "high",
