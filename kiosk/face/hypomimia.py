@@ -54,7 +54,7 @@ import numpy as np
 from kiosk.analytics.parkinson import Measure, Reference
 from kiosk.convention import SIDES, closure_pct
 from kiosk.face import landmarks as L
-from kiosk.face.blink import CLOSED_FRACTION, NORM_RATE_PER_MIN, OPEN_PERCENTILE, Blinks
+from kiosk.face.blink import CLOSED_FRACTION, NORM_RATE_PER_MIN, OPEN_PERCENTILE, Blinks, _runs
 from kiosk.face.symmetry import EYE_REGIONS, REGION_ORDER, REGION_STEPS
 
 LABELS = {"brow": "Brow raise", "eye_gentle": "Gentle eye closure", "eye_tight": "Tight eye closure",
@@ -84,6 +84,16 @@ class Amplitude:
         return self.right if name == "right" else self.left
 
 
+def _why_not(face_assessment, step: str) -> str:  # noqa: ANN001
+    """Why a region of ``step`` has no amplitude: the step's status and reason."""
+    if face_assessment is None:
+        return "the face steps were not assessed"
+    res = face_assessment.steps.get(step)
+    if res is None:
+        return f"step {step}: not recorded"
+    return f"step {step}: {res.status}" + (f" ({res.reason})" if res.reason else "")
+
+
 def expression_amplitudes(face_assessment) -> dict[str, Amplitude]:  # noqa: ANN001 (FacialAssessment | None)
     """Per region (REGION_ORDER) the amplitude of each side, from a
     :class:`kiosk.face.assessment.FacialAssessment` (None: nothing was assessed)."""
@@ -92,11 +102,7 @@ def expression_amplitudes(face_assessment) -> dict[str, Amplitude]:  # noqa: ANN
         step, unit = REGION_STEPS[region], region_unit(region)
         r = None if face_assessment is None else face_assessment.regions.get(region)
         if r is None:
-            res = None if face_assessment is None else face_assessment.steps.get(step)
-            why = ("the face steps were not assessed" if face_assessment is None else
-                   f"step {step}: " + (f"{res.status}" + (f" ({res.reason})" if res.reason else "")
-                                       if res is not None else "not recorded"))
-            out[region] = Amplitude(region, step, unit, None, None, why)
+            out[region] = Amplitude(region, step, unit, None, None, _why_not(face_assessment, step))
             continue
         vals = [closure_pct(r.movement(s)) if unit == "%" else r.movement(s) for s in SIDES]
         out[region] = Amplitude(region, step, unit, float(vals[0]), float(vals[1]))
@@ -119,17 +125,12 @@ def expression_measures(face_assessment) -> list[Measure]:  # noqa: ANN001 (Faci
 
 # ---------------------------------------------------------------- spontaneous expressivity
 
-# Upper-face points scored for spontaneous expressivity (mirror pairs, patient's right first).
-BROW_CONTOUR = L.SidePair(right=(70, 63, 105, 66, 107, 46, 53, 52, 65, 55),
-                          left=(300, 293, 334, 296, 336, 276, 283, 282, 295, 285))
-INFRAORBITAL = L.SidePair(right=(31, 228, 229, 230, 111), left=(261, 448, 449, 450, 340))
-UPPER_CHEEK = L.SidePair(right=(117, 118, 119, 50, 101, 100), left=(346, 347, 348, 280, 330, 329))
-# Lips and chin: computed as detail only (articulation dominates while talking).
-MOUTH = (61, 291, 0, 17, 13, 14, 37, 267, 84, 314, 152)
+# Upper-face points scored for spontaneous expressivity; the mouth (lips and chin) is detail only,
+# as articulation dominates its motion while talking.
 EXPRESSIVE_REGIONS: dict[str, tuple[int, ...]] = {
-    "brow": BROW_CONTOUR.right + BROW_CONTOUR.left,
-    "periocular": INFRAORBITAL.right + INFRAORBITAL.left,
-    "cheek": UPPER_CHEEK.right + UPPER_CHEEK.left,
+    "brow": L.BROW_CONTOUR.right + L.BROW_CONTOUR.left,
+    "periocular": L.INFRAORBITAL.right + L.INFRAORBITAL.left,
+    "cheek": L.UPPER_CHEEK.right + L.UPPER_CHEEK.left,
 }
 SCORED = ("brow", "periocular", "cheek")
 RIGID_POINTS = L.MIDLINE_RIGID + L.RIGID_PAIRS.right + L.RIGID_PAIRS.left
@@ -161,7 +162,8 @@ class Expressivity:
 
     def to_dict(self) -> dict:
         r = lambda v: None if v is None else round(float(v), 3)  # noqa: E731
-        return {"rms_speed_mm_s": r(self.rms_speed_mm_s), "regions_mm_s": {k: r(v) for k, v in self.regions_mm_s.items()},
+        return {"rms_speed_mm_s": r(self.rms_speed_mm_s),
+                "regions_mm_s": {k: r(v) for k, v in self.regions_mm_s.items()},
                 "seconds_used": round(self.seconds_used, 2), "frames": self.frames, "fps": self.fps,
                 "mm_per_px": r(self.mm_per_px), "blink_frames": self.blink_frames, "reason": self.reason}
 
@@ -193,11 +195,6 @@ def remove_rigid_motion(landmarks_px: np.ndarray) -> np.ndarray:
         s, rot, t = similarity_align(lm[i, rigid], ref)
         out[i] = s * lm[i] @ rot.T + t
     return out
-
-
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    d = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1)))
 
 
 def point_velocities(aligned_px: np.ndarray, fps: float) -> np.ndarray:
@@ -262,7 +259,7 @@ def expressivity(landmarks_px: np.ndarray, mm_per_px: float | None, fps: float,
     speed2 = (vel ** 2).sum(axis=2) * mm_per_px ** 2          # (m, 468) squared speed, mm^2/s^2
     rms = lambda idx: float(np.sqrt(speed2[:, list(idx)].mean()))  # noqa: E731
     regions = {k: rms(v) for k, v in EXPRESSIVE_REGIONS.items()}
-    regions["mouth"] = rms(MOUTH)
+    regions["mouth"] = rms(L.LIPS_AND_CHIN)
     score = rms(tuple(i for k in SCORED for i in EXPRESSIVE_REGIONS[k]))
     return Expressivity(score, regions, used, n, fps, float(mm_per_px), blink_frames=int(blinks.sum()))
 
