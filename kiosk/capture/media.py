@@ -266,3 +266,30 @@ def read_session_dir(path: Path) -> tuple[dict[str, list[np.ndarray]], dict[str,
         except (ValueError, OSError) as e:
             missing[step] = f"{files[0].name}: {e}"
     return faces, audio, missing
+
+
+def parkinson_files(path: Path) -> tuple[dict[str, Path], tuple[np.ndarray, int] | None, dict[str, str]]:
+    """The Parkinson's recordings of a session folder (docs/cli.md#session-folder): (video file per
+    step, left undecoded: each is decoded when it is analysed; the spontaneous speech (samples, Hz)
+    or None; missing/unusable steps -> reason). Steps: kiosk.protocol.VIDEO_STEPS."""
+    from kiosk.protocol.steps import VIDEO_STEPS
+
+    folder = Path(path)
+    videos: dict[str, Path] = {}
+    missing: dict[str, str] = {}
+    for step in VIDEO_STEPS:
+        files = _find(folder, step, VIDEO_EXT)
+        if files:
+            videos[step] = files[0]
+        elif step != "spontaneous":
+            missing[step] = "no file"
+    spontaneous = None
+    wavs = _find(folder, "spontaneous", (".wav",))
+    if not wavs:
+        missing["spontaneous"] = "no file"
+    else:
+        try:
+            spontaneous = read_wav(wavs[0])
+        except (ValueError, OSError) as e:
+            missing["spontaneous"] = f"{wavs[0].name}: {e}"
+    return videos, spontaneous, missing
