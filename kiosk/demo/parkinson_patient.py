@@ -111,7 +111,7 @@ def expression_clip(spec: ParkinsonSpec, fps: float = 10.0, seconds: float = 3.0
     face = SyntheticSpec(affected_side="both", severity=spec.expression_reduction)
     t = np.arange(int(round(seconds * fps))) / fps
     frames = []
-    for k, tk in enumerate(t):
+    for tk in t:
         step = "smile" if int(tk) % 2 == 0 else "brow_raise"
         frames.append(expression_image(step, face, float(np.sin(np.pi * (tk % 1.0)))))
     return frames
