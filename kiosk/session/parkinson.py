@@ -57,6 +57,22 @@ def load_video(video: VideoInput) -> tuple[list[np.ndarray], float]:
     return list(frames), float(fps)
 
 
+def streamed_video(video: VideoInput) -> tuple[Any, float]:
+    """(frames, frames/s) for one in-order pass: a file as :class:`kiosk.capture.media.VideoFrames`
+    (decoded a frame at a time), decoded frames as they are. Raises ValueError (one line)."""
+    if isinstance(video, (str, Path)):
+        from kiosk.capture.media import VideoFrames
+        path = Path(video)
+        if not path.is_file():
+            raise ValueError(f"{path.name}: no such file")
+        try:
+            v = VideoFrames(path)
+        except ValueError as e:
+            raise ValueError(f"{path.name}: {e}") from e
+        return v, v.fps
+    return load_video(video)
+
+
 def finding(site: str, condition: str, step: str, t: Tremor | None, reason: str | None = None) -> TremorFinding:
     """A TremorFinding from a :class:`~kiosk.face.tremor.Tremor` (None: not measured, ``reason`` says why)."""
     if t is None:
@@ -208,13 +224,20 @@ def assess_parkinson(videos: Mapping[str, VideoInput], spontaneous_audio: tuple[
         gc.collect()
         housekeeping()
 
-    # spontaneous: expressivity from the video, prosody from the sound
-    frames, fps, why = frames_of("spontaneous")
-    series = video_series(frames, config.vision) if frames is not None else None
-    del frames
-    gc.collect()
+    # spontaneous: expressivity from the video's landmarks (decoded a frame at a time), prosody from the sound
+    series, fps, why = None, 0.0, "no recording"
+    if "spontaneous" in videos:
+        try:
+            stream, fps = streamed_video(videos["spontaneous"])
+            series = video_series(stream, config.vision)
+            extra["spontaneous"] = {"fps": round(fps, 3), "frames": len(stream),
+                                    "frames_with_face": series.frames_with_face}
+            del stream
+        except ValueError as e:
+            why = str(e)
     expressivity = expressivity_measure(series, fps, None if series is not None else f"video: {why}")
     del series
+    gc.collect()
     housekeeping()
     spontaneous, sp_why = None, "no recording"
     if spontaneous_audio is not None:
