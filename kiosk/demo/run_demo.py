@@ -70,7 +70,7 @@ def severities(n: int, first: float = 0.9, last: float = 0.1) -> list[float]:
 
 SCENARIOS = ("recovering", "relapse", "healthy", "parkinson")
 RELAPSE_SEVERITY = 0.85
-PARKINSON_SESSIONS = 4     # the parkinson scenario's default number of weeks (each takes ~25 s on 2 cores)
+PARKINSON_SESSIONS = 4     # the parkinson scenario's default number of weeks (each ~15 s of CPU, media cached)
 
 
 def scenario_severities(scenario: str, n: int) -> tuple[str, list[float]]:
@@ -181,8 +181,8 @@ def run_demo(out_dir: Path, config: Any, *, n_sessions: int = 6, scenario: str =
         weeks = []
         for i, sev in enumerate(sevs):
             started = now - timedelta(weeks=n_sessions - 1 - i)
-            what = ("symmetric face" if side == "none" else f"{side}-side palsy, severity {sev:.2f}"
-                    if side != "both" else f"Parkinson's signs, expressions reduced by {sev:.2f}")
+            what = {"none": "symmetric face", "both": f"Parkinson's signs, expressions reduced by {sev:.2f}"}.get(
+                side, f"{side}-side palsy, severity {sev:.2f}")
             log(f"week {i + 1}/{n_sessions} ({scenario}): synthetic {what} - assessing ...")
             if scenario == "parkinson":
                 assessment, faces = assess_parkinson_week(sev, seed=i, config=config, media_dir=out_dir / "media")

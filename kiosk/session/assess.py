@@ -31,7 +31,7 @@ DISCLAIMER = ("Decision support, not a diagnosis. Scores are automated estimates
 @dataclass(frozen=True)
 class SessionAssessment:
     """Face and speech results of one session; None halves say why in ``unavailable``.
-    ``protocol``: "palsy" or "parkinson" (kiosk.protocol.PROTOCOLS); ``parkinson``: the
+    ``protocol``: "palsy" or "parkinson" (kiosk.protocol.steps.PROTOCOLS); ``parkinson``: the
     Parkinson's summary (None for the palsy protocol)."""
 
     face: Any | None
