@@ -41,36 +41,24 @@ def _nothing() -> None:
     return None
 
 
-def load_video(video: VideoInput) -> tuple[list[np.ndarray], float]:
-    """(RGB frames, frames/s) of a video file or an already decoded ``(frames, fps)`` pair.
-    Raises ValueError (one line) when a file cannot be used."""
+def load_video(video: VideoInput, *, lazy: bool = False) -> tuple[Any, float]:
+    """(RGB frames, frames/s) of a video file or an already decoded ``(frames, fps)`` pair. ``lazy``:
+    a file as :class:`kiosk.capture.media.VideoFrames` (decoded a frame at a time, for one in-order
+    pass), else every frame decoded (``read_video``). Raises ValueError (one line) when a file cannot be used."""
     if isinstance(video, (str, Path)):
-        from kiosk.capture.media import read_video
+        from kiosk.capture.media import VideoFrames, read_video
         path = Path(video)
         if not path.is_file():
             raise ValueError(f"{path.name}: no such file")
         try:
+            if lazy:
+                v = VideoFrames(path)
+                return v, v.fps
             return read_video(path)
         except ValueError as e:
             raise ValueError(f"{path.name}: {e}") from e
     frames, fps = video
     return list(frames), float(fps)
-
-
-def streamed_video(video: VideoInput) -> tuple[Any, float]:
-    """(frames, frames/s) for one in-order pass: a file as :class:`kiosk.capture.media.VideoFrames`
-    (decoded a frame at a time), decoded frames as they are. Raises ValueError (one line)."""
-    if isinstance(video, (str, Path)):
-        from kiosk.capture.media import VideoFrames
-        path = Path(video)
-        if not path.is_file():
-            raise ValueError(f"{path.name}: no such file")
-        try:
-            v = VideoFrames(path)
-        except ValueError as e:
-            raise ValueError(f"{path.name}: {e}") from e
-        return v, v.fps
-    return load_video(video)
 
 
 def finding(site: str, condition: str, step: str, t: Tremor | None, reason: str | None = None) -> TremorFinding:
@@ -228,7 +216,7 @@ def assess_parkinson(videos: Mapping[str, VideoInput], spontaneous_audio: tuple[
     series, fps, why = None, 0.0, "no recording"
     if "spontaneous" in videos:
         try:
-            stream, fps = streamed_video(videos["spontaneous"])
+            stream, fps = load_video(videos["spontaneous"], lazy=True)
             series = video_series(stream, config.vision)
             extra["spontaneous"] = {"fps": round(fps, 3), "frames": len(stream),
                                     "frames_with_face": series.frames_with_face}
