@@ -3,7 +3,6 @@ monotone, the real assessment from session folders, real SQLite, real PDFs read 
 real local Mosquitto and clinic receiver; and the store's protocol of old and new sessions."""
 from __future__ import annotations
 
-import shutil
 import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,9 +25,8 @@ def _pdftotext(path: Path) -> str:
 
 @pytest.mark.slow
 @pytest.mark.broker
-def test_parkinson_demo_two_weeks_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str], model_dir: Path) -> None:
-    if shutil.which("mosquitto") is None and not Path("/usr/sbin/mosquitto").exists():
-        pytest.fail("mosquitto is not installed: run scripts/setup")
+def test_parkinson_demo_two_weeks_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str], model_dir: Path,
+                                             mosquitto: None) -> None:
     out = tmp_path / "demo"
     assert kiosk_main(["demo", "--scenario", "parkinson", "--sessions", "2", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
