@@ -28,6 +28,8 @@ def test_parkinson_demo_two_weeks_end_to_end(tmp_path: Path, capsys: pytest.Capt
     assert kiosk_main(["demo", "--scenario", "parkinson", "--sessions", "2", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "(parkinson): synthetic Parkinson's signs" in printed and "sync done: 2 acked, 0 pending" in printed
+    told = next(line for line in printed.splitlines() if line.startswith("The patient is told:"))
+    assert "Thank you" in told and "exercises" not in told and not any(c.isdigit() for c in told)
 
     with Store.open(out) as s:
         (patient_row,) = list(s.db.query("SELECT id FROM patients"))
@@ -50,6 +52,7 @@ def test_parkinson_demo_two_weeks_end_to_end(tmp_path: Path, capsys: pytest.Capt
     clin, patient = _pdftotext(out / "report-clinician.pdf"), _pdftotext(out / "report-patient.pdf")
     assert "Demo Patient (synthetic)" in clin and patient
     assert "Parkinson's screening measures" in clin and "Jaw at rest yes 5.0 Hz" in clin   # kiosk.reports.parkinson
+    assert "Right hand at rest yes 4.5 Hz" in clin                 # the fist photograph's planted rest tremor
 
 
 def test_stored_sessions_know_their_protocol(tmp_path: Path) -> None:

@@ -95,10 +95,10 @@ def test_clinician_pdf_has_the_parkinson_section_with_values_ranges_trend_and_no
                  "Right hand at rest yes 4.6 Hz 1.35 mm 4–6 Hz", "not measured: hands not in view",
                  "rest 4–6 Hz, postural 5–8 Hz"):
         assert want in text, want
-    for want in ("Smile, right side 4.2 mm 6.0–14.0 mm; Test norm A OUTSIDE range -1.0 mm -3.4 mm worse",
-                 "Smile, left side 7.9 mm 6.0–14.0 mm; Test norm A within range 0.0 mm",
-                 "Blink rate 9.5 /min 8.0–24.0 /min; Kimura 2017 within range",
-                 "1.3 st 1.8–3.2 st (provisional); Rusz 2011 OUTSIDE range -0.8 st worse -1.1 st worse",
+    for want in ("Smile, right side 4.2 mm 6.0–14.0 mm [1] OUTSIDE range -1.0 mm -3.4 mm worse",
+                 "Smile, left side 7.9 mm 6.0–14.0 mm [1] within range 0.0 mm", "[1] Test norm A",
+                 "Blink rate 9.5 /min 8.0–24.0 /min [1] within range", "[1] Kimura 2017",
+                 "1.3 st 1.8–3.2 st (provisional) [1] OUTSIDE range -0.8 st worse -1.1 st worse", "[1] Rusz 2011",
                  "not measured: no speech found", "previous Parkinson's session (2026-03-16)",
                  "the first (2026-03-09)"):
         assert want in text, want

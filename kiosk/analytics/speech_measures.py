@@ -30,9 +30,10 @@ STEPS: dict[str, str] = {"speech_rate_sps": "sentence", "pause_ratio_pct": "sent
 
 
 def speech_reference(key: str) -> Reference:
-    """The healthy range of prosody norm ``key`` (typical +- RANGE_SD SD)."""
+    """The healthy range of prosody norm ``key`` (typical +- RANGE_SD SD, not below 0)."""
     n = NORMS[key]
-    return Reference(n.typical, round(n.typical - RANGE_SD * n.sd, 3), round(n.typical + RANGE_SD * n.sd, 3),
+    # every measure here is a non-negative quantity (st, dB, syll/s, %): the range starts at 0 at most
+    return Reference(n.typical, round(max(0.0, n.typical - RANGE_SD * n.sd), 3), round(n.typical + RANGE_SD * n.sd, 3),
                      "low" if n.worse_when == "low" else "high", n.source, n.provisional)
 
 

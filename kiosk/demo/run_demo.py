@@ -196,15 +196,19 @@ def run_demo(out_dir: Path, config: Any, *, n_sessions: int = 6, scenario: str =
         clin = write_report(store, latest, "clinician", out_dir / "report-clinician.pdf", config, out_dir)
         pat = write_report(store, latest, "patient", out_dir / "report-patient.pdf", config, out_dir)
         hist = history(store.sessions_for(patient.id))
+        last_assessment = store.get_session(latest).assessment
     synced, sync_msg = (False, "sync skipped: --no-sync") if not do_sync else \
         sync_outbox(out_dir / "kiosk.db", out_dir, config.device.device_id, config.sync.topic_root)
     imp = hist.improvement
     fb = face_feedback(hist.points)
     flag = fb.flag
+    told = " ".join(t for t in (fb.comparison, fb.headline) if t)
+    if scenario == "parkinson":                # the gentle words of the results screen and sheet
+        from kiosk.analytics.parkinson_view import patient_lines
+        told = " ".join(patient_lines(last_assessment))
     return DemoResult(scenario, side, out_dir, out_dir / "kiosk.db", code, tuple(weeks), clin.path, pat.path,
                       imp.composite.recovered_pct if imp else None, imp.asymmetry_reduction_pct if imp else None,
-                      sync_msg, synced, flag.staff_text() if flag else None,
-                      " ".join(t for t in (fb.comparison, fb.headline) if t))
+                      sync_msg, synced, flag.staff_text() if flag else None, told)
 
 
 def summary_text(r: DemoResult) -> str:

@@ -49,11 +49,15 @@ def _tremor(ctx: ParkinsonContext) -> list[Any]:
 
 
 def _domain(label: str, rows: list[MeasureRow]) -> list[Any]:
-    head = ["Measure", "Value", "Healthy range (source)", "Status", "vs previous", "vs first"]
+    head = ["Measure", "Value", "Healthy range [source]", "Status", "vs previous", "vs first"]
     table_rows: list[list[Any]] = [head]
     marks = []
+    sources: list[str] = []            # each source printed once, under the table, by number
     for i, r in enumerate(rows, start=1):
-        rng = r.range + (" (provisional)" if r.provisional else "") + (f"; {r.source}" if r.source else "")
+        if r.source and r.source not in sources:
+            sources.append(r.source)
+        ref = f" [{sources.index(r.source) + 1}]" if r.source else ""
+        rng = r.range + (" (provisional)" if r.provisional else "") + ref
         status = ("OUTSIDE range" if r.outside else "within range" if r.measured else
                   "not measured" + (f": {r.reason}" if r.reason else ""))
         table_rows.append([para(r.label, CELL), para(r.value, CELL), para(rng, CELL), para(status, CELL),
@@ -64,8 +68,9 @@ def _domain(label: str, rows: list[MeasureRow]) -> list[Any]:
     table = grid(table_rows, [40 * mm, 20 * mm, 54 * mm, 24 * mm, 21 * mm, 21 * mm], font_size=7.5)
     table.setStyle(marks)
     caveat = [para(BLINK_CAVEAT, SMALL)] if rows[0].domain == "blink" else []
+    notes = [para(f"[{k}] {src}", CELL) for k, src in enumerate(sources, start=1)]
     # one domain's table stays on one page with its heading (a domain is at most ~15 rows)
-    return [KeepTogether([para(label, H3), table, *caveat])]
+    return [KeepTogether([para(label, H3), table, *notes, *caveat])]
 
 
 def parkinson_section(ctx: ParkinsonContext | None) -> list[Any]:
