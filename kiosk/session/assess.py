@@ -18,6 +18,7 @@ from kiosk.capture.media import read_session_dir
 from kiosk.config import KioskConfig
 from kiosk.face.assessment import MEASURED
 from kiosk.protocol import FACE_STEPS, SPEECH_STEPS
+from kiosk.protocol.steps import PROTOCOLS, VIDEO_STEPS
 
 DISCLAIMER = ("Decision support, not a diagnosis. Scores are automated estimates from camera landmarks and "
               "microphone recordings; they measure visible symmetry of movement and speech acoustics, not "
@@ -32,10 +33,12 @@ class SessionAssessment:
     speech: Any | None
     missing_steps: dict[str, str] = field(default_factory=dict)
     unavailable: dict[str, str] = field(default_factory=dict)
+    protocol: str = "palsy"          # the protocol that ran (kiosk.protocol.steps.PROTOCOLS)
 
     def to_dict(self) -> dict:
         """JSON-able dict, keys as in docs/contracts.md (units in key names)."""
         return {
+            "protocol": self.protocol,
             "face": self.face.to_dict() if self.face is not None else None,
             "speech": self.speech.to_dict() if self.speech is not None else None,
             "missing_steps": dict(self.missing_steps),
@@ -77,6 +80,7 @@ def assess_recordings(face_frames: dict[str, list[np.ndarray]], audio: dict[str,
                       config: KioskConfig, missing_steps: dict[str, str] | None = None, *,
                       speech_steps: Mapping[str, Any] | None = None,
                       face: tuple[Any | None, str | None] | None = None,
+                      videos: Mapping[str, Path] | None = None, protocol: str = "palsy",
                       housekeeping: Callable[[], None] = _nothing) -> SessionAssessment:
     """Assess face frames (step -> RGB uint8 frames) and audio (step -> (samples, Hz)).
 
@@ -86,8 +90,16 @@ def assess_recordings(face_frames: dict[str, list[np.ndarray]], audio: dict[str,
     computed beforehand (e.g. while the patient did the speech steps).  Both default to
     analysing everything here.  housekeeping: called between the parts analysed here (the kiosk
     returns the freed C heap to the system there, docs/architecture.md#memory-and-latency).
+    videos: the video steps' files (step -> path, docs/parkinson.md#protocol); protocol: the
+    protocol that ran ("palsy" or "parkinson"), whose video steps without a file are missing.
     """
+    if protocol not in PROTOCOLS:
+        raise ValueError(f"unknown protocol {protocol!r}; protocols are {', '.join(PROTOCOLS)}")
     missing = dict(missing_steps or {})
+    for step in VIDEO_STEPS:
+        if step in PROTOCOLS[protocol] and step not in (videos or {}):
+            missing.setdefault(step, "no recording")
+    audio = {k: v for k, v in audio.items() if k in SPEECH_STEPS}   # the battery's steps; the rest is protocol-specific
     for step in FACE_STEPS:
         if not face_frames.get(step):
             missing.setdefault(step, "no recording")
@@ -104,7 +116,7 @@ def assess_recordings(face_frames: dict[str, list[np.ndarray]], audio: dict[str,
             if res.status not in (*MEASURED, "missing"):     # a low-confidence step is measured, not missing
                 missing.setdefault(step, res.reason or res.status)
     unavailable = {k: v for k, v in (("face", face_reason), ("speech", speech_reason)) if v}
-    return SessionAssessment(face_half, speech, missing, unavailable)
+    return SessionAssessment(face_half, speech, missing, unavailable, protocol)
 
 
 def assess_session_dir(path: Path | str, config: KioskConfig) -> SessionAssessment:
