@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from kiosk.capture.media import read_video
-from kiosk.capture.recorder import VideoRecorder, frame_rate_hz, set_avi_frame_rate
+from kiosk.capture.recorder import VideoRecorder, frame_rate_hz
 from kiosk.demo.real_faces import load_face
 
 
@@ -54,10 +54,20 @@ def test_out_of_order_and_resized_frames_are_refused(tmp_path):
     assert out.frames == 2 and out.dropped == 3 and out.fps == pytest.approx(1.0)
 
 
-def test_rate_helpers(tmp_path):
+def test_rate_helpers():
     assert frame_rate_hz([0.0]) is None and frame_rate_hz([1.0, 1.0]) is None
     assert frame_rate_hz([0.0, 0.5, 1.0]) == 2.0
-    bad = tmp_path / "x.avi"
-    bad.write_bytes(b"RIFF\0\0\0\0WAVEfmt ")
-    with pytest.raises(ValueError, match="not an AVI"):
-        set_avi_frame_rate(bad, 25.0)
+
+
+def test_the_avi_headers_give_count_size_and_rate(tmp_path):
+    """The header fields FFmpeg (through OpenCV) reads: frame count, size and the measured rate."""
+    import cv2
+    rec = VideoRecorder(tmp_path / "hands_up.avi", max_queue=64)
+    for i, rgb in enumerate(_frames(31)):                # an odd count and odd JPEG sizes: padding
+        assert rec.add(rgb, i * 0.04)
+    out = rec.close()
+    cap = cv2.VideoCapture(str(out.path))
+    assert cap.get(cv2.CAP_PROP_FPS) == pytest.approx(25.0, abs=1e-3)
+    assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 31
+    assert (cap.get(cv2.CAP_PROP_FRAME_WIDTH), cap.get(cv2.CAP_PROP_FRAME_HEIGHT)) == (240.0, 240.0)
+    cap.release()

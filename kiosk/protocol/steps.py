@@ -105,11 +105,11 @@ PARKINSON_STEPS: tuple[StepSpec, ...] = (
     StepSpec("spontaneous", "speech", SPONTANEOUS_PROMPT, "Stay quiet until you see \"Go!\", then tell us about "
              "your morning, in your own words, until the tone.", _speech("..."), 5.0, 31.0, "spontaneous",
              spoken="At Go, tell me about your morning, until the tone.", video=True),
-    StepSpec("hands_up", "video", "Hands up", "Hold both hands up in front of your chest, palms down and fingers "
-             "apart, where the camera can see them. Hold until the tone.", Pictogram(hands="up"), 6.0, 15.0,
+    StepSpec("hands_up", "video", "Hands up", "Hold both hands up in front of your chest, fingers apart, "
+             "until the tone.", Pictogram(hands="up"), 6.0, 15.0,
              spoken="Hold both hands up in front of your chest, until the tone."),
-    StepSpec("hands_lap", "video", "Hands resting", "Rest your hands on your lap, or on the table, where the "
-             "camera can see them. Let them relax until the tone.", Pictogram(hands="lap"), 6.0, 15.0,
+    StepSpec("hands_lap", "video", "Hands resting", "Rest your hands on your lap, where the camera can see "
+             "them, until the tone.", Pictogram(hands="lap"), 6.0, 15.0,
              spoken="Rest your hands on your lap, in view, until the tone."),
 )
 VIDEO_STEPS: tuple[str, ...] = tuple(s.name for s in PARKINSON_STEPS if s.kind == "video" or s.video)

@@ -5,8 +5,8 @@ for the steps that look at the face (``sit_still``, ``spontaneous``), when the f
 most of the frames the live analysis checked during the window:
 
 - at least ``MIN_VIDEO_FPS`` frames/s measured from the frames' timestamps: rest tremor is
-  4-6 Hz and postural tremor 5-8 Hz, and 15 frames/s keeps 8 Hz below the Nyquist limit
-  (7.5 Hz at 15 frames/s would alias; the camera runs at 30);
+  4-6 Hz and postural tremor 5-8 Hz; at 20 frames/s the Nyquist limit is 10 Hz, so 8 Hz is
+  sampled without aliasing, with a margin for dropped frames (the camera runs at 30);
 - frames covering at least ``MIN_COVER`` of the capture window (a camera that stalled or
   dropped most frames does not);
 - face steps: at least ``MIN_FACE_CHECKS`` frames analysed and one lit, near enough face in at
@@ -22,7 +22,7 @@ from collections import Counter
 from kiosk.capture.recorder import VideoFile
 from kiosk.protocol import Verdict
 
-MIN_VIDEO_FPS = 15.0
+MIN_VIDEO_FPS = 20.0
 MIN_COVER = 0.8
 MIN_FACE_FRACTION = 0.8
 MIN_FACE_CHECKS = 5
