@@ -55,3 +55,17 @@ def test_the_face_check_uses_the_live_analyses_and_says_the_commonest_problem(tm
     v = verdict(lit * 2)                                         # too few frames checked to tell
     assert (v.ok, v.code) == (False, "not_checked")
     assert video_verdict(video, 2.0, need_face=False, analysed=0).ok   # the hands steps need no face
+
+
+def test_the_replay_camera_loops_a_clip_with_timestamps_running_on(tmp_path):
+    """A 10-frame clip at 25 frames/s, looped by the replay camera: the camera clock keeps the clip's
+    own frame interval across the restarts (not the configured 60), as the recorder needs."""
+    from kiosk.config import CameraConfig
+    from kiosk.session.services import LoopingCamera
+    clip = _record(tmp_path / "hands_lap.avi", 10, 25.0)
+    cam = LoopingCamera(CameraConfig(source="replay", device=str(clip.path), fps=60))
+    try:
+        t = np.array([cam.read().timestamp_s for _ in range(35)])
+    finally:
+        cam.close()
+    assert np.allclose(np.diff(t), 0.04, atol=1e-3)

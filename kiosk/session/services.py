@@ -26,7 +26,8 @@ CAPTURE_DIR = "capture"      # under the state dir: one private folder per sessi
 class LoopingCamera:
     """A replay camera that starts again at the end, so a still image or a short clip
     stands in for a patient holding the expression for the whole capture window. Timestamps keep
-    increasing across the restarts (one frame period after the last), as a camera's would."""
+    increasing across the restarts (one frame interval after the last, the clip's own), as a
+    camera's would."""
 
     def __init__(self, config: CameraConfig) -> None:
         from kiosk.capture.camera import open_camera
@@ -46,6 +47,8 @@ class LoopingCamera:
                 self._offset_s = self._last_s + self._period_s - frame.timestamp_s
         if frame is not None:
             frame = replace(frame, timestamp_s=frame.timestamp_s + self._offset_s)
+            if self._last_s is not None and frame.timestamp_s > self._last_s:
+                self._period_s = frame.timestamp_s - self._last_s     # the clip's own frame interval
             self._last_s = frame.timestamp_s
         return frame
 
