@@ -4,7 +4,7 @@ The Parkinson's protocol's video steps (docs/parkinson.md#protocol) need every f
 real timing (tremor up to 8 Hz, blinks of ~0.1-0.3 s), not the quality-gated peak frames of
 the face steps. The camera thread hands each frame to :meth:`VideoRecorder.add`, which only
 queues it (at most ``max_queue`` frames, so at most ~8 x 2.7 MB at 1280x720); a writer thread
-JPEG-encodes it (``cv2.imencode``, libjpeg-turbo, which releases the GIL: ~4 ms and ~140 kB
+JPEG-encodes it (``cv2.imencode``, libjpeg-turbo, which releases the GIL: ~4.6 ms and ~140 kB
 per 1280x720 frame at quality 85 on a PC, a quarter of the CPU and half the size of OpenCV's
 own MJPEG writer) and appends it to a Motion-JPEG AVI (:class:`MjpegAvi`). A frame that finds
 the queue full is dropped and counted.
