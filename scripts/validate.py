@@ -238,6 +238,10 @@ def main(argv: list[str] | None = None) -> int:
              "not patients.", face_count(still)]
     rest_text, _ = resting(still, faces, (5.0,) if a.quick else DROOP_MM)
     parts += [rest_text, scores(video, lids, a.quick, still), synkinesis(video, lids, a.quick)]
+    # --- hand tremor (scripts/validate_hands.py; docs/parkinson.md#hand-tremor) ---
+    from validate_hands import validate_hands
+    parts.append(validate_hands(a.quick, cfg)[0])
+    # --- end hand tremor ---
     parts.append(f"_Run time {time.monotonic() - t0:.0f} s._")
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text("\n\n".join(parts) + "\n")

@@ -186,8 +186,9 @@ class Services:
     def add_patient(self, code: str, name: str | None, birth_year: int | None) -> Any:
         return self.store().add_patient(code, name or None, birth_year)
 
-    def sessions_for(self, patient_id: str) -> list[Any]:
-        return self.store().sessions_for(patient_id)
+    def sessions_for(self, patient_id: str, protocol: str | None = None) -> list[Any]:
+        """The patient's sessions, oldest first; only those of ``protocol`` ("palsy", "parkinson") if given."""
+        return self.store().sessions_for(patient_id, protocol)
 
     def write_report(self, session_id: str, view: str) -> Any:
         """Write (and print, when a printer is configured) a report; returns kiosk.reports.Delivery.
