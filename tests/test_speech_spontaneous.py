@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kiosk.demo.synthetic_speech import SAMPLE_RATE_HZ, spontaneous_speech, with_lead_in
+from kiosk.demo.parkinson_patient import SR_HZ, passage_speech
+from kiosk.demo.synthetic_speech import with_lead_in
 from kiosk.speech.battery import check_step
 from kiosk.speech.taskcheck import MESSAGES, MIN_SPONTANEOUS_SPEECH_S, check_spontaneous
 from real_speech import real
@@ -22,10 +23,10 @@ def _window(parts: list[np.ndarray], sr: int, total_s: float = 31.0) -> np.ndarr
 
 
 def test_flite_monologue_passes_with_its_spoken_time():
-    x = spontaneous_speech()
-    q = check_step("spontaneous", x, SAMPLE_RATE_HZ)
+    x, _ = passage_speech(1.0)                      # the demo's "my morning" passage read by flite
+    q = check_step("spontaneous", x, SR_HZ)
     assert q.ok, (q.code, q.message)
-    ev = check_spontaneous(x[SAMPLE_RATE_HZ:], SAMPLE_RATE_HZ).evidence
+    ev = check_spontaneous(x[SR_HZ:], SR_HZ).evidence
     assert 15.0 < ev["spoken_s"] <= ev["speaking_time_s"] <= 29.0 and ev["syllables"] > 60
 
 

@@ -56,14 +56,14 @@ def _tremor_clip(path: Path) -> Path:
 @pytest.fixture(scope="module")
 def replay(tmp_path_factory) -> Path:
     from kiosk.capture.audio import write_wav
-    from kiosk.demo.synthetic_speech import SAMPLE_RATE_HZ, spontaneous_speech
+    from kiosk.demo.parkinson_patient import SR_HZ, passage_speech
 
     folder = make_session_dir(tmp_path_factory.mktemp("pd") / "session")
     clip = _tremor_clip(folder / "sit_still.avi")
     for step in VIDEO_STEPS:
         if step != "sit_still":
             shutil.copy(clip, folder / f"{step}.avi")
-    write_wav(folder / "spontaneous.wav", spontaneous_speech(), SAMPLE_RATE_HZ)
+    write_wav(folder / "spontaneous.wav", passage_speech(1.0)[0], SR_HZ)     # flite reading "my morning"
     return folder
 
 
@@ -161,7 +161,9 @@ def test_parkinsons_protocol_runs_end_to_end_and_leaves_no_video(replay, tmp_pat
             patient = store.find_patient("P0017")
             (session,) = store.sessions_for(patient.id)
         a = session.assessment
-        assert a["protocol"] == "parkinson"
+        assert a["protocol"] == "parkinson" and a["parkinson"] is not None
+        import json
+        (tmp_path / "assessment.json").write_text(json.dumps(a, indent=1, default=str))
         assert not set(a["missing_steps"]) & set(PROTOCOLS["parkinson"]), a["missing_steps"]
         assert a["face"]["affected_side"] == "right"          # the palsy steps are still assessed
     finally:

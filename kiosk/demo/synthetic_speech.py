@@ -135,21 +135,6 @@ def flite_speech(text: str, voice: str = "rms", sr: int = SAMPLE_RATE_HZ) -> np.
     return _trim(x, sr, keep_s=0.1)
 
 
-MORNING_TEXT = ("This morning I woke up at seven, a little earlier than usual. I made a pot of tea and some toast "
-                "with butter and jam. Then I read the newspaper by the window, because the sun was out. After that "
-                "I called my daughter, and we talked about her garden and the children. Later I walked to the shop "
-                "at the corner to buy some bread, milk and apples, and I met my neighbour on the way back.")
-
-
-def spontaneous_speech(voice: str = "rms", sr: int = SAMPLE_RATE_HZ, *, seconds: float = 29.0,
-                       text: str = MORNING_TEXT, seed: int = 0) -> np.ndarray:
-    """A stand-in for the spontaneous-speech step ("tell me about your morning"): ``text`` read by
-    flite, cut to at most ``seconds`` (s) of speech, with the 1 s quiet lead-in (float32 at ``sr``)."""
-    x = flite_speech(text, voice, sr)[: int(seconds * sr)]
-    x = _fade(x, sr, 0.05)
-    return with_lead_in(0.3 * x / max(float(np.max(np.abs(x))), 1e-9), sr, seed=seed)
-
-
 def with_lead_in(x: np.ndarray, sr: int = SAMPLE_RATE_HZ, lead_in_s: float = 1.0, tail_s: float = 0.5,
                  noise_dbfs: float = -70.0, seed: int = 0) -> np.ndarray:
     """Prepend ``lead_in_s`` and append ``tail_s`` of quiet, and add white noise at ``noise_dbfs`` rms."""
