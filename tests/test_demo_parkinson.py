@@ -56,7 +56,9 @@ def test_stored_sessions_know_their_protocol(tmp_path: Path) -> None:
     from store_samples import sample_assessment
     old = sample_assessment(0.4)                                         # stored before issue 17: no key
     old.pop("protocol", None)
-    new = dict(sample_assessment(0.2), protocol="parkinson", parkinson={"tremor": [], "measures": []},
+    from kiosk.analytics.parkinson import ParkinsonSummary
+    empty = ParkinsonSummary().to_dict()
+    new = dict(sample_assessment(0.2), protocol="parkinson", parkinson=empty,
                missing_steps={"hands_up": "no file", "spontaneous": "no file"})
     with Store.open(tmp_path) as s:
         p = s.add_patient("P-17")
@@ -66,4 +68,4 @@ def test_stored_sessions_know_their_protocol(tmp_path: Path) -> None:
         assert [r.id for r in s.sessions_for(p.id, protocol="parkinson")] == [rec.id]
         kinds = {r.step: r.kind for r in s.steps(rec.id) if r.status == "missing"}
         assert kinds["hands_up"] == "video" and kinds["spontaneous"] == "speech"
-        assert rec.assessment["parkinson"] == {"tremor": [], "measures": []}
+        assert rec.assessment["parkinson"] == empty

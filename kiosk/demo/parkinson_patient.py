@@ -10,9 +10,9 @@
   manipulation (kiosk.demo.prosody_speech; factor < 1 = monotone), after a quiet lead-in; and
   ``spontaneous.mp4``: a short clip of the reduced face moving (smile, brow raise);
 - the palsy speech steps (kiosk.demo.synthetic_speech), with the sentence made monotone too;
-- ``hands_up.mp4`` / ``hands_lap.mp4``: no hand image ships in an installed package, so these
-  show the seated face with the hands out of view: the hand findings then say why nothing
-  was measured.
+- ``hands_lap.mp4`` / ``hands_up.mp4``: a real hand photograph (pygame's fist, beside the
+  astronaut face; kiosk.demo.synthetic_hand_tremor) for each hand, the patient's right hand with a
+  rest tremor of known frequency and amplitude on the lap, both hands still when held up.
 
 Frames are small and clips short, so a demo of several weeks stays within a minute or two on
 two cores; a folder that is already complete is reused (``make_session_folder`` is cached by
@@ -34,7 +34,7 @@ PASSAGE = ("This morning I woke up early, at about half past six. I made a cup o
            "balcony. After breakfast my daughter called, and we talked about the weekend. Later I walked "
            "to the bakery at the corner to buy bread, and I met a neighbour on the way back home.")
 SIT_STILL_S = 6.0           # the kiosk records 20 s; 6 s keep the demo fast (tremor needs 3 s, blinks 5 s)
-HANDS_S = 3.0
+HANDS_S = 4.0               # the kiosk records 15 s; tremor needs 3 s
 VIDEO_FPS = 30.0
 FRAME_SIZE_PX = (480, 540)  # (width, height) of the sit-still and hands videos
 EYE_SPAN_PX = 220.0         # outer eye corners apart in those frames (about 0.4 mm/px)
@@ -50,12 +50,14 @@ class ParkinsonSpec:
     f0_factor: float = 0.3
     expression_reduction: float = 0.5
     speech_severity: float = 0.2
+    hand_rest_hz: float = 4.5
+    hand_rest_mm: float = 1.0
     seed: int = 0
 
     @property
     def name(self) -> str:
         return (f"pd_jaw{self.jaw_hz:.1f}x{self.jaw_mm:.2f}_f0{self.f0_factor:.2f}_expr{self.expression_reduction:.2f}"
-                f"_sev{self.speech_severity:.2f}_seed{self.seed}")
+                f"_sev{self.speech_severity:.2f}_hand{self.hand_rest_hz:.1f}x{self.hand_rest_mm:.2f}_seed{self.seed}")
 
 
 def write_video(path: Path, frames: list[np.ndarray], fps: float) -> Path:
@@ -128,6 +130,15 @@ def passage_speech(f0_factor: float, seed: int = 0) -> tuple[np.ndarray, float]:
     return with_lead_in(y, SR_HZ, seed=seed), s.true_f0_sd_st
 
 
+def hands_video(spec: ParkinsonSpec, rest: bool) -> list[np.ndarray]:
+    """Both hands in view (real photograph) for HANDS_S; at rest the right hand has the spec's tremor."""
+    from kiosk.demo.synthetic_hand_tremor import HandTremorSpec, hand_tremor_video
+    from kiosk.demo.synthetic_tremor import Oscillation
+
+    right = Oscillation(spec.hand_rest_hz, spec.hand_rest_mm) if rest and spec.hand_rest_mm > 0 else None
+    return hand_tremor_video(HandTremorSpec(seconds=HANDS_S, fps=VIDEO_FPS, right=right, seed=spec.seed)).frames
+
+
 def make_session_folder(root: Path | str, spec: ParkinsonSpec = ParkinsonSpec()) -> Path:
     """Write (or reuse) the Parkinson's session folder of ``spec`` under ``root``; its path."""
     from kiosk.capture.audio import write_wav
@@ -150,8 +161,7 @@ def make_session_folder(root: Path | str, spec: ParkinsonSpec = ParkinsonSpec())
     write_wav(folder / "spontaneous.wav", speech, SR_HZ)
     write_video(folder / "spontaneous.mp4", expression_clip(spec), 10.0)
     write_video(folder / "sit_still.mp4", seated_video(SIT_STILL_S, spec, jaw=True), VIDEO_FPS)
-    hands = seated_video(HANDS_S, spec, jaw=False)
-    write_video(folder / "hands_up.mp4", hands, VIDEO_FPS)
-    write_video(folder / "hands_lap.mp4", hands, VIDEO_FPS)
+    write_video(folder / "hands_lap.mp4", hands_video(spec, rest=True), VIDEO_FPS)
+    write_video(folder / "hands_up.mp4", hands_video(spec, rest=False), VIDEO_FPS)
     done.write_text(spec.name + "\n")
     return folder

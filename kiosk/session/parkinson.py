@@ -11,12 +11,12 @@ decoded) and hands arrays to the measuring modules:
 - the palsy steps already assessed: expression amplitude per region and side
   (kiosk.face.hypomimia), DDK and sentence prosody (the speech half).
 
-Hand tremor and the hypomimia measures come from modules that a build may lack; each is reached
-through one small adapter here, and a missing module gives findings that say so (never a guess).
+A step that is missing or unusable gives findings and measures that say why (never a guess).
 """
 from __future__ import annotations
 
 import gc
+from dataclasses import replace
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Union
@@ -32,8 +32,6 @@ VideoInput = Union[Path, str, tuple[list[np.ndarray], float]]
 #: The Parkinson's steps that are not palsy steps, and what each needs from a session folder.
 PD_VIDEO_STEPS: tuple[str, ...] = ("sit_still", "spontaneous", "hands_up", "hands_lap")
 HAND_STEPS: dict[str, str] = {"hands_lap": "rest", "hands_up": "postural"}
-HAND_MODEL_MISSING = "hand tremor model not installed"
-NOT_IN_BUILD = "not available in this build"
 EXPRESSION_SIDES = ("right", "left")
 
 
@@ -71,64 +69,45 @@ def finding(site: str, condition: str, step: str, t: Tremor | None, reason: str 
                          t.reason)
 
 
-# --- adapters to modules a build may lack ------------------------------------------------------
+# --- face and hands ----------------------------------------------------------------------------
 
 def hand_findings(frames: list[np.ndarray] | None, fps: float, step: str, config: KioskConfig,
-                  reason: str | None = None) -> tuple[TremorFinding, TremorFinding]:
-    """(hand_left, hand_right) findings of one hands step, through
-    ``kiosk.session.hand_tremor.hand_tremor_from_frames(frames, fps, config) -> HandTremorResult``."""
+                  reason: str | None = None) -> tuple[TremorFinding, ...]:
+    """(hand_right, hand_left) findings of one hands step (kiosk.session.hand_tremor); not measured,
+    with ``reason``, when the step has no usable video."""
+    from kiosk.session.hand_tremor import hand_tremor_from_frames, tremor_findings
+
     cond = HAND_STEPS[step]
     if frames is None:
-        return (finding("hand_left", cond, step, None, reason), finding("hand_right", cond, step, None, reason))
-    try:
-        from kiosk.session.hand_tremor import hand_tremor_from_frames
-    except ImportError:
-        return (finding("hand_left", cond, step, None, HAND_MODEL_MISSING),
-                finding("hand_right", cond, step, None, HAND_MODEL_MISSING))
-    r = hand_tremor_from_frames(frames, fps, config)
-    unseen = r.reason or "hand not in view"
-    return (finding("hand_left", cond, step, r.left, unseen), finding("hand_right", cond, step, r.right, unseen))
-
-
-def _hypomimia() -> Any | None:
-    try:
-        from kiosk.face import hypomimia
-    except ImportError:
-        return None
-    return hypomimia
+        return tuple(finding(f"hand_{side}", cond, step, None, reason) for side in EXPRESSION_SIDES)
+    return tremor_findings(hand_tremor_from_frames(frames, fps, config.vision), step, cond)
 
 
 def expression_measures(face_half: Any | None) -> list[Measure]:
-    """Expression amplitude per region and side (``kiosk.face.hypomimia.expression_measures``)."""
-    mod = _hypomimia()
-    if mod is not None and face_half is not None:
-        return list(mod.expression_measures(face_half))
-    from kiosk.face.symmetry import MOVEMENT_REGIONS
-    why = NOT_IN_BUILD if mod is None else "no face recordings"
-    return [Measure(f"expression.{region}.{side}", "expression", f"Expression amplitude, {region}, {side}", None,
-                    "mm", step, None, why)
-            for region, (step, _) in MOVEMENT_REGIONS.items() for side in EXPRESSION_SIDES]
+    """Expression amplitude per region and side (kiosk.face.hypomimia; each says why when the face
+    half or its step is missing)."""
+    from kiosk.face import hypomimia
+    return list(hypomimia.expression_measures(face_half))
 
 
 def expressivity_measure(series: Any | None, fps: float, reason: str | None = None) -> Measure:
-    """Spontaneous expressivity (landmark motion energy, mm/s) during the spontaneous step, from its
-    video's :class:`kiosk.session.tremor.VideoSeries` (``kiosk.face.hypomimia.expressivity_measure``)."""
-    mod = _hypomimia()
-    if mod is not None and series is not None:
-        return mod.expressivity_measure(series, fps)
-    return Measure("expression.spontaneous_mm_s", "expression", "Spontaneous expressivity", None, "mm/s",
-                   "spontaneous", None, NOT_IN_BUILD if mod is None else (reason or "no video"))
+    """Spontaneous expressivity (upper-face motion, mm/s) from the spontaneous video's
+    :class:`kiosk.session.tremor.VideoSeries` (kiosk.session.expressivity)."""
+    if series is not None:
+        from kiosk.session.expressivity import expressivity_from_series
+        return expressivity_from_series(series, fps)
+    from kiosk.face.hypomimia_reference import EXPRESSIVITY
+    return Measure("expression.spontaneous_mm_s", "expression", "Spontaneous expressivity (upper face)", None, "mm/s",
+                   "spontaneous", EXPRESSIVITY, reason or "no video")
 
 
 def blink_measures(blinks: Any | None, reason: str | None = None) -> list[Measure]:
-    """Blink rate (/min) and duration (ms) at rest (``kiosk.face.hypomimia.blink_measures``) from
-    :class:`kiosk.face.blink.Blinks`."""
-    mod = _hypomimia()
-    if mod is not None and blinks is not None:
-        return list(mod.blink_measures(blinks))
-    why = NOT_IN_BUILD if mod is None else (reason or "not measured")
-    return [Measure("blink.rate_per_min", "blink", "Blink rate at rest", None, "/min", "sit_still", None, why),
-            Measure("blink.duration_ms", "blink", "Blink duration", None, "ms", "sit_still", None, why)]
+    """Blink rate (/min) and duration (ms) at rest (kiosk.face.hypomimia) from :class:`kiosk.face.blink.Blinks`."""
+    from kiosk.face import hypomimia
+    out = hypomimia.blink_measures(blinks)
+    if blinks is None and reason:
+        out = [replace(m, reason=reason) for m in out]
+    return out
 
 
 # --- speech -----------------------------------------------------------------------------------
