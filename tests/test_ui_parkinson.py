@@ -162,8 +162,11 @@ def test_parkinsons_protocol_runs_end_to_end_and_leaves_no_video(replay, tmp_pat
             (session,) = store.sessions_for(patient.id)
         a = session.assessment
         assert a["protocol"] == "parkinson" and a["parkinson"] is not None
-        import json
-        (tmp_path / "assessment.json").write_text(json.dumps(a, indent=1, default=str))
+        # the jaw tremor planted in the replayed clip, found in the video the kiosk recorded
+        tremor = {(t["site"], t["step"]): t for t in a["parkinson"]["tremor"]}
+        jaw, head = tremor[("jaw", "sit_still")], tremor[("head", "sit_still")]
+        assert jaw["detected"] and abs(jaw["frequency_hz"] - 5.5) < 0.4 and abs(jaw["amplitude_mm"] - 0.8) < 0.24
+        assert not head["detected"]                           # sway and noise only
         assert not set(a["missing_steps"]) & set(PROTOCOLS["parkinson"]), a["missing_steps"]
         assert a["face"]["affected_side"] == "right"          # the palsy steps are still assessed
     finally:
