@@ -62,7 +62,7 @@ def test_monotone_speech_is_flagged_and_palsy_scores_stay(pd_result: dict) -> No
     assert pd.measure("speech.ddk_rate_sps").value > 3.0
     assert {m.key for m in pd.measures} >= {"blink.rate_per_min", "expression.spontaneous_mm_s"}
     video = pd_result["parkinson"]["extra"]["spontaneous"]        # the talking face, decoded a frame at a time
-    assert video["frames"] == 30 and video["fps"] == pytest.approx(10.0) and video["frames_with_face"] >= 27
+    assert video["frames"] == 90 and video["fps"] == pytest.approx(30.0) and video["frames_with_face"] >= 81
     face = pd_result["face"]                                 # the palsy half is still there
     assert face["sunnybrook"]["composite"] is not None and face["house_brackmann"]["roman"]
     assert pd_result["speech"]["clarity_score"] is not None
@@ -114,7 +114,7 @@ def test_video_frames_decode_one_at_a_time_as_read_video_does(pd_folder: Path, t
     from kiosk.capture.media import VideoFrames, read_video
     frames, fps = read_video(pd_folder / "spontaneous.mp4")
     lazy = VideoFrames(pd_folder / "spontaneous.mp4")
-    assert len(lazy) == len(frames) == 30 and lazy.fps == fps
+    assert len(lazy) == len(frames) == 90 and lazy.fps == fps
     assert all(np.array_equal(a, b) for a, b in zip(lazy, frames, strict=True))
     bad = tmp_path / "x.mp4"
     bad.write_bytes(b"\x00" * 64)

@@ -106,7 +106,7 @@ def seated_video(seconds: float, spec: ParkinsonSpec, jaw: bool) -> list[np.ndar
     return tremor_video(img, mm_per_px, chin, mouth_y, ts)
 
 
-def expression_clip(spec: ParkinsonSpec, fps: float = 10.0, seconds: float = 3.0) -> list[np.ndarray]:
+def expression_clip(spec: ParkinsonSpec, fps: float = VIDEO_FPS, seconds: float = 3.0) -> list[np.ndarray]:
     """Spontaneous-speech face: smiles and brow raises at the reduced amplitude (half-sine bursts)."""
     from kiosk.demo.synthetic_face import SyntheticSpec, expression_image
 
@@ -159,7 +159,7 @@ def make_session_folder(root: Path | str, spec: ParkinsonSpec = ParkinsonSpec())
         write_wav(folder / f"{step}.wav", x, SR_HZ)
     speech, _ = passage_speech(spec.f0_factor, spec.seed)
     write_wav(folder / "spontaneous.wav", speech, SR_HZ)
-    write_video(folder / "spontaneous.mp4", expression_clip(spec), 10.0)
+    write_video(folder / "spontaneous.mp4", expression_clip(spec, VIDEO_FPS), VIDEO_FPS)   # >= 20 frames/s: replayable in the UI
     write_video(folder / "sit_still.mp4", seated_video(SIT_STILL_S, spec, jaw=True), VIDEO_FPS)
     write_video(folder / "hands_lap.mp4", hands_video(spec, rest=True), VIDEO_FPS)
     write_video(folder / "hands_up.mp4", hands_video(spec, rest=False), VIDEO_FPS)
