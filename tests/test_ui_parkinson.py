@@ -193,3 +193,32 @@ def test_stopping_a_parkinsons_session_deletes_its_videos(replay, tmp_path):
         assert app.services.store().count("sessions") == 0
     finally:
         app.close()
+
+
+def test_a_disk_too_small_for_the_videos_is_said_before_the_session_starts(replay, tmp_path):
+    """Full disk: the storage needed for the videos is checked before step 1 (a camera of 8192 x 8192 px
+    at 120 frames/s needs far more than any disk here); the nurse reads why, the palsy protocol is still
+    offered, nothing is recorded or stored."""
+    from kiosk.config import KioskConfig
+
+    cfg = KioskConfig.model_validate({"camera": {"width": 8192, "height": 8192, "fps": 120}})
+    app, drv = make_app(replay, tmp_path / "state", config=cfg)
+    try:
+        why = app.services.capture_space_problem("parkinson")
+        assert why and "Not enough free storage" in why and "MB needed" in why
+        assert app.services.capture_space_problem("palsy") is None           # no video steps
+        app.patient = app.services.add_patient("P0019", None, None)
+        app.go("session")
+        drv.frame(2)
+        drv.tap("protocol:parkinson")
+        drv.tap("session_start")
+        screen = app.screens["session"]
+        assert _runner(app).state.phase == "idle" and screen.space_msg == why
+        drv.frame(2)
+        _shoot(app, tmp_path / "no_space.png")                             # the message is drawn, nothing cut off
+        assert not (tmp_path / "state" / "capture").exists() or not any((tmp_path / "state" / "capture").iterdir())
+        drv.tap("protocol:palsy")
+        assert screen.space_msg == ""
+        assert app.services.store().count("sessions") == 0
+    finally:
+        app.close()

@@ -20,6 +20,7 @@ from kiosk.protocol.steps import VIDEO_STEPS
 
 FRAME_EXTS = (".png", ".jpg", ".jpeg", ".mp4", ".avi")
 VIDEO_STEP_EXTS = (".avi", ".mp4", ".png", ".jpg", ".jpeg")   # a video step: its recording first
+RESERVE_MB = 200             # left free beside the videos (database, reports, backups)
 CAPTURE_DIR = "capture"      # under the state dir: one private folder per session with video steps
 
 
@@ -149,6 +150,29 @@ class Services:
         """A new private folder (0700) for one session's videos: ``<state>/capture/<random>``."""
         from kiosk.privatefiles import private_dir
         return private_dir(self.state / CAPTURE_DIR / uuid.uuid4().hex)
+
+    def capture_space_problem(self, protocol: str) -> str | None:
+        """Why ``protocol``'s videos would not fit on the state dir's disk (a message for the nurse),
+        or None. Checked before the session starts, so a full disk never costs a patient's effort."""
+        from kiosk.capture.recorder import video_bytes_estimate
+        from kiosk.protocol.steps import PROTOCOLS, step_spec
+
+        cam = self.config.camera
+        seconds = sum(step_spec(n).capture_s for n in PROTOCOLS[protocol] if n in VIDEO_STEPS)
+        if not seconds:
+            return None
+        need = video_bytes_estimate(seconds, cam.fps, cam.width, cam.height) + (RESERVE_MB << 20)
+        where = self.state
+        while not where.exists() and where != where.parent:   # not made yet: the disk it will be on
+            where = where.parent
+        try:
+            free = shutil.disk_usage(where).free
+        except OSError as e:
+            return f"The kiosk's storage cannot be checked ({e.strerror or e}). Please tell the nurse."
+        if free >= need:
+            return None
+        return (f"Not enough free storage for this protocol's videos: {free / 2**20:,.0f} MB free, about "
+                f"{need / 2**20:,.0f} MB needed. Nothing stored was changed; please free space or ask IT.")
 
     def discard_captures(self, folder: Path | None = None) -> None:
         """Delete one session's capture folder, or (None) every one left under the state dir."""

@@ -53,6 +53,7 @@ class SessionScreen(Screen):
         self._toned = False
         self._last_phase = "idle"
         self.protocol = "palsy"            # the nurse's choice on the welcome screen
+        self.space_msg = ""                # why the chosen protocol cannot start (storage)
 
     def enter(self, **kw) -> None:  # noqa: ANN003
         self.app.ensure_camera()
@@ -63,7 +64,7 @@ class SessionScreen(Screen):
         self.nurse_menu, self.error, self._finished = False, "", False
         self._toned, self._last_phase = False, "idle"
         self.nurse_pin, self.nurse_ok, self.nurse_msg = "", False, ""
-        self.protocol = "palsy"
+        self.protocol, self.space_msg = "palsy", ""
 
     def clear(self) -> None:
         if self.runner is not None and self.runner.state.phase in ACTIVE_PHASES:
@@ -77,10 +78,12 @@ class SessionScreen(Screen):
         return r is not None and (r.state.phase in ACTIVE_PHASES or (r.job is not None and not r.job.done))
 
     def start(self) -> None:
-        self.runner.start(self.app.now_s, protocol=self.protocol)
+        self.space_msg = self.app.services.capture_space_problem(self.protocol) or ""
+        if not self.space_msg:
+            self.runner.start(self.app.now_s, protocol=self.protocol)
 
     def choose_protocol(self, protocol: str) -> None:
-        self.protocol = protocol
+        self.protocol, self.space_msg = protocol, ""
 
     def _finish(self) -> None:
         self.error = ""
@@ -164,8 +167,11 @@ class SessionScreen(Screen):
         y = p.wrap(f"Hello{', ' + name if name else ''}!", right, m.title, theme.FG, bold=True)
         y = p.wrap(f"This takes about {session_minutes(self.protocol)} minutes. Copy the picture and follow "
                    "the words.", pygame.Rect(right.x, y + m.px(6), right.w, m.px(100)), m.text)
-        p.wrap("Sit so that your face fits inside the oval.", pygame.Rect(right.x, y + m.px(4), right.w, m.px(70)),
-               m.text, theme.ACCENT)
+        if self.space_msg:                 # replaces the seating hint: the nurse must act first
+            p.fit(self.space_msg, pygame.Rect(right.x, y + m.px(4), right.w, m.px(90)), m.small, theme.BAD)
+        else:
+            p.wrap("Sit so that your face fits inside the oval.", pygame.Rect(right.x, y + m.px(4), right.w, m.px(70)),
+                   m.text, theme.ACCENT)
         bh = int(m.button_h * 1.3)
         # the nurse's choice, just above Start: facial palsy unless the nurse picks another protocol
         row = pygame.Rect(right.x, right.bottom - bh - m.margin - m.button_h, right.w, m.button_h)
