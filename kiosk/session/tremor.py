@@ -93,30 +93,56 @@ def video_series(frames: list[np.ndarray], config: VisionConfig | None = None) -
     return VideoSeries(lm, opening, float(np.median(scales)) if scales else None)
 
 
-def tremor_from_landmarks(lm_px: np.ndarray, mm_per_px: float, fps: float) -> tuple[Tremor, Tremor]:
-    """(head, jaw) tremor from (n, 468, 2) landmarks px at ``fps``."""
-    head = np.nanmean(lm_px[:, list(HEAD_POINTS)], axis=1) * mm_per_px
-    jaw = np.nanmean(lm_px[:, list(JAW_POINTS)], axis=1) * mm_per_px - head
-    return measure_tremor(head, fps), measure_tremor(jaw, fps)
+POINTS = HEAD_POINTS + JAW_POINTS
 
 
-def follow_points(frames: list[np.ndarray], lm_px: np.ndarray, mm_per_px: float) -> np.ndarray:
-    """The measured points' positions (n, 468, 2) px with HEAD_POINTS and JAW_POINTS replaced by
-    their optical-flow positions from the first frame with a face, where the flow is reliable."""
+def follow_points(frames: list[np.ndarray], lm_px: np.ndarray, mm_per_px: float) -> tuple[np.ndarray, np.ndarray]:
+    """``POINTS`` followed by optical flow from the first frame with a face: positions (n, k, 2)
+    px and whether the flow is reliable there (n, k) (the reference frame is; frames without a
+    face are not)."""
     from kiosk.face.flow import track_points
 
-    idx = list(HEAD_POINTS + JAW_POINTS)
+    idx = list(POINTS)
+    pts = np.full((len(lm_px), len(idx), 2), np.nan)
+    ok = np.zeros((len(lm_px), len(idx)), bool)
     seen = np.flatnonzero(np.isfinite(lm_px[:, 0, 0]))
-    out = lm_px.copy()
     if not len(seen):
-        return out
+        return pts, ok
     ref = frames[seen[0]]
-    ref_pts = lm_px[seen[0], idx]
+    pts[seen[0]], ok[seen[0]] = lm_px[seen[0], idx], True
     for i in seen[1:]:
-        res = track_points(ref, frames[i], ref_pts, lm_px[i, idx], mm_per_px)
-        keep = np.array(idx)[res.reliable]
-        out[i, keep] = res.points_px[res.reliable]
-    return out
+        res = track_points(ref, frames[i], pts[seen[0]], lm_px[i, idx], mm_per_px)
+        pts[i], ok[i] = res.points_px, res.reliable
+    return pts, ok
+
+
+def group_displacement(points_px: np.ndarray, reliable: np.ndarray, mesh_px: np.ndarray) -> np.ndarray:
+    """Mean displacement (n, 2) px of a point group from the reference frame: over the points the
+    flow followed reliably in each frame, else (none reliable) the mesh's mean displacement.
+
+    Displacements, not positions, are averaged, so a point that drops out in some frames (a
+    chin patch too smooth to follow, a flow check failing at the far end of a swing) does not
+    move the mean; and an unreliable point is left out instead of being replaced by its mesh
+    position, whose prior damps a chin moving alone (a chin point on the mesh throughout made a
+    0.3 mm jaw tremor read the head's 2 mm tremor frequency on two faces, docs/validation.md)."""
+    ref = int(np.flatnonzero(reliable.any(axis=1))[0]) if reliable.any() else 0
+    d = points_px - points_px[ref]
+    n_ok = reliable.sum(axis=1)
+    flow = np.where(reliable[..., None], d, 0.0).sum(axis=1) / np.maximum(n_ok, 1)[:, None]
+    md = mesh_px - mesh_px[ref]
+    seen = np.isfinite(md).all(axis=2)
+    mesh = np.where(seen[..., None], md, 0.0).sum(axis=1) / np.where(seen.any(axis=1), seen.sum(axis=1), np.nan)[:, None]
+    return np.where((n_ok > 0)[:, None], flow, mesh)
+
+
+def site_series(frames: list[np.ndarray], lm_px: np.ndarray, mm_per_px: float) -> tuple[np.ndarray, np.ndarray]:
+    """(head, jaw) displacement series (n, 2) mm: the head points' mean displacement, and the
+    chin's minus the head's (NaN in frames without a face)."""
+    pts, ok = follow_points(frames, lm_px, mm_per_px)
+    nh = len(HEAD_POINTS)
+    head = group_displacement(pts[:, :nh], ok[:, :nh], lm_px[:, list(HEAD_POINTS)])
+    chin = group_displacement(pts[:, nh:], ok[:, nh:], lm_px[:, list(JAW_POINTS)])
+    return head * mm_per_px, (chin - head) * mm_per_px
 
 
 def tremor_from_series(frames: list[np.ndarray], series: VideoSeries, fps: float) -> TremorResult:
@@ -127,8 +153,9 @@ def tremor_from_series(frames: list[np.ndarray], series: VideoSeries, fps: float
                f"one face seen in {seen} of {len(frames)} frames; {MIN_SEEN_FRACTION:.0%} needed")
         none = Tremor(False, None, None, None, None, why)
         return TremorResult(fps, len(frames), seen, scale, none, none)
-    head, jaw = tremor_from_landmarks(follow_points(frames, lm, scale), scale, fps)
-    return TremorResult(fps, len(frames), seen, scale, head, jaw, detect_blinks(series.opening_px * scale, fps))
+    head, jaw = site_series(frames, lm, scale)
+    return TremorResult(fps, len(frames), seen, scale, measure_tremor(head, fps), measure_tremor(jaw, fps),
+                        detect_blinks(series.opening_px * scale, fps))
 
 
 def tremor_from_frames(frames: list[np.ndarray], fps: float, config: VisionConfig | None = None) -> TremorResult:
