@@ -5,7 +5,10 @@ every frame, turns landmarks into displacement series in mm, and hands them to
 Each measured point is located by the mesh in a reference frame (the first with a face) and
 followed into every frame by optical flow (:func:`kiosk.face.flow.track_points`, started at
 the mesh's position), as the excursions are: the mesh's learned shape prior damps a chin that
-moves alone (a 1 mm synthetic jaw tremor read 0.40 mm from mesh positions).
+moves alone (a 1 mm synthetic jaw tremor read 0.40 mm from mesh positions). The flow window
+is ``WINDOW_MM`` (16 mm), wider than the excursions' 10 mm: at about 0.65 mm/px a 10 mm patch
+of a smooth chin often failed the texture check in every frame, leaving the jaw on the mesh
+(a 2 mm jaw tremor read 1.17 mm, docs/validation.md#tremor).
 
 Head: the mean of rigid points (nasal dorsum, eye corners), which move with the skull.
 Jaw: the chin relative to that head point, so head movement is not counted
@@ -26,6 +29,7 @@ from kiosk.face.tremor import Tremor, measure_tremor
 HEAD_POINTS = L.MIDLINE_RIGID + L.RIGID_PAIRS.right + L.RIGID_PAIRS.left
 JAW_POINTS = (152, 175, 199, 200)   # chin: menton, pogonion and the soft tissue above them
 MIN_SEEN_FRACTION = 0.9
+WINDOW_MM = 16.0            # optical-flow window (mm of face) for the tremor points
 
 
 @dataclass(frozen=True)
@@ -111,7 +115,7 @@ def follow_points(frames: list[np.ndarray], lm_px: np.ndarray, mm_per_px: float)
     ref = frames[seen[0]]
     pts[seen[0]], ok[seen[0]] = lm_px[seen[0], idx], True
     for i in seen[1:]:
-        res = track_points(ref, frames[i], pts[seen[0]], lm_px[i, idx], mm_per_px)
+        res = track_points(ref, frames[i], pts[seen[0]], lm_px[i, idx], mm_per_px, WINDOW_MM)
         pts[i], ok[i] = res.points_px, res.reliable
     return pts, ok
 
