@@ -10,7 +10,12 @@ Each session becomes a FHIR R4 ``transaction`` Bundle:
   summary's key path as the code (``facial.regions.smile.left_mm``) and UCUM units taken
   from the key's unit suffix (``_mm`` mm, ``_pct`` %, ``_sps`` /s, ``_db`` dB, ``_hz`` Hz, ``_s`` s);
   a measure that could not be taken carries ``dataAbsentReason`` instead of a value,
-- ``DiagnosticReport`` referencing both, with the clinician PDF base64-encoded in
+- ``Observation`` "Parkinson's screening measures" for a schema-v2 session with that section:
+  one component per measure (code: its stable key, e.g. ``speech.f0_sd_st``; UCUM unit from
+  :data:`PD_UCUM`; ``referenceRange`` = the healthy range with its source; ``interpretation``
+  L/H when outside in the sign's direction, N when typical) and per tremor finding (detected,
+  frequency Hz, amplitude mm),
+- ``DiagnosticReport`` referencing them, with the clinician PDF base64-encoded in
   ``presentedForm`` when one is given.
 
 Status is ``preliminary`` throughout: the values are automated estimates for decision
@@ -35,7 +40,7 @@ from typing import Any, Iterator
 
 from fhir.resources.R4B.bundle import Bundle
 
-from wire.schema import SchemaError, SessionSummary, parse_summary
+from wire.schema import ParkinsonPart, SchemaError, SessionSummary, parkinson_of, parse_summary
 
 CODE_SYSTEM = "http://facial-palsy-kiosk.invalid/fhir/CodeSystem/kiosk-measures"
 PATIENT_SYSTEM = "http://facial-palsy-kiosk.invalid/fhir/sid/patient-ref"
@@ -49,6 +54,11 @@ _NS = uuid.UUID("6f1c8a52-4c1e-4f7a-9d7e-2b6c0f5f1a10")   # uuid5 namespace: sta
 _UNITS = (("mm_per_px", "mm/{px}", "mm/px"), ("_mm", "mm", "mm"), ("_pct", "%", "%"), ("_sps", "/s", "syll/s"), ("_db", "dB", "dB"),
           ("_hz", "Hz", "Hz"), ("_s", "s", "s"))
 _UNITLESS = ("ratio", "closure", "confidence")
+#: Parkinson's measure unit (wire.schema.PARKINSON_UNITS) -> UCUM code. UCUM has no semitone: an
+#: annotation (``{semitone}``, dimensionless) keeps the meaning without inventing a unit.
+PD_UCUM = {"mm": "mm", "mm/s": "mm/s", "%": "%", "Hz": "Hz", "st": "{semitone}", "dB": "dB", "syll/s": "/s",
+           "/min": "/min", "ms": "ms", "s": "s"}
+INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
 _SKIP = {"inputs", "steps"}
 
 
@@ -97,16 +107,62 @@ def component(path: str, value: Any) -> dict[str, Any]:
     return comp
 
 
+def _quantity(value: float, unit: str) -> dict[str, Any]:
+    return {"value": float(value), "unit": unit, "system": UCUM, "code": PD_UCUM[unit]}
+
+
+def _absent(comp: dict[str, Any], why: str | None) -> dict[str, Any]:
+    comp["dataAbsentReason"] = {"coding": [{"system": ABSENT, "code": "unknown", "display": "Unknown"}],
+                                "text": why or "not measured"}
+    return comp
+
+
+def parkinson_components(pd: ParkinsonPart) -> list[dict[str, Any]]:
+    """Observation.components of the Parkinson's section: measures with healthy range and
+    interpretation, then tremor findings (detected; frequency Hz; amplitude mm)."""
+    out = []
+    for m in pd.measures:
+        comp: dict[str, Any] = {"code": {"coding": [{"system": CODE_SYSTEM, "code": m.key, "display": m.label}],
+                                         "text": f"{m.label} ({m.unit})"}}
+        if m.value is None:
+            _absent(comp, m.reason)
+        else:
+            comp["valueQuantity"] = _quantity(m.value, m.unit)
+            code = ("N" if m.status == "typical" else "L" if m.reference and m.reference.worse_when == "low" else "H")
+            comp["interpretation"] = [{"coding": [{"system": INTERPRETATION, "code": code}]}]
+        if m.reference is not None:
+            r = m.reference
+            comp["referenceRange"] = [{"low": _quantity(r.low, m.unit), "high": _quantity(r.high, m.unit),
+                                       "text": f"healthy range {r.low:g}-{r.high:g} {m.unit} (typical {r.typical:g}); "
+                                               f"{r.source}{'; provisional' if r.provisional else ''}"}]
+        out.append(comp)
+    for t in pd.tremor:
+        base = f"tremor.{t.site}.{t.step}"
+        label = f"{t.site.replace('_', ' ')} tremor, {t.condition} ({t.step})"
+        found: dict[str, Any] = {"code": {"coding": [{"system": CODE_SYSTEM, "code": base, "display": label}]}}
+        out.append(_absent(found, t.reason) if t.detected is None else found | {"valueBoolean": t.detected})
+        for name, value, unit in (("frequency_hz", t.frequency_hz, "Hz"), ("amplitude_mm", t.amplitude_mm, "mm")):
+            c: dict[str, Any] = {"code": {"coding": [{"system": CODE_SYSTEM, "code": f"{base}.{name}",
+                                                      "display": f"{label}: {name.split('_')[0]}"}]}}
+            out.append(_absent(c, t.reason) if value is None else c | {"valueQuantity": _quantity(value, unit)})
+    return out
+
+
 def _ref(kind: str, summary: SessionSummary) -> str:
     return f"urn:uuid:{uuid.uuid5(_NS, f'{kind}/{summary.session_id}')}"
 
 
 def _observation(summary: SessionSummary, part: str, code: str, display: str, patient: str,
                  device: str) -> dict[str, Any] | None:
-    data = getattr(summary, part)
+    data = getattr(summary, part, None)
     if data is None:
         return None
-    comps = [component(p, v) for p, v in _leaves(data.model_dump(mode="json", exclude_unset=True), part)]
+    if isinstance(data, ParkinsonPart):
+        comps = parkinson_components(data)
+        note = [{"text": data.note}, {"text": summary.disclaimer}]
+    else:
+        comps = [component(p, v) for p, v in _leaves(data.model_dump(mode="json", exclude_unset=True), part)]
+        note = [{"text": summary.disclaimer}]
     return {
         "resourceType": "Observation", "status": "preliminary",
         "identifier": [{"system": CODE_SYSTEM + "/observation", "value": f"{summary.session_id}/{part}"}],
@@ -114,7 +170,7 @@ def _observation(summary: SessionSummary, part: str, code: str, display: str, pa
         "code": {"coding": [{"system": CODE_SYSTEM, "code": code, "display": display}], "text": display},
         "subject": {"reference": patient}, "device": {"reference": device},
         "effectivePeriod": {"start": summary.started_at.isoformat(), "end": summary.finished_at.isoformat()},
-        "note": [{"text": summary.disclaimer}], "component": comps,
+        "note": note, "component": comps,
     }
 
 
@@ -149,7 +205,9 @@ def session_bundle(summary: SessionSummary, pdf: bytes | None = None) -> Bundle:
     ]
     results = []
     for part, code, display in (("facial", "facial-assessment", "Facial symmetry assessment (automated estimate)"),
-                                ("speech", "speech-assessment", "Speech assessment (automated estimate)")):
+                                ("speech", "speech-assessment", "Speech assessment (automated estimate)"),
+                                ("parkinson", "parkinson-screening",
+                                 "Parkinson's screening measures (automated; not a diagnosis)")):
         obs = _observation(summary, part, code, display, patient, device)
         if obs is not None:
             ref = _ref(part, summary)
@@ -189,6 +247,13 @@ def _conclusion(summary: SessionSummary) -> str:
         parts.append(f"Speech Clarity Score {s.clarity_score:g}/100")
     if s and s.msii is not None:
         parts.append(f"Motor-Speech Impairment Index {s.msii:g}/100")
+    pd = parkinson_of(summary)
+    if pd is not None:
+        outside = [m.label for m in pd.measures if m.status == "outside"]
+        tremor = [f"{t.site.replace('_', ' ')} ({t.condition})" for t in pd.tremor if t.detected]
+        parts.append(f"Parkinson's screening: tremor seen at {', '.join(tremor) or 'no site'}; "
+                     f"{len(outside)} of {len(pd.measures)} measures outside the healthy range"
+                     + (f" ({', '.join(outside)})" if outside else ""))
     return "; ".join(parts) + (". " if parts else "") + summary.disclaimer
 
 

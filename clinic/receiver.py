@@ -37,7 +37,7 @@ from typing import Callable
 
 from clinic.store import ClinicStore, open_clinic_store
 from wire.topics import ack_topic
-from wire.schema import MAX_PAYLOAD_BYTES, SchemaError, parse_summary
+from wire.schema import MAX_PAYLOAD_BYTES, SUPPORTED_VERSIONS, SchemaError, parse_summary
 from wire.transport import Message, MqttTransport, Transport
 
 log = logging.getLogger(__name__)
@@ -77,13 +77,16 @@ class Receiver:
     """Validates, stores and acks session summaries arriving through a :class:`Transport`.
 
     ``after_insert(session_id)`` is called after the commit and before the ack (a test
-    hook: a crash there must not create a duplicate).
+    hook: a crash there must not create a duplicate). ``schema_versions``: the summary versions
+    stored; any other is dead-lettered ``unknown_schema_version: V`` (docs/wire-format.md#versioning).
     """
 
     def __init__(self, store: ClinicStore, transport: Transport, *, topic_root: str = "clinic",
                  group: str | None = None, max_payload_bytes: int = MAX_PAYLOAD_BYTES,
-                 max_attempts: int = MAX_ATTEMPTS, after_insert: Callable[[str], None] | None = None) -> None:
+                 max_attempts: int = MAX_ATTEMPTS, after_insert: Callable[[str], None] | None = None,
+                 schema_versions: frozenset[int] = SUPPORTED_VERSIONS) -> None:
         self.store, self.transport, self.topic_root = store, transport, topic_root
+        self.schema_versions = schema_versions
         self.max_payload_bytes = max_payload_bytes
         self.max_attempts = max_attempts
         self.after_insert = after_insert
@@ -119,7 +122,7 @@ class Receiver:
         if ids is None:
             return self._dead(msg, "bad_topic", None)
         try:
-            summary = parse_summary(msg.payload, max_bytes=self.max_payload_bytes)
+            summary = parse_summary(msg.payload, max_bytes=self.max_payload_bytes, versions=self.schema_versions)
         except SchemaError as e:
             return self._dead(msg, e.reason, ids)
         except Exception as e:    # parse_summary raises only SchemaError; never let a parser bug block the queue

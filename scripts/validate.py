@@ -515,7 +515,7 @@ def speech_f0(quick: bool) -> str:
             + ("\n\nSkipped: " + "; ".join(skipped) if skipped else ""))
 
 
-SECTIONS = ("faces", "tremor", "blinks", "speech")
+SECTIONS = ("faces", "tremor", "hands", "blinks", "speech")
 
 
 def _faces_part(quick: bool) -> list[str]:
@@ -540,6 +540,12 @@ def _tremor_part(quick: bool) -> list[str]:
         still.close()
 
 
+def _hands_part(quick: bool) -> list[str]:
+    # hand tremor: scripts/validate_hands.py; docs/parkinson.md#hand-tremor
+    from validate_hands import validate_hands
+    return [validate_hands(quick, VisionConfig())[0]]
+
+
 def _blinks_part(quick: bool) -> list[str]:
     return [blinks(BLINK_QUICK_FACES if quick else NAMES, quick, VisionConfig())]
 
@@ -548,7 +554,8 @@ def _speech_part(quick: bool) -> list[str]:
     return [speech_f0(quick)]
 
 
-PARTS = {"faces": _faces_part, "tremor": _tremor_part, "blinks": _blinks_part, "speech": _speech_part}
+PARTS = {"faces": _faces_part, "tremor": _tremor_part, "hands": _hands_part, "blinks": _blinks_part,
+         "speech": _speech_part}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,7 +4,8 @@
     .venv/bin/python scripts/web_screenshots.py [--out web-screenshots/] [--db clinic.db]
 
 Without ``--db`` a throw-away SQLite clinic database is seeded with two clinics
-(tests/web_helpers.py: demo_clinics). An admin in clinic A logs in; writes
+(tests/web_helpers.py: demo_clinics) and a Parkinson's-protocol patient (demo_parkinson). An admin
+in clinic A logs in; writes
 <out>/<width>x<height>/<page>.png (full page height) and prints each file.
 """
 from __future__ import annotations
@@ -15,19 +16,22 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))   
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 PASSWORD = "screenshot-pass-2026"
 
 
-def pages(ref: str) -> list[tuple[str, str]]:
+def pages(ref: str, pd_ref: str | None = None) -> list[tuple[str, str]]:
     from urllib.parse import quote
-    return [("patients", "/"), ("patient", f"/patient/?ref={quote(ref)}"), ("devices", "/devices/"),
-            ("users", "/users/"), ("audit", "/audit/")]
+    out = [("patients", "/"), ("patient", f"/patient/?ref={quote(ref)}"), ("devices", "/devices/"),
+           ("users", "/users/"), ("audit", "/audit/")]
+    if pd_ref:
+        out += [("patients-parkinson", "/?protocol=parkinson"), ("patient-parkinson", f"/patient/?ref={quote(pd_ref)}")]
+    return out
 
 
 def main() -> int:
-    from web_helpers import WebServer, browser_login, chrome, cli, demo_clinics
+    from web_helpers import WebServer, browser_login, chrome, cli, demo_clinics, demo_parkinson
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", type=Path, default=Path("web-screenshots"))
     p.add_argument("--db", help="existing clinic database (default: seeded throw-away SQLite)")
@@ -36,8 +40,10 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="web-shots-"))
     db = args.db or str(tmp / "clinic.db")
     ref = args.patient
+    pd_ref = None
     if not args.db:
         seeded = demo_clinics(db)
+        pd_ref = demo_parkinson(db)["patient"]
         ref = ref or seeded["demo"]
         for dev in seeded["A"]:
             cli("add-device", dev, "--clinic", "A", "--db", db)
@@ -57,7 +63,7 @@ def main() -> int:
                 driver.save_screenshot(str(folder / "login.png"))
                 print(folder / "login.png")
                 browser_login(driver, srv.url, user, PASSWORD)
-                for name, path in pages(ref or ""):
+                for name, path in pages(ref or "", pd_ref):
                     driver.get(srv.url + path)
                     height = driver.execute_script("return document.documentElement.scrollHeight")
                     driver.set_window_size(w, max(h, min(int(height) + 140, 6000)))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -20,3 +21,10 @@ def model_dir() -> Path:
     if missing:
         pytest.fail(f"models missing ({', '.join(missing)}): run scripts/setup")
     return MODEL_DIR
+
+
+@pytest.fixture(scope="session")
+def mosquitto() -> None:
+    """The demo's local sync needs the mosquitto binary (scripts/setup installs it)."""
+    if shutil.which("mosquitto") is None and not Path("/usr/sbin/mosquitto").exists():
+        pytest.fail("mosquitto is not installed: run scripts/setup")

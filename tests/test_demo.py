@@ -2,7 +2,6 @@
 real SQLite, real PDFs, real local Mosquitto and clinic receiver."""
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -16,9 +15,8 @@ from kiosk.store import Store
 
 @pytest.mark.slow
 @pytest.mark.broker
-def test_demo_two_weeks_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str], model_dir: Path) -> None:
-    if shutil.which("mosquitto") is None and not Path("/usr/sbin/mosquitto").exists():
-        pytest.fail("mosquitto is not installed: run scripts/setup")
+def test_demo_two_weeks_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str], model_dir: Path,
+                                   mosquitto: None) -> None:
     out = tmp_path / "demo"
     assert kiosk_main(["demo", "--out", str(out), "--sessions", "2"]) == 0
     printed = capsys.readouterr().out

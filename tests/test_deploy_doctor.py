@@ -13,12 +13,13 @@ import pytest
 
 from kiosk.capture.audio import write_wav
 from kiosk.cli import main as kiosk_main
-from kiosk.commands.doctor import FAIL, OK, WARN, run_checks
+from kiosk.commands.doctor import FAIL, OK, WARN, check_broker, run_checks
 from kiosk.pin import hash_pin
 from kiosk.config import KioskConfig
 from kiosk.store.db import open_database
 from kiosk.demo.broker import MosquittoProcess, free_port
-from deploy_helpers import ROOT, production_broker_lines, provision
+from deploy_helpers import ROOT, production_broker_lines, provision, tls_client
+from wire.transport import MqttTransport
 
 pytestmark = [pytest.mark.broker, pytest.mark.skipif(shutil.which("mosquitto") is None, reason="no mosquitto")]
 SKIP_NONE: set[str] = set()
@@ -146,10 +147,10 @@ def test_cli_prints_one_line_per_check_and_exits_nonzero(site: dict, tmp_path: P
     lines = capsys.readouterr().out.strip().splitlines()
     got = {ln.split()[1]: ln.split()[0] for ln in lines[:-1]}
     assert list(got) == ["platform", "model", "landmark", "camera", "numpy", "simplejpeg", "picamera2", "pin",
-                         "database", "disk", "broker", "certificates"]                       # 4 model lines
-    assert len(lines) == 16 and [ln.split()[0] for ln in lines[:6]] == [OK] * 6
+                         "database", "disk", "broker", "certificates"]                       # 6 model lines
+    assert len(lines) == 18 and [ln.split()[0] for ln in lines[:8]] == [OK] * 8
     assert (got["camera"], got["pin"], got["database"], got["broker"], got["certificates"]) == (FAIL, WARN, WARN, FAIL, WARN)
-    assert lines[-1].startswith("15 checks: 2 failed")
+    assert lines[-1].startswith("17 checks: 2 failed")
     assert kiosk_main(["--config", str(toml), "doctor", "--skip", "camera,microphone,broker,certificates"]) == 0
 
 
@@ -163,3 +164,41 @@ def test_device_id_must_match_the_certificate_cn(site: dict) -> None:
     assert got["identity"][0] == FAIL and "'kiosk-doc' != [device] device_id 'kiosk-other'" in got["identity"][1]
     assert by_name(run_checks(config(site), {"camera", "microphone", "models", "broker"}, 5.0))["identity"] == (
         OK, "certificate CN kiosk-doc = device id")
+
+
+def test_broker_check_keeps_the_kiosk_session_and_its_queued_acks(site: dict) -> None:
+    """The broker takes the client id from the certificate, so the doctor's connection takes over
+    kiosk-sync's session. An ack queued for the (offline) kiosk must survive the check: the doctor
+    connects with clean_start=False and the same session expiry (a clean start wiped it)."""
+    import threading
+
+    from wire.topics import ack_topic
+
+    pki, dev = site["pki"], site["pki"] / "devices/kiosk-doc"
+    tls = {"ca_certs": str(pki / "ca/ca.crt"), "certfile": str(dev / "device.crt"), "keyfile": str(dev / "device.key")}
+    got: list[bytes] = []
+    arrived = threading.Event()
+
+    def kiosk() -> MqttTransport:
+        t = MqttTransport("kiosk-doc", "127.0.0.1", site["port"], session_expiry_s=600, tls=tls, backoff_base_s=0.1)
+        t.on_message = lambda m: (got.append(m.payload), arrived.set(), True)[-1]
+        return t
+
+    first = kiosk()
+    first.subscribe(ack_topic("clinic", "kiosk-doc", "+"))
+    first.connect()
+    assert first.wait_subscribed(10)
+    first.stop()                                            # kiosk offline; its session stays on the broker
+    rx = tls_client(site["port"], "clinic-receiver", pki / "ca/ca.crt", pki / "receiver/receiver.crt",
+                    pki / "receiver/receiver.key")
+    assert rx.connected.is_set(), rx.connect_error
+    rx.client.publish(ack_topic("clinic", "kiosk-doc", "s-queued"), b'{"status": "stored"}', qos=1).wait_for_publish(5)
+    rx.client.disconnect()
+    assert by_name(check_broker(config(site), 5.0))["broker"][0] == OK
+    again = kiosk()                                         # kiosk-sync comes back: no new subscription
+    again.connect()
+    try:
+        assert arrived.wait(10), "the queued ack was lost by the doctor's broker check"
+        assert got == [b'{"status": "stored"}']
+    finally:
+        again.stop()

@@ -105,3 +105,31 @@ def test_cli_exports_from_the_clinic_database(tmp_path: Path, capsys: pytest.Cap
     assert main([s.session_id, "--db", str(tmp_path / "missing.db")]) == 1
     with sqlite3.connect(db) as c:
         assert c.execute("SELECT COUNT(*) FROM session_summaries").fetchone()[0] == 1   # export is read-only
+
+
+def test_parkinson_section_as_an_observation_with_ucum_units_and_ranges() -> None:
+    """A schema-v2 session: one more Observation, a component per measure with its UCUM unit, healthy
+    range (with source) and L/H/N interpretation, and the tremor findings; validates as R4B."""
+    from kiosk.demo.samples import sample_pd_summary as pd_summary
+    s = pd_summary(random.Random(3))
+    bundle = Bundle.model_validate_json(session_bundle(s).model_dump_json())
+    res = resources(bundle)
+    pd = components(next(o for o in res["Observation"] if o["code"]["coding"][0]["code"] == "parkinson-screening"))
+    by_key = {m.key: m for m in s.parkinson.measures}
+    assert set(by_key) <= set(pd)
+    f0 = pd["speech.f0_sd_st"]
+    m = by_key["speech.f0_sd_st"]
+    assert f0["valueQuantity"] == {"value": m.value, "unit": "st", "system": "http://unitsofmeasure.org",
+                                   "code": "{semitone}"}
+    assert f0["referenceRange"][0]["low"]["value"] == m.reference.low and "Rusz" in f0["referenceRange"][0]["text"]
+    want = {"typical": "N", "outside": "L"}[m.status]
+    assert f0["interpretation"][0]["coding"][0]["code"] == want
+    assert pd["speech.pause_ratio_pct"]["valueQuantity"]["code"] == "%"
+    assert pd["blink.rate_per_min"]["valueQuantity"]["code"] == "/min"
+    assert pd["blink.duration_ms"]["dataAbsentReason"]["text"] == by_key["blink.duration_ms"].reason
+    jaw = next(t for t in s.parkinson.tremor if t.site == "jaw")
+    assert pd["tremor.jaw.sit_still"]["valueBoolean"] is jaw.detected
+    assert pd["tremor.jaw.sit_still.amplitude_mm"]["valueQuantity"]["value"] == jaw.amplitude_mm
+    assert pd["tremor.hand_left.hands_lap"]["dataAbsentReason"]["text"] == "hands not in view"
+    report = res["DiagnosticReport"][0]
+    assert len(report["result"]) == 3 and "Parkinson's screening" in report["conclusion"]

@@ -65,11 +65,12 @@ def test_migrations_are_numbered_and_resume(pg: PostgresServer) -> None:
         c.execute("INSERT INTO dead_letters (topic, payload, payload_bytes, reason) VALUES ('t', 'x', 1, 'old')")
         old = sample_summary(random.Random(8), device_id="kiosk-a")
         cols = summary_columns(old) | {"payload": old.model_dump_json()}
+        del cols["protocol"]                                        # a column of migration 5
         c.execute(f"INSERT INTO session_summaries ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})",
                   list(cols.values()))
         assert schema_version(c) == 1
     store = PostgresClinicStore(url)
-    assert store.migrated == [2, 3, 4] and store.count_dead_letters() == 1
+    assert store.migrated == [2, 3, 4, 5] and store.count_dead_letters() == 1
     other = old.model_copy(update={"device_id": "kiosk-b"})      # v4: the same session id on another device
     assert store.put_summary(other, other.model_dump_json()) == "stored"
     assert sorted(store.summary_keys()) == [("kiosk-a", old.session_id), ("kiosk-b", old.session_id)]
@@ -244,3 +245,34 @@ def test_database_restart_loses_nothing_and_reconnects(pg: PostgresServer) -> No
     assert store.insert_summary(third, third.model_dump_json()) is True
     assert sorted(store.session_ids()) == sorted(s.session_id for s in (first, second, third))
     store.close()
+
+
+def test_parkinson_measures_same_on_postgres_and_sqlite(pg: PostgresServer, tmp_path: Path) -> None:
+    """Schema v2 summaries: the protocol column and the parkinson_measures rows (trend queries by key)
+    are the same on both backends, and a redelivery adds no row."""
+    from kiosk.demo.samples import sample_pd_summary as pd_summary
+    rng = random.Random(31)
+    summaries = [pd_summary(rng, device_id="kiosk-a", patient_ref=f"PD-{i % 2}") for i in range(6)]
+    summaries.append(sample_summary(rng, device_id="kiosk-a", patient_ref="PD-0"))
+    pgs = PostgresClinicStore(pg.create_db("parkinson"))
+    lite = SqliteClinicStore(tmp_path / "clinic.db")
+    for store in (pgs, lite):
+        assert [store.put_summary(s, s.model_dump_json()) for s in summaries] == ["stored"] * 7
+        assert store.put_summary(summaries[0], summaries[0].model_dump_json()) == "duplicate"
+    keys = ["speech.f0_sd_st", "tremor.jaw.sit_still.amplitude_mm"]
+    for ref in ("PD-0", "PD-1"):
+        assert pgs.parkinson_measures(ref) == lite.parkinson_measures(ref)
+        trend = pgs.parkinson_measures(ref, keys)
+        assert len(trend) == 3 * len(keys)
+        mine = sorted((s for s in summaries if s.patient_ref == ref and s.schema_version == 2),
+                      key=lambda s: s.started_at)
+        assert [r["value"] for r in trend if r["key"] == "speech.f0_sd_st"] == [
+            next(m.value for m in s.parkinson.measures if m.key == "speech.f0_sd_st") for s in mine]
+    n = sum(len(s.parkinson.measures) + 2 * len(s.parkinson.tremor) for s in summaries if s.schema_version == 2)
+    got = pgs._run(lambda c: c.execute("SELECT COUNT(*) AS n FROM parkinson_measures").fetchone())["n"]
+    assert got == n
+    protocols = pgs._run(lambda c: c.execute(
+        "SELECT protocol, COUNT(*) AS n FROM session_summaries GROUP BY protocol ORDER BY protocol").fetchall())
+    assert [(r["protocol"], r["n"]) for r in protocols] == [("palsy", 1), ("parkinson", 6)]
+    pgs.close()
+    lite.close()

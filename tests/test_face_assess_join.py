@@ -27,7 +27,8 @@ def test_face_and_speech_joined(config, faces):
     audio, _ = synthesize_patient(0.3, seed=3)
     result = assess_recordings(faces, {k: (x, SAMPLE_RATE_HZ) for k, x in audio.items()}, config)
     d = json.loads(json.dumps(result.to_dict(), allow_nan=False))
-    assert set(d) == {"face", "speech", "missing_steps", "unavailable", "disclaimer"}
+    assert set(d) == {"protocol", "face", "speech", "missing_steps", "unavailable", "parkinson", "disclaimer"}
+    assert d["protocol"] == "palsy" and d["parkinson"] is None
     assert d["missing_steps"] == {} and d["unavailable"] is None
     assert {"mm_per_px", "regions", "rest", "affected_side", "affected_side_confidence", "sunnybrook",
             "house_brackmann", "severity_class", "steps"} <= set(d["face"])

@@ -181,3 +181,18 @@ def test_low_confidence_step_is_shown_in_both_reports(tmp_path: Path) -> None:
     assert ct.count("– LOW CONFIDENCE") == 1                  # only the smile row is marked
     pt = _flat(_pdftotext(build_patient_pdf(data, tmp_path / "p.pdf")))
     assert "less precise than usual (low confidence)" in pt
+
+
+def test_a_wrapped_right_to_left_name_keeps_its_lines_in_reading_order(tmp_path: Path) -> None:
+    """A Hebrew name long enough to wrap: the first words (logical order) are on the first line."""
+    words = ["שרה", "כהן", "לוי", "מזרחי", "פרץ", "ביטון", "דהן", "אברהם", "פרידמן", "אזולאי"] * 3
+    pdf, _ = _build(tmp_path, "U-rtl-long", " ".join(words))
+    bbox = re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">([^<]+)</word>',
+                      _pdftotext(pdf, "-bbox"))
+    boxes = [(w[::-1], float(y)) for y, w in bbox]          # -bbox gives the glyphs in drawn order
+    ys = sorted({y for w, y in boxes if w in words})
+    assert len(ys) >= 2, "the name should wrap onto several lines"
+    first_line = {w for w, y in boxes if y == ys[0]}
+    last_line = {w for w, y in boxes if y == ys[-1]}
+    assert words[0] in first_line and words[1] in first_line       # reading starts on the top line
+    assert words[-1] in last_line

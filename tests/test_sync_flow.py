@@ -256,11 +256,11 @@ def test_bad_messages_are_dead_lettered_and_receiver_keeps_running(rig: Rig, bro
     raw = Listener(broker, f"clinic/{DEVICE}/ack/+")
     rng = random.Random(6)
     good = sample_summary(rng, device_id=DEVICE)
-    v2 = json.loads(sample_summary(rng, device_id=DEVICE).model_dump_json()) | {"schema_version": 2}
+    v3 = json.loads(sample_summary(rng, device_id=DEVICE).model_dump_json()) | {"schema_version": 3}
     big = json.loads(sample_summary(rng, device_id=DEVICE).model_dump_json())
     big["missing_steps"] = {"note": "x" * 300_000}
     other = sample_summary(rng, device_id="kiosk-other")
-    cases = [("s-json", b'{"schema_version": 1, "session_id": '), ("s-v2", json.dumps(v2)),
+    cases = [("s-json", b'{"schema_version": 1, "session_id": '), ("s-v3", json.dumps(v3)),
              ("s-big", json.dumps(big)), ("s-mismatch", other.model_dump_json())]
     for sid, payload in cases:
         raw.publish(f"clinic/{DEVICE}/sessions/{sid}", payload)
@@ -271,7 +271,7 @@ def test_bad_messages_are_dead_lettered_and_receiver_keeps_running(rig: Rig, bro
     reasons = {sid: outcomes[sid]["reason"] for sid, _ in cases}
     assert all(outcomes[sid]["outcome"] == "dead_lettered" for sid, _ in cases)
     assert reasons["s-json"].startswith("malformed_json")
-    assert reasons["s-v2"] == "unknown_schema_version: 2"
+    assert reasons["s-v3"] == "unknown_schema_version: 3"
     assert reasons["s-big"].startswith("oversize: ")
     assert reasons["s-mismatch"].startswith("topic_mismatch")
     dead = rig.store.dead_letters()

@@ -62,12 +62,17 @@ PATHS = _paths(GOOD)
 @SETTINGS
 @given(st.sampled_from(PATHS), json_values)
 def test_one_field_of_a_real_summary_replaced(path: tuple, value: object) -> None:
-    d = json.loads(json.dumps(GOOD))
+    outcome(replaced(GOOD, path, value))
+
+
+def replaced(good: dict, path: tuple, value: object) -> str:
+    """``good`` as JSON with the field at ``path`` set to ``value``."""
+    d = json.loads(json.dumps(good))
     node = d
     for k in path[:-1]:
         node = node[k]
     node[path[-1]] = value
-    outcome(json.dumps(d))
+    return json.dumps(d)
 
 
 @SETTINGS

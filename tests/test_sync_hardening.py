@@ -176,13 +176,15 @@ def test_existing_sqlite_file_is_migrated_to_device_keys(tmp_path: Path) -> None
     with sqlite3.connect(path) as conn:
         conn.executescript(OLD_SCHEMA)
         cols = summary_columns(a) | {"payload": a.model_dump_json(), "received_at": "2026-03-02T10:00:00+00:00"}
+        del cols["protocol"]                           # a column of a later version
         conn.execute(f"INSERT INTO session_summaries ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
                      list(cols.values()))
         conn.execute("INSERT INTO dead_letters (topic, payload, payload_bytes, reason, received_at) "
                      "VALUES ('t', x'00', 1, 'old', 'now')")
     conn.close()
     store = SqliteClinicStore(path)
-    assert store.migrated == [1, 2]
+    assert store.migrated == [1, 2, 3]
+    assert [r[0] for r in store._conn.execute("SELECT protocol FROM session_summaries")] == ["palsy"]
     assert store.summary_keys() == [("kiosk-a", a.session_id)] and store.count_dead_letters() == 1
     b = twin(a, device_id="kiosk-b")
     assert store.put_summary(b, b.model_dump_json()) == "stored"
@@ -191,7 +193,7 @@ def test_existing_sqlite_file_is_migrated_to_device_keys(tmp_path: Path) -> None
     store.close()
     again = SqliteClinicStore(path)
     assert again.migrated == [] and again.count_summaries() == 2
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 2
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 3
     again.close()
 
 

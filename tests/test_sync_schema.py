@@ -66,8 +66,11 @@ def test_parse_rejects_with_reasons() -> None:
         parse_summary(b"{not json")
     assert e.value.reason.startswith("malformed_json")
     with pytest.raises(SchemaError) as e:
+        parse_summary(json.dumps(good | {"schema_version": 3}))
+    assert e.value.reason == "unknown_schema_version: 3"
+    with pytest.raises(SchemaError) as e:                   # version 2 needs the session's protocol
         parse_summary(json.dumps(good | {"schema_version": 2}))
-    assert e.value.reason == "unknown_schema_version: 2"
+    assert e.value.reason.startswith("invalid: protocol: Field required")
     with pytest.raises(SchemaError) as e:
         parse_summary(json.dumps({k: v for k, v in good.items() if k != "schema_version"}))
     assert e.value.reason == "unknown_schema_version: None"

@@ -37,6 +37,9 @@ EXPECTED = {
     "clinician_relapse": ["P0043 – session 4 of 4", "Sunnybrook", "23 (was 53)"],
     "live": ["Live symmetry", "Brow", "Eyelids", "Mouth corner", "Nose, upper lip", "Set rest"],
     "settings": ["Settings", "Test microphone (3 s)", "60 px", "12 deg", "90 s"],
+    "results_parkinson": ["Your results, Dora", "Today you did:", "Sitting still", "Hands resting", "Finish"],
+    "clinician_parkinson": ["P0045 – session 3 of 3", "Parkinson's", "Tremor", "Face", "Blinks", "Speech", "Jaw",
+                            "5.2 Hz", "0.65 mm", "4–6 Hz", "5–8 Hz"],
 }
 
 

@@ -236,10 +236,11 @@ def test_tracker_counts_faces_on_schedule_and_after_an_roi_jump():
 
 
 def test_session_model_versions_follow_the_landmark_path(tmp_path):
-    from kiosk.vision.models import PINS, model_versions
+    from kiosk.vision.models import HAND_MODELS, PINS, model_versions
     (tmp_path / "face_landmark.tflite").write_bytes(b"x")
     plain = model_versions(tmp_path)
     assert set(plain) == {"face_detection_short_range.tflite", "face_landmark.tflite", "iris_landmark.tflite"}
     assert plain["face_landmark.tflite"] == "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"
     assert plain["iris_landmark.tflite"] == "missing"
-    assert set(model_versions(tmp_path, "attention")) == set(PINS) and len(PINS) == 4
+    assert set(model_versions(tmp_path, "attention")) == set(PINS) - set(HAND_MODELS) and len(PINS) == 6
+    assert set(model_versions(tmp_path, "mesh_iris", hands=True)) == set(plain) | set(HAND_MODELS)

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from kiosk.demo.samples import sample_assessment
+from kiosk.demo.samples import sample_assessment, sample_parkinson
 from kiosk.protocol.steps import SUNNYBROOK_EXPRESSIONS
 from kiosk.scoring.grades import hb_roman
 from wire.schema import SessionSummary, build_summary
@@ -41,33 +41,66 @@ def _grade(composite: float) -> int:
     return 6
 
 
+def palsy_assessment(rng: random.Random, comp: float) -> dict[str, Any]:
+    """A contract-shaped assessment whose face and speech scores match a Sunnybrook-style composite ``comp``."""
+    a = sample_assessment(rng)
+    ratio = 0.25 + 0.75 * comp / 100
+    for m in a["face"]["regions"].values():
+        m["ratio"] = round(min(1.0, max(0.0, ratio + rng.uniform(-0.05, 0.05))), 3)
+    grade = _grade(comp)
+    c = round(comp)
+    voluntary = min(100, max(20, c + 5))  # the form's arithmetic: composite = voluntary - resting - synkinesis
+    a["face"]["sunnybrook"].update(composite=c, voluntary=voluntary, resting=voluntary - c, synkinesis=0)
+    a["face"]["sunnybrook"]["inputs"] = {"resting_items": {"eye": 0, "cheek": 1, "mouth": 0},
+                                         "voluntary_items_1_5": {k: max(1, min(5, round(1 + 4 * ratio)))
+                                                                 for k in ("brow", "eye_gentle", "smile", "snarl", "pucker")},
+                                         "synkinesis_items_0_3": {k: 0 for k in SUNNYBROOK_EXPRESSIONS}}
+    a["face"]["house_brackmann"].update(grade=grade, roman=hb_roman(grade))
+    a["speech"]["clarity_score"] = round(min(100, 40 + comp / 2 + rng.uniform(-5, 5)))
+    a["speech"]["msii"] = round(max(0, 60 - comp / 2 + rng.uniform(-5, 5)))
+    return a
+
+
 def course(rng: random.Random, *, device_id: str, patient_ref: str, start: datetime, weeks: int,
            baseline: float = 30.0, gain_per_week: float = 8.0, noise: float = 4.0) -> list[SessionSummary]:
     """One patient's weekly sessions with a recovering composite (synthetic, seeded; no real person)."""
     out = []
     for w in range(weeks):
         comp = max(0.0, min(100.0, baseline + gain_per_week * w + rng.uniform(-noise, noise)))
-        a = sample_assessment(rng)
-        ratio = 0.25 + 0.75 * comp / 100
-        for m in a["face"]["regions"].values():
-            m["ratio"] = round(min(1.0, max(0.0, ratio + rng.uniform(-0.05, 0.05))), 3)
-        grade = _grade(comp)
-        c = round(comp)
-        voluntary = min(100, max(20, c + 5))  # the form's arithmetic: composite = voluntary - resting - synkinesis
-        a["face"]["sunnybrook"].update(composite=c, voluntary=voluntary, resting=voluntary - c, synkinesis=0)
-        a["face"]["sunnybrook"]["inputs"] = {"resting_items": {"eye": 0, "cheek": 1, "mouth": 0},
-                                             "voluntary_items_1_5": {k: max(1, min(5, round(1 + 4 * ratio)))
-                                                                     for k in ("brow", "eye_gentle", "smile", "snarl", "pucker")},
-                                             "synkinesis_items_0_3": {k: 0 for k in SUNNYBROOK_EXPRESSIONS}}
-        a["face"]["house_brackmann"].update(grade=grade, roman=hb_roman(grade))
-        a["speech"]["clarity_score"] = round(min(100, 40 + comp / 2 + rng.uniform(-5, 5)))
-        a["speech"]["msii"] = round(max(0, 60 - comp / 2 + rng.uniform(-5, 5)))
+        a = palsy_assessment(rng, comp)
         t = start + timedelta(weeks=w, minutes=rng.randint(0, 600))
         out.append(build_summary(session_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)), device_id=device_id,
                                  patient_ref=patient_ref, started_at=t, finished_at=t + timedelta(minutes=6),
                                  assessment=a, model_versions={"face_landmark.tflite": "1055cb9d0e7b"},
                                  app_version="0.1.0"))
     return out
+
+
+def parkinson_course(rng: random.Random, *, device_id: str, patient_ref: str, start: datetime,
+                     severities: tuple[float, ...] = (0.3, 0.4, 0.5, 0.65, 0.8)) -> list[SessionSummary]:
+    """One patient's Parkinson's-protocol sessions every two weeks with signs growing by ``severities``
+    (schema v2; synthetic, seeded; no real person)."""
+    out = []
+    for i, sev in enumerate(severities):
+        a = palsy_assessment(rng, 96 - 4 * sev)       # symmetric face: the palsy scores stay near normal
+        a["face"].update(affected_side="none", severity_class="normal")
+        a["protocol"] = "parkinson"
+        a["parkinson"] = sample_parkinson(rng, severity=sev)
+        t = start + timedelta(weeks=2 * i, minutes=rng.randint(0, 600))
+        out.append(build_summary(session_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)), device_id=device_id,
+                                 patient_ref=patient_ref, started_at=t, finished_at=t + timedelta(minutes=11),
+                                 assessment=a, model_versions={"face_landmark.tflite": "1055cb9d0e7b"},
+                                 app_version="0.2.0"))
+    return out
+
+
+def demo_parkinson(db: str, *, device_id: str = "kiosk-a1", patient_ref: str = "PD-A-0001",
+                   rng_seed: int = 11) -> dict[str, Any]:
+    """A Parkinson's-protocol patient (five sessions over eight weeks) on a clinic-A kiosk."""
+    start = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(weeks=8, days=2)
+    summaries = parkinson_course(random.Random(rng_seed), device_id=device_id, patient_ref=patient_ref, start=start)
+    store_all(db, summaries)
+    return {"patient": patient_ref, "summaries": summaries}
 
 
 def store_all(db: str, summaries: list[SessionSummary]) -> int:

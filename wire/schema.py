@@ -1,9 +1,14 @@
 """Versioned JSON summary of one session, sent from the kiosk to the clinic (docs/wire-format.md#session-summary).
 
-Schema version 1. The same models validate on both ends: the kiosk builds the summary
-with :func:`build_summary` (inside the session's store transaction) and the clinic
-receiver checks every incoming payload with :func:`parse_summary`, which raises
-:class:`SchemaError` with a short machine-readable reason for the dead-letter table.
+Schema versions 1 and 2 (docs/wire-format.md#versioning). Version 2 adds the session's
+``protocol`` and its Parkinson's section (``parkinson``); the kiosk writes version 1 for a
+palsy session, so a clinic that only knows version 1 keeps receiving those, and version 2
+only when the session has Parkinson's data, which an old receiver dead-letters with
+``unknown_schema_version: 2`` (and acks) instead of storing half of it. The same models
+validate on both ends: the kiosk builds the summary with :func:`build_summary` (inside the
+session's store transaction) and the clinic receiver checks every incoming payload with
+:func:`parse_summary`, which raises :class:`SchemaError` with a short machine-readable reason
+for the dead-letter table.
 
 The facial and speech parts mirror ``SessionAssessment.to_dict()`` (docs/contracts.md).
 Their keys must be present and of the right type, but any measure may be ``null``
@@ -24,7 +29,10 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 1            # palsy sessions (readable by every receiver)
+PARKINSON_SCHEMA_VERSION = 2  # sessions with a protocol other than palsy or a Parkinson's section
+#: Versions this code reads; a receiver can be held to fewer (an old receiver knew only {1}).
+SUPPORTED_VERSIONS: frozenset[int] = frozenset({1, 2})
 MAX_PAYLOAD_BYTES = 256 * 1024
 #: Deepest nesting of JSON arrays/objects accepted (a real summary is 6 deep); checked on the
 #: raw bytes before parsing, so a hostile message cannot exhaust the parser's recursion.
@@ -203,6 +211,148 @@ class SessionSummary(BaseModel):
         return self
 
 
+class _Strict(BaseModel):
+    """Parkinson's section parts: every key known, nothing added (the kiosk's ``extra`` detail stays home)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+#: Units a Parkinson's measure may carry, with the value range physics allows in that unit
+#: (not plausibility: a poor estimate travels, an impossible value does not).
+PARKINSON_UNITS: dict[str, tuple[float, float]] = {
+    "mm": (0, 1000), "mm/s": (0, 10_000), "%": (0, 1000), "Hz": (0, 100), "st": (0, 100),
+    "dB": (-200, 200), "syll/s": (0, 50), "/min": (0, 600), "ms": (0, 60_000), "s": (0, 3600),
+}
+MEASURE_KEY = r"^(expression|blink|speech)(\.[a-z0-9_]{1,32}){1,3}$"
+#: A step, or steps a measure was pooled over joined by "+" (e.g. ``sentence+spontaneous``).
+STEP_NAME = r"^[a-z0-9_]{1,32}(\+[a-z0-9_]{1,32}){0,7}$"
+#: Reference bounds are arithmetic (typical +- 2 SD may fall below 0): finite and ordered, nothing more.
+REFERENCE_BOUND = 1e6
+TREMOR_SITE = Literal["head", "jaw", "hand_left", "hand_right"]
+MAX_TREMOR = 32       # 4 sites x 2 conditions x a few steps
+MAX_MEASURES = 128    # ~40 in the protocol today
+#: ``Measure.to_dict`` rounds the value to 3 decimals after its status was decided on the full value.
+_ROUNDING = 0.0005 + 1e-9
+
+
+class ParkinsonReference(_Strict):
+    """A healthy reference in the measure's unit: ``typical`` inside ``low``..``high`` (a bound may lie
+    outside the unit's physical range, e.g. a low bound of typical - 2 SD below 0)."""
+
+    typical: float = Field(ge=-REFERENCE_BOUND, le=REFERENCE_BOUND)
+    low: float = Field(ge=-REFERENCE_BOUND, le=REFERENCE_BOUND)
+    high: float = Field(ge=-REFERENCE_BOUND, le=REFERENCE_BOUND)
+    worse_when: Literal["low", "high"]
+    source: str = Field(min_length=1, max_length=4096)
+    provisional: bool
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "ParkinsonReference":
+        if not self.low <= self.typical <= self.high:
+            raise ValueError(f"reference not ordered: low {self.low:g} <= typical {self.typical:g} "
+                             f"<= high {self.high:g} expected")
+        return self
+
+
+class ParkinsonMeasure(_Strict):
+    """One measure (kiosk.analytics.parkinson.Measure.to_dict()); ``key`` names it across sessions."""
+
+    key: str = Field(pattern=MEASURE_KEY, max_length=100)
+    domain: Literal["expression", "blink", "speech"]
+    label: str = Field(min_length=1, max_length=200)
+    value: float | None
+    unit: str
+    step: str = Field(pattern=STEP_NAME)
+    status: Literal["typical", "outside", "not_measured"]
+    reason: str | None = Field(None, max_length=4096)
+    reference: ParkinsonReference | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "ParkinsonMeasure":
+        if self.key.split(".", 1)[0] != self.domain:
+            raise ValueError(f"key {self.key!r} is not in domain {self.domain!r}")
+        if self.unit not in PARKINSON_UNITS:
+            raise ValueError(f"unit {self.unit!r:.32} is not one of {', '.join(PARKINSON_UNITS)}")
+        lo, hi = PARKINSON_UNITS[self.unit]
+        if self.value is not None and not lo <= self.value <= hi:
+            raise ValueError(f"value {self.value:g} {self.unit} outside {lo:g}..{hi:g}")
+        expected = measure_status(self.value, self.reference)
+        if self.status not in expected:
+            raise ValueError(f"status {self.status!r} does not match value {self.value} and its reference "
+                             f"(expected {' or '.join(sorted(expected))})")
+        return self
+
+
+def measure_status(value: float | None, ref: ParkinsonReference | None) -> set[str]:
+    """The statuses a (3-decimal rounded) ``value`` can have against ``ref``; both near a bound."""
+    if value is None:
+        return {"not_measured"}
+    if ref is None:
+        return {"typical"}
+    beyond = (ref.low - value) if ref.worse_when == "low" else (value - ref.high)   # > 0: outside
+    if beyond > _ROUNDING:
+        return {"outside"}
+    return {"typical"} if beyond < -_ROUNDING else {"typical", "outside"}
+
+
+class TremorFindingPart(_Strict):
+    """Tremor at one site in one condition (kiosk.analytics.parkinson.TremorFinding.to_dict());
+    ``detected`` null = not measured; a detected tremor has its frequency and amplitude."""
+
+    site: TREMOR_SITE
+    condition: Literal["rest", "postural"]
+    step: str = Field(pattern=STEP_NAME)
+    detected: bool | None
+    frequency_hz: float | None = Field(None, ge=0, le=100, description="spectral peak (Hz)")
+    amplitude_mm: float | None = Field(None, ge=0, le=1000, description="peak amplitude, image plane (mm)")
+    reason: str | None = Field(None, max_length=4096)
+
+    @model_validator(mode="after")
+    def _detected_has_numbers(self) -> "TremorFindingPart":
+        if self.detected and (self.frequency_hz is None or self.amplitude_mm is None):
+            raise ValueError("a detected tremor needs frequency_hz and amplitude_mm")
+        return self
+
+
+class ParkinsonPart(_Strict):
+    """The Parkinson's section (kiosk.analytics.parkinson.ParkinsonSummary.to_dict() without ``extra``):
+    screening measures, not a diagnosis; ``note`` says so and travels with them."""
+
+    tremor: list[TremorFindingPart] = Field(max_length=MAX_TREMOR)
+    measures: list[ParkinsonMeasure] = Field(max_length=MAX_MEASURES)
+    note: str = Field(min_length=1, max_length=4096)
+
+    @model_validator(mode="after")
+    def _unique(self) -> "ParkinsonPart":
+        keys = [m.key for m in self.measures]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"measure key {next(k for k in keys if keys.count(k) > 1)!r} appears twice")
+        sites = [(t.site, t.condition, t.step) for t in self.tremor]
+        if len(set(sites)) != len(sites):
+            raise ValueError(f"tremor {'/'.join(next(s for s in sites if sites.count(s) > 1))} appears twice")
+        return self
+
+
+class SessionSummaryV2(SessionSummary):
+    """Schema version 2: version 1 plus the session's ``protocol`` and its Parkinson's section."""
+
+    schema_version: Literal[2] = Field(PARKINSON_SCHEMA_VERSION, title="Schema version")  # type: ignore[assignment]
+    protocol: Literal["palsy", "parkinson"] = Field(title="Protocol the session ran")
+    parkinson: ParkinsonPart | None = Field(None, title="Parkinson's screening measures; null when not measured")
+
+
+_MODELS: dict[int, type[SessionSummary]] = {1: SessionSummary, 2: SessionSummaryV2}
+
+
+def protocol_of(summary: SessionSummary) -> str:
+    """``palsy`` or ``parkinson`` (a version-1 summary is a palsy session)."""
+    return getattr(summary, "protocol", "palsy")
+
+
+def parkinson_of(summary: SessionSummary) -> ParkinsonPart | None:
+    return getattr(summary, "parkinson", None)
+
+
 class SchemaError(ValueError):
     """A payload is not a valid summary. ``reason`` is short and stored in the dead-letter table."""
 
@@ -223,9 +373,16 @@ def build_summary(*, session_id: str, device_id: str, patient_ref: str, started_
     not have the contracted shape or a value is out of range. The payload to store in the
     outbox is ``summary.model_dump_json()``; the clinic's :func:`parse_summary` accepts it. ``decline`` is
     ``DeclineFlag.to_dict()`` from kiosk.analytics.feedback when the composite fell clearly, else None.
+
+    Version 1 for a palsy session (``assessment["protocol"]`` missing or ``"palsy"`` and no
+    ``assessment["parkinson"]``); otherwise version 2 with ``protocol`` and the Parkinson's section
+    (``ParkinsonSummary.to_dict()``; its ``extra`` per-step detail is not sent).
     """
+    protocol = assessment.get("protocol")
+    pd = assessment.get("parkinson")
+    version = SCHEMA_VERSION if protocol in (None, "palsy") and pd is None else PARKINSON_SCHEMA_VERSION
     data = {
-        "schema_version": SCHEMA_VERSION, "session_id": str(session_id), "device_id": device_id,
+        "schema_version": version, "session_id": str(session_id), "device_id": device_id,
         "patient_ref": patient_ref, "started_at": started_at, "finished_at": finished_at,
         "facial": _finite(assessment.get("face")), "speech": _finite(assessment.get("speech")),
         "missing_steps": assessment.get("missing_steps") or {},
@@ -235,22 +392,26 @@ def build_summary(*, session_id: str, device_id: str, patient_ref: str, started_
     }
     if decline is not None:
         data["decline"] = decline
+    if version == PARKINSON_SCHEMA_VERSION:
+        data["protocol"] = protocol if protocol is not None else "parkinson"
+        data["parkinson"] = _parkinson_section(pd)
     try:
-        return SessionSummary.model_validate(data)
+        return _MODELS[version].model_validate(data)
     except ValidationError as e:
         raise SchemaError(f"invalid: {_describe(e)}") from e
 
 
 def parse_summary(payload: bytes | str, *, max_bytes: int = MAX_PAYLOAD_BYTES,
-                  max_depth: int = MAX_DEPTH) -> SessionSummary:
+                  max_depth: int = MAX_DEPTH, versions: frozenset[int] = SUPPORTED_VERSIONS) -> SessionSummary:
     """Validate a received payload; raise :class:`SchemaError` (and nothing else) with the reason.
 
     Size and nesting depth are checked on the raw bytes before anything is parsed. The JSON
     must be standard (no NaN/Infinity, no duplicate keys) and the fields are validated in
-    strict mode (a score sent as a string is refused, not converted).
+    strict mode (a score sent as a string is refused, not converted). ``versions``: the schema
+    versions accepted (a version-2 summary comes back as :class:`SessionSummaryV2`).
 
     Reasons: ``oversize: N bytes > M``, ``too_deep: nesting > D``, ``malformed_json: ...``,
-    ``duplicate_key: K``, ``not_an_object``, ``unknown_schema_version: V``,
+    ``duplicate_key: K``, ``not_an_object``, ``unknown_schema_version: V`` (not in ``versions``),
     ``invalid: field: problem; ...`` (the field path is named).
     """
     raw = payload.encode("utf-8", "surrogatepass") if isinstance(payload, str) else bytes(payload)
@@ -274,13 +435,13 @@ def parse_summary(payload: bytes | str, *, max_bytes: int = MAX_PAYLOAD_BYTES,
     if not isinstance(data, dict):
         raise SchemaError("not_an_object")
     version = data.get("schema_version")
-    if version != SCHEMA_VERSION or isinstance(version, bool) or not isinstance(version, int):
+    if isinstance(version, bool) or not isinstance(version, int) or version not in versions or version not in _MODELS:
         raise SchemaError(f"unknown_schema_version: {version!r:.64}")
     bad = _first_unencodable(data) if _SURROGATE_ESCAPE.search(raw) else None   # only \uD800-\uDFFF can make one
     if bad is not None:
         raise SchemaError(f"malformed_json: text {bad!r:.64} is not valid Unicode (lone surrogate)")
     try:
-        return SessionSummary.model_validate_json(text, strict=True)
+        return _MODELS[version].model_validate_json(text, strict=True)
     except ValidationError as e:
         raise SchemaError(f"invalid: {_describe(e)}") from e
     except RecursionError as e:     # unreachable below MAX_DEPTH; kept so nothing else escapes
@@ -353,6 +514,19 @@ def _finite(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_finite(v) for v in value]
     return value
+
+
+def _parkinson_section(pd: Any) -> Any:
+    """``ParkinsonSummary.to_dict()`` for the wire: without ``extra``; a non-finite value becomes
+    null and its measure ``not_measured`` (as everywhere on the wire); other shapes pass to the
+    validator, which says what is wrong."""
+    if not isinstance(pd, dict):
+        return pd
+    out = _finite({k: v for k, v in pd.items() if k != "extra"})
+    if isinstance(out.get("measures"), list):
+        out["measures"] = [m | {"status": "not_measured"} if isinstance(m, dict) and "value" in m
+                           and m["value"] is None else m for m in out["measures"]]
+    return out
 
 
 def _describe(e: ValidationError, limit: int = 5) -> str:

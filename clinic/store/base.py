@@ -25,8 +25,14 @@ methods with the same meaning:
 down, disk full, locked); the receiver then holds messages back instead of counting them
 as failures of the message (docs/security.md#receiver).
 
-Tables: ``session_summaries`` (key columns + the full JSON payload), ``dead_letters``;
-view ``patient_summary`` (one row per patient: sessions, devices, first/last session,
+``parkinson_measures(patient_ref, keys=None)``
+    That patient's Parkinson's measures, one row per session and key, oldest first (trends).
+
+Tables: ``session_summaries`` (key columns, ``protocol``, the full JSON payload), ``dead_letters``,
+``parkinson_measures`` (one row per measure of a session's Parkinson's section, written in the
+summary's transaction: ``key``, ``value``, ``unit``, ``status``, indexed by patient, key and time;
+tremor findings as ``tremor.<site>.<step>.amplitude_mm`` / ``.frequency_hz`` with status
+``detected`` / ``not_detected`` / ``not_measured``); view ``patient_summary`` (one row per patient: sessions, devices, first/last session,
 latest House-Brackmann estimate and Speech Clarity Score). All times UTC ISO-8601.
 """
 from __future__ import annotations
@@ -36,7 +42,7 @@ from abc import ABC, abstractmethod
 from datetime import timezone
 from typing import Any, ClassVar, Literal
 
-from wire.schema import SessionSummary
+from wire.schema import SessionSummary, parkinson_of, protocol_of
 
 DEAD_LETTER_MAX_BYTES = 1024 * 1024   # keep at most 1 MiB of a rejected payload
 
@@ -67,7 +73,27 @@ def summary_columns(summary: SessionSummary) -> dict[str, Any]:
         "affected_side": f.affected_side if f else None,
         "clarity_score": sp.clarity_score if sp else None,
         "msii": sp.msii if sp else None,
+        "protocol": protocol_of(summary),
     }
+
+
+PARKINSON_COLUMNS = ("device_id", "session_id", "patient_ref", "started_at", "key", "value", "unit", "status")
+
+
+def parkinson_rows(summary: SessionSummary) -> list[dict[str, Any]]:
+    """The ``parkinson_measures`` rows of a summary (none without a Parkinson's section)."""
+    pd = parkinson_of(summary)
+    if pd is None:
+        return []
+    base = {"device_id": summary.device_id, "session_id": summary.session_id, "patient_ref": summary.patient_ref,
+            "started_at": summary.started_at.astimezone(timezone.utc).isoformat()}
+    rows = [base | {"key": m.key, "value": m.value, "unit": m.unit, "status": m.status} for m in pd.measures]
+    for t in pd.tremor:
+        status = "not_measured" if t.detected is None else "detected" if t.detected else "not_detected"
+        for name, value, unit in (("amplitude_mm", t.amplitude_mm, "mm"), ("frequency_hz", t.frequency_hz, "Hz")):
+            rows.append(base | {"key": f"tremor.{t.site}.{t.step}.{name}", "value": value, "unit": unit,
+                                "status": status})
+    return rows
 
 
 PutOutcome = Literal["stored", "duplicate", "conflict"]
@@ -98,6 +124,10 @@ class ClinicStore(ABC):
 
     @abstractmethod
     def dead_letter(self, topic: str, payload: bytes, reason: str) -> None: ...
+
+    @abstractmethod
+    def parkinson_measures(self, patient_ref: str, keys: list[str] | None = None) -> list[dict[str, Any]]:
+        """``PARKINSON_COLUMNS`` rows of one patient (only ``keys`` if given), by time then key."""
 
     @abstractmethod
     def patient_summaries(self, patient_ref: str) -> list[dict[str, Any]]: ...

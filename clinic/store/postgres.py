@@ -23,7 +23,8 @@ from typing import Any, Callable
 import psycopg
 from psycopg.rows import dict_row, tuple_row
 
-from clinic.store.base import DEAD_LETTER_MAX_BYTES, PATIENT_SUMMARY_SELECT, ClinicStore, one_payload, summary_columns
+from clinic.store.base import (DEAD_LETTER_MAX_BYTES, PARKINSON_COLUMNS, PATIENT_SUMMARY_SELECT, ClinicStore, one_payload,
+                               parkinson_rows, summary_columns)
 from wire.schema import SessionSummary
 
 MIGRATION_LOCK_ID = 0x6B696F736B   # pg_advisory_xact_lock key ("kiosk")
@@ -66,12 +67,30 @@ ALTER TABLE session_summaries ADD PRIMARY KEY (device_id, session_id);
 CREATE INDEX session_summaries_session ON session_summaries (session_id);
 """
 
+_V5 = """
+ALTER TABLE session_summaries ADD COLUMN protocol TEXT NOT NULL DEFAULT 'palsy';
+CREATE TABLE parkinson_measures (
+    device_id TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    patient_ref TEXT NOT NULL,
+    started_at TIMESTAMPTZ NOT NULL,
+    key TEXT NOT NULL,
+    value DOUBLE PRECISION,
+    unit TEXT NOT NULL,
+    status TEXT NOT NULL,
+    PRIMARY KEY (device_id, session_id, key)
+);
+CREATE INDEX parkinson_measures_trend ON parkinson_measures (patient_ref, key, started_at);
+CREATE INDEX session_summaries_protocol ON session_summaries (protocol, patient_ref);
+"""
+
 #: (version, description, SQL). Append only; never edit a released migration.
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (1, "session_summaries and dead_letters", _V1),
     (2, "patient_summary view (one row per patient across devices)", _V2),
     (3, "index dead letters by arrival for review", _V3),
     (4, "key summaries on (device_id, session_id): a session id reused by another device is its own row", _V4),
+    (5, "protocol column and parkinson_measures (schema v2 summaries; trends by key)", _V5),
 )
 LATEST_VERSION = MIGRATIONS[-1][0]
 
@@ -151,7 +170,17 @@ class PostgresClinicStore(ClinicStore):
         names = ", ".join(cols)
         marks = ", ".join(f"%({k})s" for k in cols)
         sql = f"INSERT INTO session_summaries ({names}) VALUES ({marks}) ON CONFLICT (device_id, session_id) DO NOTHING"
-        return bool(self._run(lambda c: c.execute(sql, cols).rowcount == 1))
+        rows = [{k: _text(v) for k, v in r.items()} for r in parkinson_rows(summary)]
+        pd_sql = (f"INSERT INTO parkinson_measures ({', '.join(PARKINSON_COLUMNS)}) "
+                  f"VALUES ({', '.join(f'%({k})s' for k in PARKINSON_COLUMNS)})")
+
+        def work(c: psycopg.Connection) -> bool:
+            with c.transaction():          # the summary and its measure rows together or not at all
+                stored = c.execute(sql, cols).rowcount == 1
+                if stored and rows:
+                    c.cursor().executemany(pd_sql, rows)
+                return stored
+        return bool(self._run(work))
 
     def dead_letter(self, topic: str, payload: bytes, reason: str) -> None:
         kept = bytes(payload[:DEAD_LETTER_MAX_BYTES])
@@ -164,6 +193,16 @@ class PostgresClinicStore(ClinicStore):
             "SELECT session_id, device_id, started_at, finished_at, hb_grade, sunnybrook_composite, "
             "affected_side, clarity_score, msii FROM session_summaries WHERE patient_ref = %s "
             "ORDER BY started_at, session_id", (patient_ref,)).fetchall())
+        return [_iso(r) for r in rows]
+
+    def parkinson_measures(self, patient_ref: str, keys: list[str] | None = None) -> list[dict[str, Any]]:
+        where, args = "patient_ref = %s", [patient_ref]
+        if keys is not None:
+            where += " AND key = ANY(%s)"
+            args.append(list(keys))
+        rows = self._run(lambda c: c.execute(
+            f"SELECT {', '.join(PARKINSON_COLUMNS)} FROM parkinson_measures WHERE {where} "
+            "ORDER BY started_at, session_id, key", args).fetchall())
         return [_iso(r) for r in rows]
 
     def patient_overview(self) -> list[dict[str, Any]]:

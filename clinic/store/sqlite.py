@@ -7,7 +7,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from clinic.store.base import DEAD_LETTER_MAX_BYTES, PATIENT_SUMMARY_SELECT, ClinicStore, one_payload, summary_columns
+from clinic.store.base import (DEAD_LETTER_MAX_BYTES, PARKINSON_COLUMNS, PATIENT_SUMMARY_SELECT, ClinicStore, one_payload,
+                               parkinson_rows, summary_columns)
 from wire.schema import SessionSummary
 
 _COLUMNS = """
@@ -48,6 +49,14 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         "CREATE INDEX session_summaries_patient ON session_summaries (patient_ref, started_at)",
         "CREATE INDEX session_summaries_session ON session_summaries (session_id)",
         _VIEW,
+    )),
+    (3, "protocol column and parkinson_measures (schema v2 summaries; trends by key)", (
+        "ALTER TABLE session_summaries ADD COLUMN protocol TEXT NOT NULL DEFAULT 'palsy'",
+        "CREATE TABLE parkinson_measures (device_id TEXT NOT NULL, session_id TEXT NOT NULL, "
+        "patient_ref TEXT NOT NULL, started_at TEXT NOT NULL, key TEXT NOT NULL, value REAL, unit TEXT NOT NULL, "
+        "status TEXT NOT NULL, PRIMARY KEY (device_id, session_id, key))",
+        "CREATE INDEX parkinson_measures_trend ON parkinson_measures (patient_ref, key, started_at)",
+        "CREATE INDEX session_summaries_protocol ON session_summaries (protocol, patient_ref)",
     )),
 )
 LATEST_VERSION = MIGRATIONS[-1][0]
@@ -108,13 +117,26 @@ class SqliteClinicStore(ClinicStore):
         self.migrated = migrate(self._conn)
 
     def insert_summary(self, summary: SessionSummary, payload: str) -> bool:
+        """The summary and its Parkinson's measure rows in one transaction."""
         cols = summary_columns(summary) | {"payload": payload, "received_at": _now()}
         names = ", ".join(cols)
         marks = ", ".join("?" * len(cols))
-        cur = self._conn.execute(
-            f"INSERT INTO session_summaries ({names}) VALUES ({marks}) ON CONFLICT (device_id, session_id) DO NOTHING",
-            list(cols.values()))
-        return cur.rowcount == 1
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            cur = self._conn.execute(
+                f"INSERT INTO session_summaries ({names}) VALUES ({marks}) ON CONFLICT (device_id, session_id) "
+                "DO NOTHING", list(cols.values()))
+            stored = cur.rowcount == 1
+            if stored:
+                self._conn.executemany(
+                    f"INSERT INTO parkinson_measures ({', '.join(PARKINSON_COLUMNS)}) "
+                    f"VALUES ({', '.join('?' * len(PARKINSON_COLUMNS))})",
+                    [[r[c] for c in PARKINSON_COLUMNS] for r in parkinson_rows(summary)])
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        return stored
 
     def dead_letter(self, topic: str, payload: bytes, reason: str) -> None:
         kept = bytes(payload[:DEAD_LETTER_MAX_BYTES])
@@ -128,6 +150,15 @@ class SqliteClinicStore(ClinicStore):
             "affected_side, clarity_score, msii FROM session_summaries WHERE patient_ref = ? "
             "ORDER BY started_at, session_id", (patient_ref,))
         return [dict(r) for r in rows]
+
+    def parkinson_measures(self, patient_ref: str, keys: list[str] | None = None) -> list[dict[str, Any]]:
+        where, args = "patient_ref = ?", [patient_ref]
+        if keys is not None:
+            where += f" AND key IN ({', '.join('?' * len(keys))})"
+            args += keys
+        return [dict(r) for r in self._conn.execute(
+            f"SELECT {', '.join(PARKINSON_COLUMNS)} FROM parkinson_measures WHERE {where} "
+            "ORDER BY started_at, session_id, key", args)]
 
     def patient_overview(self) -> list[dict[str, Any]]:
         """The ``patient_summary`` view: one row per patient across devices."""

@@ -28,8 +28,11 @@ def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
 
 
 def line_chart(points: Sequence[ChartPoint], *, title: str, unit: str, y_range: tuple[float, float],
-               css: str = "c1", ref: tuple[float, str] | None = None, better: str = "higher") -> str:
-    """One series as an SVG document fragment (``<svg>...</svg>``); ``better`` names the good direction."""
+               css: str = "c1", ref: tuple[float, str] | None = None, better: str = "higher",
+               band: tuple[float, float, str] | None = None, digits: int = 0,
+               x_title: str = "weekly mean (week starting Monday)") -> str:
+    """One series as an SVG document fragment (``<svg>...</svg>``); ``better`` names the good direction,
+    ``band`` = (low, high, label) shades a healthy range, ``digits`` the decimals of the values shown."""
     y0, y1 = y_range
     pw, ph = W - LEFT - RIGHT, H - TOP - BOTTOM
     xs = [p.x for p in points]
@@ -48,12 +51,19 @@ def line_chart(points: Sequence[ChartPoint], *, title: str, unit: str, y_range: 
            f'aria-label="{t}">', f"<title>{t}</title>",
            f'<text x="{LEFT:.0f}" y="20" class="ct">{t}</text>',
            f'<text x="{W - RIGHT:.0f}" y="20" class="cs" text-anchor="end">{escape(better)} is better</text>']
+    if band is not None:
+        top, bottom = sy(band[1]), sy(band[0])
+        out.append(f'<rect x="{LEFT:.1f}" y="{top:.1f}" width="{pw:.1f}" height="{max(bottom - top, 1):.1f}" '
+                   f'class="band"><title>{escape(band[2])}</title></rect>')
     for v in _ticks(y0, y1):
         y = sy(v)
         out.append(f'<line x1="{LEFT:.1f}" y1="{y:.1f}" x2="{W - RIGHT:.1f}" y2="{y:.1f}" class="grid"/>')
-        out.append(f'<text x="{LEFT - 6:.1f}" y="{y + 4:.1f}" class="ax" text-anchor="end">{v:g}</text>')
+        out.append(f'<text x="{LEFT - 6:.1f}" y="{y + 4:.1f}" class="ax" text-anchor="end">{v:.4g}</text>')
     out.append(f'<text x="14" y="{TOP + ph / 2:.1f}" class="ax" text-anchor="middle" '
                f'transform="rotate(-90 14 {TOP + ph / 2:.1f})">{escape(unit)}</text>')
+    if band is not None:
+        out.append(f'<text x="{W - RIGHT - 4:.1f}" y="{sy(band[1]) + 12:.1f}" class="cs" text-anchor="end">'
+                   f"{escape(band[2])}</text>")
     if ref is not None:
         y = sy(ref[0])
         out.append(f'<line x1="{LEFT:.1f}" y1="{y:.1f}" x2="{W - RIGHT:.1f}" y2="{y:.1f}" class="ref"/>')
@@ -65,17 +75,18 @@ def line_chart(points: Sequence[ChartPoint], *, title: str, unit: str, y_range: 
     step = max(1, -(-len(points) // 6))      # at most ~6 x labels
     for i, p in enumerate(points):
         if i % step == 0 or i == len(points) - 1:
-            out.append(f'<text x="{sx(p.x):.1f}" y="{H - BOTTOM + 16:.1f}" class="ax" text-anchor="middle">'
+            anchor = "end" if len(points) > 1 and i == len(points) - 1 else "middle"   # the last one inside the box
+            out.append(f'<text x="{sx(p.x):.1f}" y="{H - BOTTOM + 16:.1f}" class="ax" text-anchor="{anchor}">'
                        f"{escape(p.label)}</text>")
     out.append(f'<text x="{LEFT + pw / 2:.1f}" y="{H - 6:.1f}" class="ax" text-anchor="middle">'
-               "weekly mean (week starting Monday)</text>")
+               f"{escape(x_title)}</text>")
     coords = " ".join(f"{sx(p.x):.1f},{sy(p.y):.1f}" for p in points)
     out.append(f'<polyline points="{coords}" class="line {css}"/>')
     for p in points:
         out.append(f'<circle cx="{sx(p.x):.1f}" cy="{sy(p.y):.1f}" r="4" class="dot {css}">'
-                   f"<title>{escape(p.label)}: {p.y:.0f} {escape(unit)}</title></circle>")
+                   f"<title>{escape(p.label)}: {p.y:.{digits}f} {escape(unit)}</title></circle>")
     last = points[-1]
     out.append(f'<text x="{min(sx(last.x), W - RIGHT - 2):.1f}" y="{sy(last.y) - 9:.1f}" class="cv" '
-               f'text-anchor="end">{last.y:.0f}</text>')
+               f'text-anchor="end">{last.y:.{digits}f}</text>')
     out.append("</svg>")
     return "".join(out)

@@ -42,8 +42,19 @@ COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("bilabial_accuracy_pct", ("speech", "intelligibility", "bilabial_accuracy_pct")),
     ("speaking_rate_sps", ("speech", "intelligibility", "speaking_rate_sps")),
 )
+#: Parkinson's screening measures (schema v2, docs/wire-format.md#parkinsons-section) by their stable key;
+#: the unit is in the key (st semitones, db decibels, sps syllables/s, pct per cent, mm_s mm/s, ms).
+PD_KEYS = ("speech.f0_sd_st", "speech.intensity_sd_db", "speech.speech_rate_sps", "speech.pause_ratio_pct",
+           "speech.ddk_rate_sps", "speech.ddk_cv_pct", "expression.spontaneous_mm_s", "blink.rate_per_min",
+           "blink.duration_ms")
+#: Tremor findings (site, step): detected (true/false/empty = not measured), frequency_hz, amplitude_mm.
+PD_TREMOR = (("head", "sit_still"), ("jaw", "sit_still"), ("hand_left", "hands_lap"), ("hand_right", "hands_lap"),
+             ("hand_left", "hands_up"), ("hand_right", "hands_up"))
+PD_HEADER = ("protocol", *[f"pd_{k.replace('.', '_')}" for k in PD_KEYS],
+             *[f"pd_tremor_{site}_{step}_{f}" for site, step in PD_TREMOR
+               for f in ("detected", "frequency_hz", "amplitude_mm")])
 HEADER = ("clinic_id", "device_id", "patient_ref", "session_id", "started_at_utc", "received_at_utc",
-          *[c for c, _ in COLUMNS])
+          *[c for c, _ in COLUMNS], *PD_HEADER)
 
 
 def dig(obj: Any, path: tuple[str, ...]) -> Any:
@@ -62,11 +73,24 @@ def safe_cell(v: Any) -> Any:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def pd_cells(summary: dict[str, Any]) -> list[Any]:
+    """The :data:`PD_HEADER` cells of one summary (empty for a palsy session)."""
+    pd = summary.get("parkinson") or {}
+    values = {m["key"]: m["value"] for m in pd.get("measures") or ()}
+    tremor = {(t["site"], t["step"]): t for t in pd.get("tremor") or ()}
+    cells: list[Any] = [summary.get("protocol", "palsy"), *[values.get(k) for k in PD_KEYS]]
+    for key in PD_TREMOR:
+        t = tremor.get(key) or {}
+        detected = t.get("detected")
+        cells += [None if detected is None else str(detected).lower(), t.get("frequency_hz"), t.get("amplitude_mm")]
+    return cells
+
+
 def csv_row(row: dict[str, Any]) -> list[Any]:
     s = json.loads(row["payload"])
     cells = [row["clinic_id"], row["device_id"], row["patient_ref"], row["session_id"],
              as_datetime(row["started_at"]).isoformat(), as_datetime(row["received_at"]).isoformat()]
-    return [safe_cell(v) for v in cells + [dig(s, p) for _, p in COLUMNS]]
+    return [safe_cell(v) for v in cells + [dig(s, p) for _, p in COLUMNS] + pd_cells(s)]
 
 
 def csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:

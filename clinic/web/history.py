@@ -42,7 +42,8 @@ class StoredSession:
     def assessment(self) -> dict[str, Any]:
         s = self.summary
         return {"face": s.get("facial") or {}, "speech": s.get("speech") or {},
-                "missing_steps": s.get("missing_steps") or {}, "disclaimer": s.get("disclaimer")}
+                "missing_steps": s.get("missing_steps") or {}, "disclaimer": s.get("disclaimer"),
+                "protocol": s.get("protocol", "palsy"), "parkinson": s.get("parkinson")}
 
 
 def stored_sessions(rows: Sequence[dict[str, Any]]) -> list[StoredSession]:

@@ -8,7 +8,8 @@ number of ``%s`` placeholders is formatted into the text).
 
 Indexes used (docs/clinic-server.md#indexes): ``session_summaries_patient (patient_ref,
 started_at)`` for the patient page, its downloads and the patient list's page of patients;
-``web_summaries_device (device_id, patient_ref, started_at)`` (covering the patient list's aggregate) (:data:`INDEXES`) from a clinic's devices
+``web_summaries_device_protocol (device_id, patient_ref, started_at, protocol)`` (covering the patient list's aggregate
+and its Parkinson's filter) (:data:`INDEXES`) from a clinic's devices
 into their sessions; ``web_device_clinic`` for a clinic's devices. The patient list and the
 devices page aggregate the visible rows in one pass.
 """
@@ -31,7 +32,9 @@ _WITH_DEFAULT = ("FROM session_summaries s LEFT JOIN web_device d ON d.device_id
 
 #: Created at every start (idempotent) so the join from a clinic's devices into session_summaries
 #: is an index range scan; the receiver's own migrations stay untouched.
-INDEXES = ("CREATE INDEX IF NOT EXISTS web_summaries_device ON session_summaries (device_id, patient_ref, started_at)",)
+INDEXES = ("CREATE INDEX IF NOT EXISTS web_summaries_device_protocol ON session_summaries "
+           "(device_id, patient_ref, started_at, protocol)",
+           "DROP INDEX IF EXISTS web_summaries_device")     # the same without protocol (before schema v2)
 
 
 def _scope(clinics: Sequence[str]) -> tuple[str, list[Any]]:
@@ -81,22 +84,27 @@ class PatientRow:
     first_composite: float | None
     latest_hb: int | None
     latest_clarity: float | None
+    parkinson_sessions: int = 0     # sessions of the Parkinson's protocol
 
 
 def patient_page(clinics: Sequence[str], q: str = "", page: int = 1,
-                 page_size: int = PAGE_SIZE) -> tuple[list[PatientRow], int]:
+                 page_size: int = PAGE_SIZE, parkinson_only: bool = False) -> tuple[list[PatientRow], int]:
     """Visible patients (latest visit first) matching ``q`` in their reference, one page; and the total.
+    ``parkinson_only``: only patients with a Parkinson's-protocol session.
 
     Two statements: one pass over the visible rows for the page and the total, then the page's
     patients' sessions through the ``(patient_ref, started_at)`` index."""
     scope, params = _scope(clinics)
     where, wparams = (" AND LOWER(s.patient_ref) LIKE LOWER(%s) ESCAPE '\\'", [_like(q)]) if q else ("", [])
-    head = _rows(f"SELECT p.patient_ref, p.last_at, p.n, COUNT(*) OVER () AS total FROM "
-                 f"(SELECT s.patient_ref, MAX(s.started_at) AS last_at, COUNT(*) AS n {scope}{where} "
-                 "GROUP BY s.patient_ref) p ORDER BY p.last_at DESC, p.patient_ref LIMIT %s OFFSET %s",
+    having = " HAVING SUM(CASE WHEN s.protocol = 'parkinson' THEN 1 ELSE 0 END) > 0" if parkinson_only else ""
+    head = _rows(f"SELECT p.patient_ref, p.last_at, p.n, p.pd, COUNT(*) OVER () AS total FROM "
+                 f"(SELECT s.patient_ref, MAX(s.started_at) AS last_at, COUNT(*) AS n, "
+                 f"SUM(CASE WHEN s.protocol = 'parkinson' THEN 1 ELSE 0 END) AS pd {scope}{where} "
+                 f"GROUP BY s.patient_ref{having}) p ORDER BY p.last_at DESC, p.patient_ref LIMIT %s OFFSET %s",
                  params + wparams + [page_size, max(0, page - 1) * page_size])
     if not head:
-        return [], 0 if page == 1 else patient_page(clinics, q, 1, page_size)[1]
+        return [], 0 if page == 1 else patient_page(clinics, q, 1, page_size, parkinson_only)[1]
+    pd_counts = {r["patient_ref"]: int(r["pd"] or 0) for r in head}
     refs = [r["patient_ref"] for r in head]
     counts = {r["patient_ref"]: int(r["n"]) for r in head}
     marks = ", ".join(["%s"] * len(refs))
@@ -117,7 +125,7 @@ def patient_page(clinics: Sequence[str], q: str = "", page: int = 1,
         out.append(PatientRow(ref, n, as_datetime(f["started_at"]), as_datetime(last["started_at"]),
                               last["device_id"], last["sunnybrook_composite"],
                               prev["sunnybrook_composite"] if prev else None, f["sunnybrook_composite"],
-                              last["hb_grade"], last["clarity_score"]))
+                              last["hb_grade"], last["clarity_score"], pd_counts[ref]))
     return out, int(head[0]["total"])
 
 
@@ -130,6 +138,23 @@ def device_last_contact(clinics: Sequence[str], devices: Sequence[str]) -> dict[
     rows = _rows(f"SELECT s.device_id, MAX(s.received_at) AS last {scope} AND s.device_id IN ({marks}) "
                  "GROUP BY s.device_id", params + list(devices))
     return {r["device_id"]: as_datetime(r["last"]) for r in rows}
+
+
+def parkinson_trend(clinics: Sequence[str], patient_ref: str, keys: Sequence[str]) -> list[dict[str, Any]]:
+    """The patient's visible ``parkinson_measures`` rows of ``keys``, oldest first (index
+    ``parkinson_measures_trend (patient_ref, key, started_at)``)."""
+    if not keys:
+        return []
+    scope, params = _scope(clinics)
+    scope = scope.replace("FROM session_summaries s", "FROM parkinson_measures m JOIN session_summaries s "
+                          "ON s.device_id = m.device_id AND s.session_id = m.session_id", 1)
+    marks = ", ".join(["%s"] * len(keys))
+    rows = _rows(f"SELECT m.session_id, m.device_id, m.started_at, m.key, m.value, m.unit, m.status {scope} "
+                 f"AND m.patient_ref = %s AND m.key IN ({marks}) ORDER BY m.started_at, m.session_id, m.key",
+                 params + [patient_ref, *keys])
+    for r in rows:
+        r["started_at"] = as_datetime(r["started_at"])
+    return rows
 
 
 def patient_sessions(clinics: Sequence[str], patient_ref: str) -> list[dict[str, Any]]:

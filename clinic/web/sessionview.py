@@ -33,7 +33,8 @@ def session_rows(sessions: Sequence[StoredSession], hist: PatientHistory) -> lis
                     "severity": (p.severity_class if p else None) or "–",
                     "asymmetry": fmt(p.asymmetry_pct if p else None, 0, "%"),
                     "clarity": fmt(p.clarity if p else None, 0), "msii": fmt(p.msii if p else None, 0),
-                    "missing": len(s.summary.get("missing_steps") or {})})
+                    "missing": len(s.summary.get("missing_steps") or {}),
+                    "parkinson": s.summary.get("protocol") == "parkinson"})
     return out
 
 

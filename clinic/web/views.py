@@ -27,6 +27,7 @@ from clinic.web.access import audit, user_clinic_names, user_clinics
 from clinic.web.charts import ChartPoint, line_chart
 from clinic.web.exports import csv_lines, fhir_json
 from clinic.web.history import flags, patient_history, stored_sessions, trend_arrow
+from clinic.web.parkinson import TREND_KEYS, parkinson_detail, trend_charts
 from clinic.web.sessionview import session_detail, session_rows
 
 STATIC = Path(__file__).resolve().parent / "static" / "web"
@@ -102,7 +103,8 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     clinics = user_clinics(request)
     q = (request.GET.get("q") or "").strip()[:128]
     page = _int(request.GET.get("page"), 1)
-    rows, total = queries.patient_page(clinics, q, page) if clinics else ([], 0)
+    pd_only = request.GET.get("protocol") == "parkinson"
+    rows, total = queries.patient_page(clinics, q, page, parkinson_only=pd_only) if clinics else ([], 0)
     contact = queries.device_last_contact(clinics, sorted({r.last_device for r in rows})) if rows else {}
     now = datetime.now(timezone.utc)
     items = []
@@ -111,12 +113,14 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         items.append({"row": r, "arrow": arrow, "delta": delta, "trend": words, "hb": hb_roman(r.latest_hb) if r.latest_hb else "–",
                       "composite": fmt(r.latest_composite, 0), "clarity": fmt(r.latest_clarity, 0),
                       "last": r.last_at.strftime("%Y-%m-%d"), "link": quote(r.patient_ref),
-                      "flags": flags(latest=r.latest_composite, previous=r.previous_composite, first=r.first_composite,
+                      # the slow-recovery rule is about a palsy: not for a patient seen only for Parkinson's
+                      "flags": flags(latest=r.latest_composite, previous=r.previous_composite,
+                                     first=None if r.parkinson_sessions == r.sessions else r.first_composite,
                                      first_at=r.first_at, last_at=r.last_at,
                                      device_last_contact=contact.get(r.last_device), now=now)})
     pages = max(1, math.ceil(total / queries.PAGE_SIZE))
     return render(request, "web/patients.html", {
-        "items": items, "q": q, "page": page, "pages": pages, "total": total,
+        "items": items, "q": q, "page": page, "pages": pages, "total": total, "pd_only": pd_only,
         "prev_page": page - 1 if page > 1 else None, "next_page": page + 1 if page < pages else None,
         "clinics": list(user_clinic_names(request).values()), "nav": "patients"})
 
@@ -145,15 +149,29 @@ def _charts(history: Any) -> list[str]:
                                  y_range=(0, 100), css="c3", better="lower"))]
 
 
+def _parkinson_charts(request: HttpRequest, ref: str, sessions: list) -> list[str]:
+    """Trend charts of the key Parkinson's measures, when the patient has Parkinson's-protocol sessions."""
+    pd_sessions = [s for s in sessions if s.summary.get("protocol") == "parkinson"]
+    if not pd_sessions:
+        return []
+    rows = queries.parkinson_trend(user_clinics(request), ref, [k.key for k in TREND_KEYS])
+    latest = {m["key"]: m.get("reference") for s in pd_sessions
+              for m in (s.summary.get("parkinson") or {}).get("measures") or ()}
+    return [mark_safe(c) for c in trend_charts(rows, {k: v for k, v in latest.items() if v},
+                                              pd_sessions[0].started_at)]
+
+
 @require_GET
 def patient_page(request: HttpRequest) -> HttpResponse:
-    """Charts per week, the session table and the chosen session's grids (default: the latest)."""
+    """Charts per week, the session table and the chosen session's grids (default: the latest), with the
+    Parkinson's screening section and trends when the patient has Parkinson's-protocol sessions."""
     ref = request.GET.get("ref") or ""
     sessions = _visible_sessions(request, ref)
     chosen = _pick(sessions, request) or sessions[-1]
     hist = patient_history(sessions)
     audit(request, "view", patient_ref=ref, session_id=chosen.id)
     return render(request, "web/patient.html", {
+        "pd": parkinson_detail(chosen.summary), "pd_charts": _parkinson_charts(request, ref, sessions),
         "ref": ref, "sessions": session_rows(sessions, hist), "chosen": session_detail(chosen),
         "chosen_id": chosen.id, "chosen_device": chosen.device_id, "charts": _charts(hist), "improvement": hist.improvement,
         "n": len(sessions), "first": sessions[0].started_at, "last": sessions[-1].started_at, "nav": "patients"})

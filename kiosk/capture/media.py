@@ -234,6 +234,47 @@ def read_video(path: Path | str, max_frames: int = 3600) -> tuple[list[np.ndarra
     return frames, fps
 
 
+class VideoFrames:
+    """A video file as a sequence of RGB frames decoded on demand: ``len()`` counts the decodable
+    frames once (nothing kept), each iteration decodes them again one at a time, so at most one
+    frame is in memory (a 31 s video at 640x480 is about 850 MB decoded whole). For analyses that
+    visit the frames once in order; ``fps`` as :func:`read_video` checks it."""
+
+    def __init__(self, path: Path | str, max_frames: int = 3600) -> None:
+        import cv2
+
+        self.path, self.max_frames = Path(path), max_frames
+        cap = cv2.VideoCapture(str(self.path))
+        try:
+            self.fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
+            n = 0
+            while n < max_frames and cap.grab():
+                n += 1
+        finally:
+            cap.release()
+        if not n:
+            raise ValueError("not a readable video (no frames decoded)")
+        if not (5.0 <= self.fps <= 240.0):
+            raise ValueError(f"the video reports {self.fps:g} frames/s; 5-240 needed")
+        self._n = n
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __iter__(self):  # noqa: ANN204
+        import cv2
+
+        cap = cv2.VideoCapture(str(self.path))
+        try:
+            for _ in range(self._n):
+                ok, bgr = cap.read()
+                if not ok:
+                    raise ValueError(f"{self.path.name}: the video changed while it was read")
+                yield cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        finally:
+            cap.release()
+
+
 def _find(folder: Path, step: str, exts: tuple[str, ...]) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and p.stem == step and p.suffix.lower() in exts)
 
@@ -266,3 +307,30 @@ def read_session_dir(path: Path) -> tuple[dict[str, list[np.ndarray]], dict[str,
         except (ValueError, OSError) as e:
             missing[step] = f"{files[0].name}: {e}"
     return faces, audio, missing
+
+
+def parkinson_files(path: Path) -> tuple[dict[str, Path], tuple[np.ndarray, int] | None, dict[str, str]]:
+    """The Parkinson's recordings of a session folder (docs/cli.md#session-folder): (video file per
+    step, left undecoded: each is decoded when it is analysed; the spontaneous speech (samples, Hz)
+    or None; missing/unusable steps -> reason). Steps: kiosk.protocol.VIDEO_STEPS."""
+    from kiosk.protocol.steps import VIDEO_STEPS
+
+    folder = Path(path)
+    videos: dict[str, Path] = {}
+    missing: dict[str, str] = {}
+    for step in VIDEO_STEPS:
+        files = _find(folder, step, VIDEO_EXT)
+        if files:
+            videos[step] = files[0]
+        elif step != "spontaneous":
+            missing[step] = "no file"
+    spontaneous = None
+    wavs = _find(folder, "spontaneous", (".wav",))
+    if not wavs:
+        missing["spontaneous"] = "no file"
+    else:
+        try:
+            spontaneous = read_wav(wavs[0])
+        except (ValueError, OSError) as e:
+            missing["spontaneous"] = f"{wavs[0].name}: {e}"
+    return videos, spontaneous, missing

@@ -1,10 +1,10 @@
-"""`kiosk assess SESSION_DIR [--json] [--patient CODE --save [--state-dir DIR]]`: scores from a
-recorded session folder; with ``--save`` the assessed session is stored for a registered patient
+"""`kiosk assess SESSION_DIR [--json] [--protocol auto|palsy|parkinson] [--patient CODE --save [--state-dir DIR]]`:
+scores from a recorded session folder (the protocol is detected from the files unless given); with ``--save`` the assessed session is stored for a registered patient
 (with its outbox row, so it syncs like a kiosk session) and its ``session_id`` printed. This is how
 a recording made elsewhere (a bedside tablet) enters the record.
 
 Exit codes: 0 assessed (some steps may be missing: they are listed), 2 folder not found, unknown
-patient or bad options, 4 nothing could be assessed (no usable face or speech step; nothing saved),
+patient or bad options, 4 nothing could be assessed (no usable face, speech or Parkinson's step; nothing saved),
 1 the session could not be saved (database error; the message says why).
 """
 from __future__ import annotations
@@ -20,6 +20,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("session_dir", metavar="SESSION_DIR",
                    help="folder with one file per step (rest.png, smile.mp4, vowel.wav, ...)")
     p.add_argument("--json", action="store_true", help="print the full result as JSON")
+    p.add_argument("--protocol", choices=("auto", "palsy", "parkinson"), default="auto",
+                   help="auto (default): parkinson when the folder holds a Parkinson's step file "
+                        "(sit_still, spontaneous, hands_up, hands_lap), else palsy")
     p.add_argument("--patient", metavar="CODE", help="clinic code of a registered patient (kiosk patient add)")
     p.add_argument("--save", action="store_true", help="store the assessed session for --patient")
     p.add_argument("--state-dir", type=Path, help="database directory (default: config device.state_dir)")
@@ -40,6 +43,17 @@ def _summary(d: dict) -> str:
     speech = d.get("speech")
     if speech:
         lines.append(f"speech clarity score: {speech.get('clarity_score')}  MSII: {speech.get('msii')}")
+    pd = d.get("parkinson")
+    if pd:
+        lines.append("Parkinson's screening measures (not a diagnosis):")
+        for t in pd["tremor"]:
+            state = {True: "detected", False: "not detected", None: "not measured"}[t["detected"]]
+            at = (f" {t['frequency_hz']} Hz, {t['amplitude_mm']} mm" if t["frequency_hz"] is not None else "")
+            lines.append(f"  tremor {t['site']} ({t['condition']}): {state}{at}"
+                         + (f" - {t['reason']}" if t["reason"] and not t["detected"] else ""))
+        for m in pd["measures"]:
+            if m["value"] is not None:
+                lines.append(f"  {m['label']}: {m['value']} {m['unit']} ({m['status']})")
     for k, v in (d.get("unavailable") or {}).items():
         lines.append(f"{k}: unavailable ({v})")
     for k, v in d["missing_steps"].items():
@@ -86,12 +100,15 @@ def run(args: argparse.Namespace, config) -> int:
             return 2
     started_at = datetime.now(timezone.utc)
     try:
-        result = assess_session_dir(args.session_dir, config)
+        result = assess_session_dir(args.session_dir, config, None if args.protocol == "auto" else args.protocol)
     except FileNotFoundError as e:
         print(f"kiosk assess: {e}", file=sys.stderr)
         return 2
     d = result.to_dict()
-    assessed = d["face"] is not None or d["speech"] is not None
+    pd = d.get("parkinson") or {}
+    assessed = (d["face"] is not None or d["speech"] is not None
+                or any(t["detected"] is not None for t in pd.get("tremor", ()))
+                or any(m["value"] is not None for m in pd.get("measures", ())))
     if patient is not None and assessed:
         try:
             d["session_id"] = _save(d, patient, started_at, args, config)

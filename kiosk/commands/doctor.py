@@ -152,15 +152,25 @@ def check_disk(config: KioskConfig) -> list[Check]:
 
 
 def check_broker(config: KioskConfig, timeout_s: float) -> list[Check]:
-    """A real MQTT v5 CONNECT with the device's credentials (its own client id, no will)."""
+    """A real MQTT v5 CONNECT with the device's credentials (its own client id, no will).
+
+    The production broker sets the client id from the certificate (use_username_as_clientid), so
+    this connection takes over a running kiosk-sync session. It therefore connects the way
+    kiosk-sync does: ``clean_start=False`` with the same Session Expiry Interval, so the broker
+    keeps the device's session (and anything queued for it) when the check disconnects, and it
+    acknowledges nothing it is handed."""
     import paho.mqtt.client as mqtt
+    from paho.mqtt.packettypes import PacketTypes
+    from paho.mqtt.properties import Properties
 
     s = config.sync
     if not s.enabled:
         return [Check("broker", OK, "sync disabled in the config: not checked")]
     where = f"{s.host}:{s.port}" + (" (TLS)" if s.tls else " (plain)")
+    # manual_ack and never acking: an ack queued for kiosk-sync that the broker hands to this
+    # connection stays unacknowledged, so the broker delivers it again to kiosk-sync.
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"{config.device.device_id}-doctor",
-                         protocol=mqtt.MQTTv5)
+                         protocol=mqtt.MQTTv5, manual_ack=True)
     result: list[str] = []
     done = threading.Event()
 
@@ -174,7 +184,9 @@ def check_broker(config: KioskConfig, timeout_s: float) -> list[Check]:
             client.username_pw_set(s.username, s.password)
         if s.tls:
             client.tls_set(ca_certs=_str(s.ca_file), certfile=_str(s.cert_file), keyfile=_str(s.key_file))
-        client.connect(s.host, s.port, keepalive=10)
+        props = Properties(PacketTypes.CONNECT)
+        props.SessionExpiryInterval = s.session_expiry_s
+        client.connect(s.host, s.port, keepalive=10, clean_start=False, properties=props)
     except (OSError, ValueError) as e:   # refused, unreachable, TLS handshake or unreadable key
         return [Check("broker", FAIL, f"{where}: {type(e).__name__}: {e}")]
     client.loop_start()

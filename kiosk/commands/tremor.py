@@ -1,8 +1,9 @@
-"""`kiosk tremor VIDEO [--json]`: head and jaw tremor (frequency Hz, amplitude mm, band power) of a
-video of a face held still (docs/cli.md#kiosk-tremor, docs/metrics.md#tremor).
+"""`kiosk tremor VIDEO [--json]`: head, jaw and hand tremor (frequency Hz, amplitude mm, band power)
+of a video of a patient sitting still (docs/cli.md#kiosk-tremor, docs/metrics.md#tremor,
+docs/parkinson.md#hand-tremor). Hands are the patient's right and left.
 
-Exit codes: 0 measured (whether or not a tremor was detected); 1 the video is unreadable or no
-single face was seen long enough to measure; 4 the models could not be loaded.
+Exit codes: 0 measured (whether or not a tremor was detected); 1 the video is unreadable, or
+neither a single face nor a hand was seen long enough to measure; 4 the models could not be loaded.
 """
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def run(args: argparse.Namespace, config) -> int:  # noqa: ANN001
     try:
         result = tremor_from_frames(frames, fps, config.vision)
     except RuntimeUnavailable as e:
-        print(f"kiosk tremor: the face models could not be loaded ({e}); run scripts/setup", file=sys.stderr)
+        print(f"kiosk tremor: the face or hand models could not be loaded ({e}); run scripts/setup", file=sys.stderr)
         return 4
     d = {"video": str(args.video), **result.to_dict()}
     if args.json:
@@ -46,12 +47,23 @@ def run(args: argparse.Namespace, config) -> int:  # noqa: ANN001
         print(f"{args.video}: {d['frames']} frames at {d['fps']:g} frames/s, face in {d['frames_with_face']}")
         print(_line("head", d["head"]))
         print(_line("jaw", d["jaw"]))
+        for side in ("right", "left"):
+            if d[f"hand_{side}"] is not None:
+                print(_line(f"{side} hand", d[f"hand_{side}"]))
+        hands = d["hands"]
+        if hands is not None and hands["reason"]:
+            print(f"hands: {hands['reason']}")
+        elif hands is not None:
+            src = {"given": "the face's iris", "iris": "the face's iris", "hand": "an average adult hand breadth"}
+            print(f"hands (the patient's sides): in {hands['frames_with_hands']} frames, scale "
+                  f"{hands['mm_per_px']:g} mm/px from {src.get(hands['scale_source'], hands['scale_source'])}")
         b = d["blinks"]
         if b and b["rate_per_min"] is not None:
             print(f"blinks: {b['count']} in {b['seconds']:g} s ({b['rate_per_min']:g} /min; healthy adults at rest "
                   f"about {b['norm_rate_per_min']['mean']:g} /min)")
         print(d["note"])
-    measured = d["head"]["frequency_hz"] is not None
+    measured = d["head"]["frequency_hz"] is not None or any(
+        d[k] is not None and d[k]["frequency_hz"] is not None for k in ("hand_right", "hand_left"))
     if not measured:
         print(f"kiosk tremor: {d['head']['reason']}", file=sys.stderr)
     return 0 if measured else 1

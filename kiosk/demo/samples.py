@@ -76,6 +76,19 @@ def sample_summary(rng: random.Random, *, device_id: str = "kiosk-test",
         model_versions={"face_landmark.tflite": "1055cb9d"}, app_version="0.1.0")
 
 
+def sample_pd_summary(rng: random.Random, *, device_id: str = "kiosk-test", patient_ref: str = "PD-0001",
+                      severity: float | None = None) -> SessionSummary:
+    """One valid schema-v2 summary: a Parkinson's-protocol session with a fresh random session id."""
+    a = sample_assessment(rng)
+    a["protocol"] = "parkinson"
+    a["parkinson"] = sample_parkinson(rng, severity=rng.uniform(0, 1) if severity is None else severity)
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(minutes=rng.randint(0, 500_000))
+    return build_summary(
+        session_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)), device_id=device_id, patient_ref=patient_ref,
+        started_at=start, finished_at=start + timedelta(minutes=9), assessment=a,
+        model_versions={"face_landmark.tflite": "1055cb9d"}, app_version="0.2.0")
+
+
 def queue_samples(device_db: Path, n: int, *, device_id: str, seed: int = 0) -> list[str]:
     """Enqueue ``n`` sample summaries in an existing device database's outbox (one transaction).
 
@@ -100,3 +113,46 @@ def device_outbox(state_dir: Path, n: int, *, device_id: str, seed: int = 0) -> 
 
     Store.open(state_dir, device_id=device_id).close()
     return queue_samples(Path(state_dir) / "kiosk.db", n, device_id=device_id, seed=seed)
+
+
+def sample_parkinson(rng: random.Random, *, severity: float = 0.5) -> dict[str, Any]:
+    """``ParkinsonSummary.to_dict()`` of a synthetic session, built through the real dataclasses
+    (kiosk.analytics.parkinson): ``severity`` 0 (healthy) .. 1 (marked signs) scales jaw tremor,
+    monopitch and reduced expression. Random but plausible; no person behind it."""
+    from kiosk.analytics.parkinson import Measure, ParkinsonSummary, Reference, TremorFinding
+
+    def ref(typical: float, sd: float, worse: str, source: str, provisional: bool = True) -> Reference:
+        return Reference(typical, round(typical - 2 * sd, 3), round(typical + 2 * sd, 3), worse,  # type: ignore[arg-type]
+                         source, provisional)
+
+    s = severity
+    jaw_mm = round(0.2 + 1.6 * s + rng.uniform(-0.1, 0.1), 3)
+    tremor = (TremorFinding("head", "rest", "sit_still", s > 0.7, round(rng.uniform(4.2, 5.8), 2),
+                            round(0.1 + 0.6 * s, 3)),
+              TremorFinding("jaw", "rest", "sit_still", jaw_mm > 0.5, round(rng.uniform(4.5, 5.5), 2), jaw_mm),
+              TremorFinding("hand_left", "rest", "hands_lap", None, reason="hands not in view"),
+              TremorFinding("hand_right", "postural", "hands_up", False, round(rng.uniform(6, 8), 2), 0.2))
+    expr = ref(9.0, 1.5, "low", "healthy range of the calibration faces")
+    measures = [Measure(f"expression.smile.{side}", "expression", f"Smile excursion, {side}",
+                        round(9.0 - 5.0 * s + rng.uniform(-0.4, 0.4), 3), "mm", "smile", expr)
+                for side in ("left", "right")]
+    measures += [
+        Measure("expression.spontaneous_mm_s", "expression", "Spontaneous expressivity",
+                round(3.0 - 2.0 * s + rng.uniform(-0.2, 0.2), 3), "mm/s", "spontaneous",
+                ref(3.0, 0.6, "low", "healthy range of the calibration faces")),
+        Measure("blink.rate_per_min", "blink", "Blink rate at rest", round(rng.uniform(8, 20), 1), "/min",
+                "sit_still", ref(17.0, 5.0, "low", "provisional")),
+        Measure("blink.duration_ms", "blink", "Blink duration", None, "ms", "sit_still", None,
+                "eyes not tracked long enough"),
+        Measure("speech.f0_sd_st", "speech", "Pitch variation (monopitch)",
+                round(2.6 - 1.6 * s + rng.uniform(-0.15, 0.15), 3), "st", "spontaneous",
+                ref(2.5, 0.35, "low", "direction: Rusz et al. 2011; value provisional")),
+        Measure("speech.intensity_sd_db", "speech", "Loudness variation (monoloudness)",
+                round(7.0 - 2.5 * s + rng.uniform(-0.3, 0.3), 3), "dB", "spontaneous",
+                ref(7.0, 1.0, "low", "direction: Rusz et al. 2011; value provisional")),
+        Measure("speech.pause_ratio_pct", "speech", "Pause ratio", round(15 + 10 * s, 1), "%", "spontaneous",
+                ref(15.0, 4.0, "high", "provisional")),
+        Measure("speech.ddk_rate_sps", "speech", "DDK rate /pataka/", round(6.2 - 1.5 * s, 2), "syll/s", "pataka",
+                ref(6.2, 0.4, "low", "adult /pataka/ norm", provisional=False)),
+    ]
+    return ParkinsonSummary(tremor, tuple(measures), extra={"sit_still": {"frames": 600}}).to_dict()

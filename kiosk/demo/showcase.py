@@ -17,8 +17,9 @@ from kiosk.scoring.grades import hb_roman
 VIEWS = ("attract", "pin", "patient_search", "patient_register", "session_welcome", "session_instruct",
          "session_speech", "session_retry", "session_device", "session_nurse", "session_working", "results",
          "results_first", "results_relapse", "clinician", "clinician_grading", "clinician_history",
-         "clinician_relapse", "live", "settings")
+         "clinician_relapse", "live", "settings", "results_parkinson", "clinician_parkinson")
 RELAPSE = ("P0043", "BERNADETTE-CHARLOTTE")    # recovers for three weeks, then drops clearly
+PARKINSON = ("P0045", "DORA")                  # three Parkinson's sessions (kiosk.demo.parkinson_showcase)
 
 
 # Showcase course per week: (symmetry ratio, resting items eye/cheek/mouth, synkinesis items per expression)
@@ -80,7 +81,8 @@ def relapse_assessment(rng: random.Random) -> dict[str, Any]:
 def seed_history(services: Any, code: str = "P0042", name: str = "ANNA", weeks: int = 4,
                  course: str = "recovering") -> Any:
     """A patient with ``weeks`` weekly sessions, the last one today; returns (patient, last record).
-    ``course`` "relapse": the last session drops below the first (kiosk.analytics.feedback flags it)."""
+    ``course`` "relapse": the last session drops below the first (kiosk.analytics.feedback flags it);
+    "parkinson": Parkinson's protocol sessions (kiosk.demo.parkinson_showcase)."""
     store = services.store()
     patient = store.find_patient(code)
     if patient is not None and store.sessions_for(patient.id):
@@ -92,7 +94,11 @@ def seed_history(services: Any, code: str = "P0042", name: str = "ANNA", weeks: 
     rec = None
     for w in range(weeks):
         at = now - timedelta(days=7 * (weeks - 1 - w), minutes=5)
-        a = relapse_assessment(rng) if course == "relapse" and w == weeks - 1 else recovery_assessment(w, rng)
+        if course == "parkinson":
+            from kiosk.demo.parkinson_showcase import showcase_assessment
+            a = showcase_assessment(recovery_assessment(len(_COURSE) - 1, rng), w)
+        else:
+            a = relapse_assessment(rng) if course == "relapse" and w == weeks - 1 else recovery_assessment(w, rng)
         rec = store.save_session(patient.id, a, started_at=at, ended_at=at + timedelta(minutes=4))
     return patient, rec
 
@@ -122,6 +128,8 @@ def show(app: Any, view: str, driver: Any) -> None:
     elif view.startswith(("results", "clinician")) or view == "live":
         if view.endswith("relapse"):
             patient, rec = seed_history(app.services, *RELAPSE, course="relapse")
+        elif view.endswith("parkinson"):
+            patient, rec = seed_history(app.services, *PARKINSON, weeks=3, course="parkinson")
         elif view.endswith("first"):
             patient, rec = seed_history(app.services, "P0044", "CARL", weeks=1)
         else:
@@ -131,7 +139,7 @@ def show(app: Any, view: str, driver: Any) -> None:
             app.result = (rec, rec.assessment)
         app.go("results" if view.startswith("results") else "clinician")
         scr = app.current
-        if view in ("clinician_grading", "clinician_history"):
+        if view in ("clinician_grading", "clinician_history", "clinician_parkinson"):
             scr.tab = view.split("_")[1]
         if view == "live":
             app.go("live")

@@ -108,7 +108,8 @@ class Pose:
 
 @dataclass(frozen=True)
 class SyntheticSpec:
-    """What to synthesize: affected side ('left', 'right' or 'none'), severity 0..1.
+    """What to synthesize: affected side ('left', 'right', 'both' or 'none'), severity 0..1
+    ('both': the movement of both sides is reduced alike, as in hypomimia).
 
     symmetric=True (default) starts from the mirrored, perfectly symmetric face, so all
     asymmetry comes from ``severity``.  face: which real photograph (see :func:`base_face`).
@@ -127,10 +128,10 @@ class SyntheticSpec:
     synkinesis: float = 0.0  # affected eye's fissure narrowing (fraction) during smile and pucker
 
     def amplitude(self, side: str) -> float:
-        """Movement factor for a side: 1 - severity on the affected side, else 1."""
+        """Movement factor for a side: 1 - severity on the affected side (both with 'both'), else 1."""
         if not 0.0 <= self.severity <= 1.0:
             raise ValueError(f"severity must be in 0..1, got {self.severity}")
-        return 1.0 - self.severity if side == self.affected_side else 1.0
+        return 1.0 - self.severity if self.affected_side in (side, "both") else 1.0
 
 
 def _rotation_about(centre: tuple[float, float], deg: float) -> np.ndarray:
@@ -398,12 +399,8 @@ def write_session(out_dir: Path | str, spec: SyntheticSpec, steps: tuple[str, ..
     out.mkdir(parents=True, exist_ok=True)
     for step in steps:
         if clips and step != "rest":
-            frames = make_clip(step, spec)
-            vw = cv2.VideoWriter(str(out / f"{step}.avi"), cv2.VideoWriter_fourcc(*"MJPG"), 10.0,
-                                 (frames[0].shape[1], frames[0].shape[0]))
-            for fr in frames:
-                vw.write(cv2.cvtColor(fr, cv2.COLOR_RGB2BGR))
-            vw.release()
+            from kiosk.demo.parkinson_patient import write_video
+            write_video(out / f"{step}.avi", make_clip(step, spec), 10.0)
         else:
             img = apply_pose(expression_image(step, spec), spec.pose)
             cv2.imwrite(str(out / f"{step}.png"), cv2.cvtColor(img, cv2.COLOR_RGB2BGR))

@@ -64,3 +64,13 @@ MIDLINE_RIGID = (9, 8, 168, 6, 197, 195, 5, 4)
 # span the per-frame size reference.  The temple/cheek contour (127/356, 234/454) is left
 # out: the mesh moves it 2-3 mm during smile and pucker.
 RIGID_PAIRS = SidePair(right=(33, 133), left=(263, 362))
+
+# Upper-face groups whose non-rigid motion measures spontaneous expressivity (docs/parkinson.md#hypomimia;
+# mirror pairs checked on the mirrored astronaut mesh, within 3.3 px): the whole brow contour, the
+# infraorbital rim just below the lower lid, and the upper cheek (malar) surface.
+BROW_CONTOUR = SidePair(right=(70, 63, 105, 66, 107, 46, 53, 52, 65, 55),
+                        left=(300, 293, 334, 296, 336, 276, 283, 282, 295, 285))
+INFRAORBITAL = SidePair(right=(31, 228, 229, 230, 111), left=(261, 448, 449, 450, 340))
+UPPER_CHEEK = SidePair(right=(117, 118, 119, 50, 101, 100), left=(346, 347, 348, 280, 330, 329))
+# Lips (corners, centres, upper and lower vermilion) and the chin: the articulators while talking.
+LIPS_AND_CHIN = (61, 291, 0, 17, 13, 14, 37, 267, 84, 314, 152)

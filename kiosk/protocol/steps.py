@@ -95,19 +95,22 @@ STEPS: tuple[StepSpec, ...] = (
 
 #: Parkinson's protocol additions (docs/parkinson.md#protocol). "video" steps record every camera
 #: frame to a video file (tremor, blinks); the spontaneous-speech step records sound and video.
+#: Their countdowns are longer than the palsy steps': the spoken prompt is longer, the patient
+#: needs a moment to think of what to say or to lift the hands, and the window must not open
+#: while they are still moving into position.
 SPONTANEOUS_PROMPT = "Tell me about your morning"
 PARKINSON_STEPS: tuple[StepSpec, ...] = (
     StepSpec("sit_still", "video", "Sit still", "Look at the screen and sit still and relaxed for 20 seconds.",
-             Pictogram(), 3.0, 20.0, spoken="Look at the screen, and sit still for twenty seconds."),
+             Pictogram(), 5.0, 20.0, spoken="Look at the screen, and sit still for twenty seconds."),
     StepSpec("spontaneous", "speech", SPONTANEOUS_PROMPT, "Stay quiet until you see \"Go!\", then tell us about "
-             "your morning, in your own words, until the tone.", _speech("..."), 3.0, 31.0, "spontaneous",
+             "your morning, in your own words, until the tone.", _speech("..."), 5.0, 31.0, "spontaneous",
              spoken="At Go, tell me about your morning, until the tone.", video=True),
-    StepSpec("hands_up", "video", "Hands up", "Hold both hands up in front of your chest, palms down and fingers "
-             "apart, where the camera can see them. Hold until the tone.", Pictogram(hands="up"), 4.0, 15.0,
-             spoken="Hold both hands up in front of your chest, and keep them there until the tone."),
-    StepSpec("hands_lap", "video", "Hands resting", "Rest your hands on your lap, or on the table, where the "
-             "camera can see them. Let them relax until the tone.", Pictogram(hands="lap"), 4.0, 15.0,
-             spoken="Rest your hands where the camera can see them, and let them relax until the tone."),
+    StepSpec("hands_up", "video", "Hands up", "Hold both hands up in front of your chest, fingers apart, "
+             "until the tone.", Pictogram(hands="up"), 6.0, 15.0,
+             spoken="Hold both hands up in front of your chest, until the tone."),
+    StepSpec("hands_lap", "video", "Hands resting", "Rest your hands on your lap, where the camera can see "
+             "them, until the tone.", Pictogram(hands="lap"), 6.0, 15.0,
+             spoken="Rest your hands on your lap, in view, until the tone."),
 )
 VIDEO_STEPS: tuple[str, ...] = tuple(s.name for s in PARKINSON_STEPS if s.kind == "video" or s.video)
 

@@ -27,8 +27,10 @@ from kiosk.reports.charts import band_chart, line_chart
 from kiosk.reports.data import ReportData
 from kiosk.face.assessment import LOW_CONFIDENCE
 from kiosk.face.symmetry import REGION_STEPS
-from kiosk.protocol.steps import FACE_STEPS, SPEECH_STEPS
+from kiosk.analytics.parkinson_view import is_parkinson
+from kiosk.protocol.steps import PROTOCOLS
 from kiosk.reports.grading import clinical_sections, side_header
+from kiosk.reports.parkinson import parkinson_section
 from kiosk.scoring.grades import hb_roman
 from kiosk.reports.layout import (BODY, CREATOR, FONT_MONO, H1, H2, NOTE, SMALL, check_report_target, fmt,
                                   footer_text, grid, numbered_canvas, para, rich, save_pdf)
@@ -40,7 +42,12 @@ __all__ = ["build_clinician_pdf"]
 FLAG = ParagraphStyle("flag", parent=BODY, backColor=colors.HexColor("#fde2e0"), borderColor=colors.HexColor("#c0392b"),
                       borderWidth=1, borderPadding=5, spaceAfter=6, textColor=colors.HexColor("#7b241c"))
 
-STEP_ORDER = FACE_STEPS + SPEECH_STEPS
+STEP_ORDER = PROTOCOLS["parkinson"]        # the palsy steps in their order, with the Parkinson's steps around them
+
+
+def _title(d: ReportData) -> str:
+    return ("Parkinson's screening – clinician report" if is_parkinson(d.session.assessment)
+            else "Facial palsy assessment – clinician report")
 
 
 def _header(d: ReportData) -> list[Any]:
@@ -49,7 +56,7 @@ def _header(d: ReportData) -> list[Any]:
                              + (f" (born {p.birth_year})" if p.birth_year else "")), "Clinic", para(d.clinic_name)],
             ["Session", para(s.id), "Date (local)", s.started_at.astimezone().strftime("%Y-%m-%d %H:%M")],
             ["Device", para(s.device_id), "Software", para(f"kiosk {s.software_version}")]]
-    return [para("Facial palsy assessment – clinician report", H1),
+    return [para(_title(d), H1),
             grid(rows, [22 * mm, 78 * mm, 22 * mm, 58 * mm], header_rows=0, zebra=False)]
 
 
@@ -205,7 +212,7 @@ def _quality(d: ReportData) -> list[Any]:
         frames = "" if st.frames_used is None else f"{st.frames_used} / {st.frames_rejected or 0}"
         status = "ok, low confidence" if st.status == LOW_CONFIDENCE else st.status
         rows.append([para(st.step), st.attempt, para(status), para(st.reason or _rejections(d, st.step)), frames])
-    return [para("Quality notes per step", H2), grid(rows, [38 * mm, 16 * mm, 22 * mm, 74 * mm, 30 * mm])]
+    return [para("Quality notes per step", H2), grid(rows, [36 * mm, 16 * mm, 22 * mm, 72 * mm, 34 * mm])]
 
 
 def _rejections(d: ReportData, step: str) -> str:
@@ -344,11 +351,20 @@ def build_clinician_pdf(d: ReportData, out: Path, device: dict[str, str] | None 
     check_report_target(out)
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, creator=CREATOR, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=14 * mm,
-                            bottomMargin=18 * mm, title="Facial palsy assessment – clinician report",
-                            author=d.clinic_name, subject=f"session {d.session.id}")
-    story: list[Any] = _header(d) + _decline(d) + _summary(d) + clinical_sections(clinical_detail(d.face))
-    story += _face_tables(d) + _speech_table(d) + _quality(d)
-    story += _comparison(d) + _outlook(d) + _peak_frames(d) + _software(d, device or {})
+                            bottomMargin=18 * mm, title=_title(d), author=d.clinic_name,
+                            subject=f"session {d.session.id}")
+    if is_parkinson(d.session.assessment):
+        # Parkinson's protocol: its section first; the palsy grading, recovery comparison and outlook
+        # do not apply to a bilateral condition (docs/clinical-views.md#parkinsons)
+        story: list[Any] = _header(d) + (parkinson_section(d.parkinson) or [
+            para("Parkinson's screening measures", H2),
+            para("No readable screening measures are stored for this Parkinson's session (the analysis was not "
+                 "done, failed, or its record is damaged); see the quality notes per step.", NOTE)])
+        story += _face_tables(d) + _speech_table(d) + _quality(d) + _peak_frames(d) + _software(d, device or {})
+    else:
+        story = _header(d) + _decline(d) + _summary(d) + clinical_sections(clinical_detail(d.face))
+        story += _face_tables(d) + _speech_table(d) + _quality(d)
+        story += _comparison(d) + _outlook(d) + _peak_frames(d) + _software(d, device or {})
     story += [para("Limitations", H2), para(LIMITATIONS, BODY)]
     footer = (f"{footer_text(d.patient.code)} – session {d.session.started_at.astimezone():%Y-%m-%d} – decision "
               "support, not a diagnosis")

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.analytics import PatientHistory, history
+from kiosk.analytics.parkinson_view import ParkinsonContext, context
 from kiosk.protocol.steps import FACE_STEPS
 from kiosk.store import Patient, SessionRecord, StepRecord, Store
 
@@ -20,6 +21,14 @@ class ReportData:
     history: PatientHistory            # sessions up to and including this one
     clinic_name: str
     peak_frames: dict[str, Path] = field(default_factory=dict, hash=False)   # expression -> overlay image
+    sessions: tuple[SessionRecord, ...] = field(default=(), hash=False)    # up to and including this one
+
+    @property
+    def parkinson(self) -> ParkinsonContext | None:
+        """The Parkinson's section with its trend context, or None (kiosk.analytics.parkinson_view)."""
+        s = self.session
+        earlier = tuple(e for e in self.sessions if e.id != s.id and e.started_at <= s.started_at)
+        return context(earlier + (s,))
 
     @property
     def face(self) -> dict[str, Any]:
@@ -48,4 +57,5 @@ def gather(store: Store, session_id: str, clinic_name: str, state_dir: Path | No
             found = [p for p in folder.iterdir() if p.suffix.lower() in (".png", ".jpg", ".jpeg")]
             found.sort(key=lambda p: (order.index(p.stem) if p.stem in order else len(order), p.stem))
             frames = {p.stem: p for p in found}
-    return ReportData(patient, session, tuple(store.steps(session_id)), history(earlier), clinic_name, frames)
+    return ReportData(patient, session, tuple(store.steps(session_id)), history(earlier), clinic_name, frames,
+                      tuple(earlier))

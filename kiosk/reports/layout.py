@@ -7,8 +7,10 @@ template, so ``<img src=...>`` prints literally instead of embedding a file
 Cyrillic, Hebrew, Arabic glyphs); words longer than a line are split (``splitLongWords``).
 Hebrew and Arabic runs are put in visual order (Unicode bidi algorithm, python-bidi) and Arabic
 letters are given their joined forms (arabic-reshaper) before layout, because ReportLab draws
-left to right. Limits: the reordering is done per text, before line breaking, so an RTL text that
-wraps onto several lines has its lines in the wrong order; ligatures beyond lam-alef are not formed.
+left to right. A plain paragraph with RTL text is broken into lines in logical order first and each
+line is then reordered, so a wrapped name keeps its lines in reading order. Limits: an RTL value
+inside a ``rich`` template is reordered as one run (it must fit its line); ligatures beyond
+lam-alef are not formed.
 """
 from __future__ import annotations
 
@@ -133,9 +135,45 @@ def plain(text: Any) -> str:
     return escape(visual(str(text)))
 
 
+def _base_direction(text: str) -> str:
+    """"R" when the first strong character is right-to-left, else "L" (Unicode bidi rule P2)."""
+    import unicodedata
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return "R"
+        if kind == "L":
+            return "L"
+    return "L"
+
+
+class _RtlParagraph(Paragraph):
+    """Plain text with Hebrew or Arabic: lines are broken in logical order at layout time (the
+    width is known only then), then each line is put in visual order on its own."""
+
+    def __init__(self, logical: str, style: ParagraphStyle) -> None:
+        super().__init__(plain(logical), style)
+        self._logical = logical
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 (ReportLab API)
+        import arabic_reshaper
+        from bidi import get_display
+        from reportlab.lib.utils import simpleSplit
+
+        st = self.style
+        lines = simpleSplit(arabic_reshaper.reshape(self._logical), st.fontName, st.fontSize,
+                            availWidth - st.leftIndent - st.rightIndent)
+        logical = self._logical
+        base = _base_direction(logical)            # every line keeps the paragraph's direction
+        Paragraph.__init__(self, "<br/>".join(escape(get_display(line, base_dir=base)) for line in lines), st)
+        self._logical = logical
+        return super().wrap(availWidth, availHeight)
+
+
 def para(text: Any, style: ParagraphStyle = SMALL) -> Paragraph:
     """A paragraph of plain text: every character prints as itself (no markup is interpreted)."""
-    return Paragraph(plain(text), style)
+    text = str(text)
+    return _RtlParagraph(text, style) if _RTL.search(text) else Paragraph(plain(text), style)
 
 
 def rich(template: str, style: ParagraphStyle, *values: Any) -> Paragraph:

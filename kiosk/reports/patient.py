@@ -4,6 +4,8 @@ weekly graph, clarity score.
 Plain words only; no grades, jargon or predictions. The "face movement score" is the
 Sunnybrook-style composite (0..100). Face, sentence, improvement % (never negative) and
 "speak to the nurse" follow the one rule in kiosk.analytics.feedback, as on the results screen.
+A Parkinson's session gets gentle words only: thanks and what was recorded, no number
+(kiosk.analytics.parkinson_view, docs/clinical-views.md#parkinsons).
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from kiosk.analytics.feedback import clarity_words, face_feedback
+from kiosk.analytics.parkinson_view import PATIENT_NOTE, is_parkinson, patient_lines
 from kiosk.reports.charts import face_icon, weekly_bars
 from kiosk.reports.data import ReportData
 from kiosk.reports.layout import (BASE, CREATOR, FONT, FONT_BOLD, check_report_target, footer_text, numbered_canvas,
@@ -93,19 +96,33 @@ def _precision_note(d: ReportData) -> list[Any]:
                  "team will take this into account.", FINE)]
 
 
+def _movement_and_speech(d: ReportData) -> list[Any]:
+    """A Parkinson's session: thanks and what was recorded, in words only (no measure, no range, no
+    disease name; docs/clinical-views.md#parkinsons)."""
+    first, *rest = patient_lines(d.session.assessment)
+    return [para(first, BIG), Spacer(1, 2 * mm), *[para(line, TEXT) for line in rest], Spacer(1, 3 * mm),
+            para("If you have questions or noticed anything unusual today, please tell the nurse.", TEXT),
+            Spacer(1, 3 * mm), para(f"{PATIENT_NOTE} Your doctor or nurse will explain them to you.", FINE)]
+
+
 def build_patient_pdf(d: ReportData, out: Path) -> Path:
     """Write the patient's sheet for ``d`` to ``out``; return the path."""
     check_report_target(out)
     buf = io.BytesIO()
+    gentle = is_parkinson(d.session.assessment)
+    title = "Your check today" if gentle else "Your facial palsy check"
     doc = SimpleDocTemplate(buf, creator=CREATOR, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=12 * mm,
-                            bottomMargin=20 * mm, title="Your facial palsy check", author=d.clinic_name)
+                            bottomMargin=20 * mm, title=title, author=d.clinic_name)
     name = d.patient.display_name or d.patient.code
-    story: list[Any] = [para("Your progress", TITLE),
+    story: list[Any] = [para(title if gentle else "Your progress", TITLE),
                         para(f"{name} – {d.session.started_at.astimezone():%d %B %Y} – {d.clinic_name}", TEXT),
                         Spacer(1, 4 * mm)]
-    story += _headline(d) + _precision_note(d) + [Spacer(1, 3 * mm)] + _weekly(d) + [Spacer(1, 3 * mm)] + _clarity(d)
-    story += [Spacer(1, 3 * mm),
-              para("This sheet shows measurements made by the kiosk. It is not a diagnosis. Your doctor or "
-                   "therapist will explain what the results mean for you.", FINE)]
+    if gentle:
+        story += _movement_and_speech(d)
+    else:
+        story += _headline(d) + _precision_note(d) + [Spacer(1, 3 * mm)] + _weekly(d) + [Spacer(1, 3 * mm)]
+        story += _clarity(d) + [Spacer(1, 3 * mm), para(
+            "This sheet shows measurements made by the kiosk. It is not a diagnosis. Your doctor or "
+            "therapist will explain what the results mean for you.", FINE)]
     doc.build(story, canvasmaker=numbered_canvas(f"{footer_text(d.clinic_name)} – not a diagnosis", font_size=10))
     return save_pdf(out, buf.getvalue())

@@ -25,6 +25,7 @@ from kiosk.config import VisionConfig
 from kiosk.face import landmarks as L
 from kiosk.face.blink import Blinks, detect_blinks
 from kiosk.face.tremor import Tremor, measure_tremor
+from kiosk.session.hand_tremor import HandTremorResult
 
 HEAD_POINTS = L.MIDLINE_RIGID + L.RIGID_PAIRS.right + L.RIGID_PAIRS.left
 JAW_POINTS = (152, 175, 199, 200)   # chin: menton, pogonion and the soft tissue above them
@@ -44,16 +45,21 @@ class TremorResult:
     head: Tremor
     jaw: Tremor
     blinks: Blinks | None = None
+    hands: HandTremorResult | None = None
 
     def to_dict(self) -> dict:
+        hands = self.hands
         return {"fps": round(self.fps, 3), "frames": self.frames, "frames_with_face": self.frames_with_face,
                 "mm_per_px": None if self.mm_per_px is None else round(self.mm_per_px, 4),
                 "head": self.head.to_dict(), "jaw": self.jaw.to_dict(),
-                "hand_left": None, "hand_right": None,
+                "hand_left": None if hands is None or hands.left is None else hands.left.to_dict(),
+                "hand_right": None if hands is None or hands.right is None else hands.right.to_dict(),
+                "hands": None if hands is None else hands.to_dict(),
                 "blinks": None if self.blinks is None else self.blinks.to_dict(),
                 "note": ("Screening measure from video landmarks, not a diagnosis. Amplitudes are in the "
-                         "image plane (movement towards the camera is not seen); mm assume an 11.7 mm iris. "
-                         "Hand tremor is not measured by this version.")}
+                         "image plane (movement towards the camera is not seen); mm assume an 11.7 mm iris "
+                         "(hands without a face: an average adult hand breadth). Hands are the patient's "
+                         "right and left.")}
 
 
 @dataclass(frozen=True)
@@ -97,27 +103,46 @@ def video_series(frames: list[np.ndarray], config: VisionConfig | None = None) -
     return VideoSeries(lm, opening, float(np.median(scales)) if scales else None)
 
 
-POINTS = HEAD_POINTS + JAW_POINTS
+def flow_positions(frames: list[np.ndarray], lm_px: np.ndarray, mm_per_px: float, points: tuple[int, ...],
+                   crop: bool = False, window_mm: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Optical-flow positions (n, k, 2) px of the landmarks ``points`` from the first frame where
+    they were seen into every frame where they were seen (started at the landmark model's
+    position), and whether each is reliable (n, k) (False where not seen; the first frame True).
 
+    crop: track in the region the points cover over the whole video (plus four windows) instead
+    of the whole frame: the same result for points far from the crop's edge, less work.
+    window_mm: the flow window (mm of face; default kiosk.face.flow.WINDOW_MM).
+    """
+    from kiosk.face.flow import WINDOW_MM as FLOW_WINDOW_MM
+    from kiosk.face.flow import track_points, window_px
 
-def follow_points(frames: list[np.ndarray], lm_px: np.ndarray, mm_per_px: float) -> tuple[np.ndarray, np.ndarray]:
-    """``POINTS`` followed by optical flow from the first frame with a face: positions (n, k, 2)
-    px and whether the flow is reliable there (n, k) (the reference frame is; frames without a
-    face are not)."""
-    from kiosk.face.flow import track_points
+    window_mm = FLOW_WINDOW_MM if window_mm is None else window_mm
 
-    idx = list(POINTS)
-    pts = np.full((len(lm_px), len(idx), 2), np.nan)
-    ok = np.zeros((len(lm_px), len(idx)), bool)
-    seen = np.flatnonzero(np.isfinite(lm_px[:, 0, 0]))
+    idx = list(points)
+    n = len(frames)
+    pos = np.full((n, len(idx), 2), np.nan)
+    ok = np.zeros((n, len(idx)), bool)
+    seen = np.flatnonzero(np.isfinite(lm_px[:, idx[0], 0]))
     if not len(seen):
-        return pts, ok
-    ref = frames[seen[0]]
-    pts[seen[0]], ok[seen[0]] = lm_px[seen[0], idx], True
+        return pos, ok
+    x0 = y0 = 0
+    x1, y1 = frames[0].shape[1], frames[0].shape[0]
+    if crop:
+        pts = lm_px[seen][:, idx]
+        m = 4 * window_px(mm_per_px, window_mm)
+        x0, y0 = (np.maximum(np.floor(np.nanmin(pts.reshape(-1, 2), axis=0)) - m, 0)).astype(int)
+        x1, y1 = np.minimum(np.ceil(np.nanmax(pts.reshape(-1, 2), axis=0)) + m + 1, [x1, y1]).astype(int)
+    off = np.array([x0, y0], dtype=np.float64)
+    ref = frames[seen[0]][y0:y1, x0:x1]
+    ref_pts = lm_px[seen[0], idx] - off
+    pos[seen[0]], ok[seen[0]] = lm_px[seen[0], idx], True
     for i in seen[1:]:
-        res = track_points(ref, frames[i], pts[seen[0]], lm_px[i, idx], mm_per_px, WINDOW_MM)
-        pts[i], ok[i] = res.points_px, res.reliable
-    return pts, ok
+        res = track_points(ref, frames[i][y0:y1, x0:x1], ref_pts, lm_px[i, idx] - off, mm_per_px, window_mm)
+        pos[i], ok[i] = res.points_px + off, res.reliable
+    return pos, ok
+
+
+POINTS = HEAD_POINTS + JAW_POINTS
 
 
 def group_displacement(points_px: np.ndarray, reliable: np.ndarray, mesh_px: np.ndarray) -> np.ndarray:
@@ -142,26 +167,35 @@ def group_displacement(points_px: np.ndarray, reliable: np.ndarray, mesh_px: np.
 def site_series(frames: list[np.ndarray], lm_px: np.ndarray, mm_per_px: float) -> tuple[np.ndarray, np.ndarray]:
     """(head, jaw) displacement series (n, 2) mm: the head points' mean displacement, and the
     chin's minus the head's (NaN in frames without a face)."""
-    pts, ok = follow_points(frames, lm_px, mm_per_px)
+    pts, ok = flow_positions(frames, lm_px, mm_per_px, POINTS, window_mm=WINDOW_MM)
     nh = len(HEAD_POINTS)
     head = group_displacement(pts[:, :nh], ok[:, :nh], lm_px[:, list(HEAD_POINTS)])
     chin = group_displacement(pts[:, nh:], ok[:, nh:], lm_px[:, list(JAW_POINTS)])
     return head * mm_per_px, (chin - head) * mm_per_px
 
 
-def tremor_from_series(frames: list[np.ndarray], series: VideoSeries, fps: float) -> TremorResult:
-    """Head and jaw tremor from a video's frames and their :func:`video_series`."""
+def tremor_from_series(frames: list[np.ndarray], series: VideoSeries, fps: float,
+                       hands: HandTremorResult | None = None) -> TremorResult:
+    """Head and jaw tremor from a video's frames and their :func:`video_series` (``hands``: the
+    hand tremor of the same frames, carried along)."""
     lm, scale, seen = series.landmarks_px, series.mm_per_px, series.frames_with_face
     if scale is None or seen < MIN_SEEN_FRACTION * len(frames):
         why = ("no iris scale: mm cannot be measured" if scale is None and seen else
                f"one face seen in {seen} of {len(frames)} frames; {MIN_SEEN_FRACTION:.0%} needed")
         none = Tremor(False, None, None, None, None, why)
-        return TremorResult(fps, len(frames), seen, scale, none, none)
+        return TremorResult(fps, len(frames), seen, scale, none, none, hands=hands)
     head, jaw = site_series(frames, lm, scale)
     return TremorResult(fps, len(frames), seen, scale, measure_tremor(head, fps), measure_tremor(jaw, fps),
-                        detect_blinks(series.opening_px * scale, fps))
+                        detect_blinks(series.opening_px * scale, fps), hands)
 
 
-def tremor_from_frames(frames: list[np.ndarray], fps: float, config: VisionConfig | None = None) -> TremorResult:
-    """Head and jaw tremor of a video's frames (RGB uint8) at ``fps`` frames per second."""
-    return tremor_from_series(frames, video_series(frames, config), fps)
+def tremor_from_frames(frames: list[np.ndarray], fps: float, config: VisionConfig | None = None,
+                       hands: bool = True) -> TremorResult:
+    """Head, jaw and (``hands``) hand tremor of a video's frames (RGB uint8) at ``fps`` frames per
+    second; the hands use the face's iris scale when there is one."""
+    from kiosk.session.hand_tremor import hand_tremor_from_frames
+
+    series = video_series(frames, config)
+    hand = hand_tremor_from_frames(frames, fps, config, mm_per_px=series.mm_per_px,
+                                   find_face=False) if hands else None
+    return tremor_from_series(frames, series, fps, hand)

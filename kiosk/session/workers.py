@@ -46,6 +46,13 @@ class CameraWorker(threading.Thread):
         self._halt = threading.Event()
         self.error: str | None = None
         self.frames_read = 0
+        self._recorder: Any = None
+
+    def record(self, recorder: Any) -> None:
+        """Hand every frame read from now on to ``recorder.add(rgb, timestamp_s)`` (a video step's
+        kiosk.capture.recorder.VideoRecorder); None stops."""
+        with self._lock:
+            self._recorder = recorder
 
     def switch(self, source_key: str | None) -> None:
         """Reopen the camera for ``source_key`` (a step name in replay; ignored by live cameras)."""
@@ -95,7 +102,10 @@ class CameraWorker(threading.Thread):
                 with self._lock:
                     self._frame = frame.rgb
                     self.seq += 1
+                    recorder = self._recorder
                 self.frames_read += 1
+                if recorder is not None:
+                    recorder.add(frame.rgb, frame.timestamp_s)     # queues only; never blocks
             self._halt.wait(max(0.0, self.period - (time.monotonic() - t0)))
         _close(cam)
 
@@ -107,6 +117,16 @@ class CameraWorker(threading.Thread):
         except Exception as e:
             self.error = _device_text("camera", e)
             return None, self.error
+
+
+#: Quality codes of a frame in which no single, lit, near enough face is seen: a video step's
+#: frame counts as "face seen" otherwise (turned, tilted or blurred faces still give landmarks).
+NO_FACE_CODES = frozenset({"no_face", "multiple_faces", "too_dark", "too_bright", "too_far"})
+
+
+def face_seen(analysis: Any) -> bool:
+    """One face, lit and near enough to measure, in this analysed frame (video steps)."""
+    return analysis.quality.code not in NO_FACE_CODES
 
 
 def frame_usable(analysis: Any, rest_pitch_deg: float | None, max_pitch_deg: float) -> bool:
@@ -132,6 +152,8 @@ class AnalysisWorker(threading.Thread):
         self._lock = threading.Lock()
         self._latest: Analysed | None = None
         self._collect_id = 0
+        self._keep = True                 # False: a video step's capture counts faces, keeps no frame
+        self._seen = 0
         self._collected: list[Analysed] = []
         self._analysed_in_capture = 0
         self._reasons: Counter = Counter()
@@ -145,15 +167,19 @@ class AnalysisWorker(threading.Thread):
         with self._lock:
             return self._latest
 
-    def begin_capture(self, capture_id: int) -> None:
+    def begin_capture(self, capture_id: int, keep_frames: bool = True) -> None:
+        """Open a capture: keep the frames that pass the gate (face steps) or, with ``keep_frames``
+        False (video steps, whose every frame goes to a file), only count the frames with a face."""
         with self._lock:
             self._collect_id, self._collected, self._analysed_in_capture = capture_id, [], 0
+            self._keep, self._seen = keep_frames, 0
             self._reasons = Counter()
 
     def capture_progress(self) -> tuple[int, int]:
-        """(frames that passed the quality gate, frames analysed) in the open capture."""
+        """(frames that passed the quality gate, or with ``keep_frames`` False the frames with a face
+        seen; frames analysed) in the open capture."""
         with self._lock:
-            return len(self._collected), self._analysed_in_capture
+            return (len(self._collected) if self._keep else self._seen), self._analysed_in_capture
 
     def end_capture(self) -> tuple[list[Analysed], Counter]:
         """Close the capture; returns the good frames kept and the (code, message) counts of rejected ones."""
@@ -190,7 +216,12 @@ class AnalysisWorker(threading.Thread):
                 self._latest = item
                 if self._collect_id:
                     self._analysed_in_capture += 1
-                    if frame_usable(res, self.rest_pitch_deg, self.max_pitch_deg):
+                    if not self._keep:
+                        if face_seen(res):
+                            self._seen += 1
+                        else:
+                            self._reasons[(res.quality.code, res.quality.message)] += 1
+                    elif frame_usable(res, self.rest_pitch_deg, self.max_pitch_deg):
                         self._collected.append(item)
                         if len(self._collected) > MAX_FRAMES_PER_STEP:
                             del self._collected[::2]     # keep an even spread over the window

@@ -24,7 +24,7 @@ from kiosk.speech.denoise import denoise
 from kiosk.speech.intelligibility import TARGET_SENTENCE, Intelligibility, measure_intelligibility
 from kiosk.speech.prosody import Prosody, hypokinetic_summary, measure_prosody
 from kiosk.speech.quality import AudioQuality, NoiseReference, check_recording, clipped_percent, noise_sample
-from kiosk.speech.taskcheck import check_ddk, check_sentence, check_vowel
+from kiosk.speech.taskcheck import check_ddk, check_sentence, check_spontaneous, check_vowel
 from kiosk.speech.voice import VoiceMeasures, measure_voice
 
 STEPS = SPEECH_STEPS
@@ -140,7 +140,7 @@ def as_float_audio(x: np.ndarray) -> np.ndarray:
 
 
 def task_for_step(step: str) -> str:
-    """Quality-gate task of a speech step: "vowel", "ddk" or "sentence" (kiosk.protocol)."""
+    """Quality-gate task of a speech step: "vowel", "ddk", "sentence" or "spontaneous" (kiosk.protocol)."""
     gate = step_spec(step).gate
     if gate is None:
         raise KeyError(f"{step!r} is not a speech step")
@@ -148,10 +148,19 @@ def task_for_step(step: str) -> str:
 
 
 def check_step(step: str, x: np.ndarray, sr: int, lead_in_s: float = 1.0) -> AudioQuality:
-    """Quality gate for one just-recorded step (any rate): the protocol's retry decision."""
+    """Quality gate for one just-recorded step (any rate): the protocol's retry decision. The
+    spontaneous-speech step must also hold enough speech (kiosk.speech.taskcheck.check_spontaneous)."""
     x = as_float_audio(x)
-    return check_recording(to_analysis_rate(x, sr), ANALYSIS_RATE_HZ, lead_in_s=lead_in_s, task=task_for_step(step),
-                           clipped_pct=clipped_percent(x))
+    task = task_for_step(step)
+    y = to_analysis_rate(x, sr)
+    q = check_recording(y, ANALYSIS_RATE_HZ, lead_in_s=lead_in_s, task=task, clipped_pct=clipped_percent(x))
+    if task == "spontaneous" and q.code not in ("silent", "clipped", "damaged"):
+        # a few words in 30 s of quiet read as "too quiet" (the 90th-percentile level is the room's):
+        # too little speech is the problem the patient can act on, so it is said first
+        ck = check_spontaneous(y[int(round(q.analysis_start_s * ANALYSIS_RATE_HZ)):], ANALYSIS_RATE_HZ)
+        if not ck.ok:
+            return replace(q, ok=False, code=ck.code, message=ck.message)
+    return q
 
 
 def analyse_step(step: str, x: np.ndarray, sr: int, lead_in_s: float = 1.0, *,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 FULL_SCALE = 32767.0 / 32768.0  # a 16-bit sample at +/- full scale reads at least this after /32768
-MIN_TASK_S = {"vowel": 2.0, "ddk": 2.0, "sentence": 1.0}
+MIN_TASK_S = {"vowel": 2.0, "ddk": 2.0, "sentence": 1.0, "spontaneous": 10.0}
 MAX_CLIPPED_PCT = 0.1
 MIN_SNR_DB = 15.0
 SILENT_DBFS = -60.0
@@ -146,7 +146,7 @@ def check_recording(x: np.ndarray, sr: int, *, lead_in_s: float = 1.0, task: str
                     clipped_pct: float | None = None) -> AudioQuality:
     """Gate one recording (float samples -1..1 at ``sr`` Hz, normally starting with a quiet lead-in).
 
-    ``task`` is "vowel", "ddk" or "sentence" (sets the minimum duration of the analysed part).
+    ``task`` is "vowel", "ddk", "sentence" or "spontaneous" (sets the minimum duration of the analysed part).
     ``clipped_pct``: clipping measured on the original samples when ``x`` was resampled.
     The noise level comes from ``noise_reference`` (the lead-in only when it is quiet).
     """

@@ -8,6 +8,8 @@
 - ddk: a syllable train: >= 3 nuclei (kiosk.speech.ddk) at 2..9 syll/s whose vowels repeat:
   each nucleus's spectrum lies within ``MAX_REPEAT_DISTANCE_DB`` of another one's (the same
   vowel over and over; connected speech changes vowel from syllable to syllable).
+- spontaneous: enough speech: at least ``MIN_SPONTANEOUS_SPEECH_S`` of spoken time (pauses
+  excluded) in the 30 s window; what is said is free.
 - sentence: the words of the sentence: the forced alignment of its text must succeed, score
   no worse than ``MIN_ALIGNMENT_FIT`` below free phone recognition of the same audio
   (kiosk.speech.intelligibility, ``alignment_fit``), and hold at least ``MIN_ALIGNED_COVERAGE``
@@ -37,6 +39,7 @@ TRAIN_RATE_HZ = (2.0, 9.0)
 MAX_REPEAT_DISTANCE_DB = 3.0
 MIN_ALIGNMENT_FIT = -0.2
 MIN_ALIGNED_COVERAGE = 0.8
+MIN_SPONTANEOUS_SPEECH_S = 10.0   # spoken time (pauses excluded) in the 30 s spontaneous-speech window
 
 MESSAGES = {
     "not_sustained": "We heard separate sounds, not one long 'aaah'. Please take a breath and hold 'aaah' "
@@ -45,6 +48,7 @@ MESSAGES = {
                       "over and over, until the light turns off.",
     "not_the_sentence": "We could not match the words to the sentence on the screen. Please read the sentence "
                         "out loud as written.",
+    "too_little_speech": "We heard too little speech. Please keep talking about your morning until the tone.",
 }
 
 
@@ -138,6 +142,20 @@ def check_sentence(alignment_fit: float | None, aligned_coverage: float | None) 
         aligned_coverage is not None and aligned_coverage >= MIN_ALIGNED_COVERAGE
     return _verdict(ok, "not_the_sentence", {"alignment_fit": _r(alignment_fit),
                                              "aligned_coverage": _r(aligned_coverage)})
+
+
+def check_spontaneous(x: np.ndarray, sr: int) -> TaskCheck:
+    """Spontaneous-speech check of the analysed part ``x``: at least ``MIN_SPONTANEOUS_SPEECH_S`` of
+    spoken time, i.e. the time from the first to the last speech frame less the silent pauses
+    (kiosk.speech.prosody.timing), so the pitch, loudness and rate measures rest on enough speech
+    (docs/parkinson.md#protocol)."""
+    from kiosk.speech.prosody import timing
+
+    tm = timing(x, sr)
+    spoken = tm.speaking_time_s * (1.0 - (tm.pause_ratio_pct or 0.0) / 100.0)
+    evidence = {"spoken_s": round(spoken, 2), "speaking_time_s": round(tm.speaking_time_s, 2),
+                "pause_ratio_pct": _r(tm.pause_ratio_pct, 1), "syllables": tm.n_syllables}
+    return _verdict(spoken >= MIN_SPONTANEOUS_SPEECH_S, "too_little_speech", evidence)
 
 
 def _r(v: float | None, nd: int = 3) -> float | None:

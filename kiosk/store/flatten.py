@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kiosk.protocol.steps import SPEECH_STEPS
+from kiosk.protocol.steps import BY_NAME, SPEECH_STEPS
 from kiosk.store.records import FaceMeasure, ScoreRecord, SpeechMeasure, StepRecord
 
 _SUFFIX_UNITS = (("_mm", "mm"), ("_pct", "%"), ("_hz", "Hz"), ("_db", "dB"), ("_sps", "syll/s"), ("_s", "s"))
@@ -41,7 +41,8 @@ def step_rows(assessment: dict[str, Any]) -> list[StepRecord]:
     seen = {r.step for r in rows}
     for name, why in (assessment.get("missing_steps") or {}).items():
         if name not in seen:
-            kind = "speech" if name in SPEECH_STEPS else "face"
+            spec = BY_NAME.get(name)
+            kind = spec.kind if spec is not None else "speech" if name in SPEECH_STEPS else "face"
             rows.append(StepRecord(step=name, kind=kind, attempt=1, status="missing", reason=str(why),
                                    frames_used=None, frames_rejected=None))
     return rows

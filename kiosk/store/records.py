@@ -31,13 +31,19 @@ class SessionRecord:
     model_versions: dict[str, str] = field(hash=False)
     assessment: dict[str, Any] = field(hash=False)
 
+    @property
+    def protocol(self) -> str:
+        """"palsy" or "parkinson" (kiosk.protocol.steps.PROTOCOLS); sessions stored before the
+        Parkinson's protocol existed have no "protocol" key and were palsy sessions."""
+        return str(self.assessment.get("protocol") or "palsy")
+
 
 @dataclass(frozen=True)
 class StepRecord:
     """One task attempt and its quality verdict."""
 
     step: str
-    kind: str            # "face" | "speech"
+    kind: str            # "face" | "speech" | "video" (Parkinson's video steps)
     attempt: int
     status: str          # "ok", "missing", "rejected", ...
     reason: str | None

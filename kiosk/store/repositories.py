@@ -209,10 +209,11 @@ class Store:
             raise KeyError(f"no session with id {session_id}")
         return _session(rows[0])
 
-    def sessions_for(self, patient_id: str) -> list[SessionRecord]:
-        """The patient's sessions, oldest first."""
-        return [_session(r) for r in self.db.query(
+    def sessions_for(self, patient_id: str, protocol: str | None = None) -> list[SessionRecord]:
+        """The patient's sessions, oldest first; only those of ``protocol`` ("palsy", "parkinson") if given."""
+        rows = [_session(r) for r in self.db.query(
             "SELECT * FROM sessions WHERE patient_id = ? ORDER BY started_at, created_at", [patient_id])]
+        return rows if protocol is None else [r for r in rows if r.protocol == protocol]
 
     def steps(self, session_id: str) -> list[StepRecord]:
         return [StepRecord(**{k: r[k] for k in StepRecord.__dataclass_fields__}) for r in self.db.query(

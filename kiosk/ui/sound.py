@@ -1,7 +1,7 @@
 """Spoken prompts and soft tones through the kiosk's speaker (pygame's mixer).
 
 The WAVs are made once, offline, at setup (``scripts/make_prompts``, called by
-``scripts/setup``): each protocol step's ``spoken`` text (kiosk.protocol.steps) through
+``scripts/setup``): the ``spoken`` text of every step of every protocol (kiosk.protocol.steps) through
 espeak-ng (flite as fallback), silence trimmed with sox, plus two soft tones synthesized
 here. Nothing is downloaded or synthesized at run time. Files: ``<prompt_dir>/<step>.wav``,
 ``tone_start.wav`` and ``tone_end.wav`` (``ui.prompt_dir``, git-ignored).
@@ -79,14 +79,20 @@ def synthesize(text: str, out: Path) -> Path:
     return out
 
 
+def protocol_steps() -> list[Any]:
+    """Every step of every protocol once (kiosk.protocol.steps.PROTOCOLS), in protocol order."""
+    from kiosk.protocol.steps import PROTOCOLS, step_spec
+    names = dict.fromkeys(n for steps in PROTOCOLS.values() for n in steps)
+    return [step_spec(n) for n in names]
+
+
 def make_prompts(prompt_dir: Path, steps: Any = None, *, force: bool = False) -> list[Path]:
     """Write every step's prompt and the two tones into ``prompt_dir``; existing files are kept
     unless ``force`` or their text changed (the text is kept next to each WAV). Returns the WAVs."""
-    from kiosk.protocol.steps import STEPS
     made = []
     for name, (hz, s) in TONES.items():
         made.append(write_wav(prompt_file(prompt_dir, name), tone(hz, s)))
-    for spec in steps or STEPS:
+    for spec in steps or protocol_steps():
         wav = prompt_file(prompt_dir, spec.name)
         txt = wav.with_suffix(".txt")
         if force or not wav.is_file() or not txt.is_file() or txt.read_text() != spec.spoken:

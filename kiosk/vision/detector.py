@@ -24,6 +24,7 @@ from kiosk.vision.roi import NormRect, crop_uint8, rect_from_box, rotation_from_
 from kiosk.vision.runtime import Model
 
 INPUT_SIZE = 128
+STRIDES = (8, 16, 16, 16)
 NMS_IOU = 0.3
 SCORE_CLIP = 100.0
 
@@ -42,10 +43,11 @@ class Detection:
         return (x * image_w, y * image_h, (x + w) * image_w, (y + h) * image_h)
 
 
-@lru_cache(maxsize=1)
-def ssd_anchors() -> np.ndarray:
-    """(896, 2) anchor centres (x, y) in [0, 1]; all anchors have width = height = 1."""
-    strides = [8, 16, 16, 16]
+@lru_cache(maxsize=4)
+def ssd_anchors(input_size: int = INPUT_SIZE, strides: tuple[int, ...] = STRIDES) -> np.ndarray:
+    """(N, 2) anchor centres (x, y) in [0, 1] of mediapipe's SsdAnchorsCalculator with one aspect
+    ratio (1.0) plus the interpolated scale and fixed anchor size (width = height = 1): 896 for the
+    face detector (128 px), 2016 for the palm detector (192 px, same strides)."""
     centres: list[tuple[float, float]] = []
     layer = 0
     while layer < len(strides):
@@ -53,7 +55,7 @@ def ssd_anchors() -> np.ndarray:
         while layer + n_same < len(strides) and strides[layer + n_same] == strides[layer]:
             n_same += 1
         per_cell = 2 * n_same  # aspect ratio 1.0 plus the interpolated scale, per layer
-        fm = math.ceil(INPUT_SIZE / strides[layer])
+        fm = math.ceil(input_size / strides[layer])
         for y in range(fm):
             for x in range(fm):
                 centres.extend([((x + 0.5) / fm, (y + 0.5) / fm)] * per_cell)
@@ -61,17 +63,19 @@ def ssd_anchors() -> np.ndarray:
     return np.asarray(centres, dtype=np.float32)
 
 
-def decode(regressors: np.ndarray, logits: np.ndarray, min_score: float) -> list[Detection]:
-    """Decode raw model outputs (896x16, 896) into tensor-normalized detections >= min_score."""
-    anchors = ssd_anchors()
+def decode(regressors: np.ndarray, logits: np.ndarray, min_score: float, input_size: int = INPUT_SIZE,
+           n_keypoints: int = 6) -> list[Detection]:
+    """Decode raw SSD outputs (N x (4 + 2K), N) into tensor-normalized detections >= min_score
+    (TensorsToDetectionsCalculator: x/y/w/h order, scale = input size, sigmoid of clipped logits)."""
+    anchors = ssd_anchors(input_size)
     logit = np.clip(logits.reshape(-1).astype(np.float64), -SCORE_CLIP, SCORE_CLIP)
     scores = 1.0 / (1.0 + np.exp(-logit))
     keep = np.nonzero(scores >= min_score)[0]
-    raw = regressors.reshape(-1, 16)[keep] / INPUT_SIZE
+    raw = regressors.reshape(-1, 4 + 2 * n_keypoints)[keep] / input_size
     a = anchors[keep]
     cx, cy = raw[:, 0] + a[:, 0], raw[:, 1] + a[:, 1]
     w, h = raw[:, 2], raw[:, 3]
-    kps = raw[:, 4:].reshape(-1, 6, 2) + a[:, None, :]
+    kps = raw[:, 4:].reshape(-1, n_keypoints, 2) + a[:, None, :]
     return [Detection((float(cx[i] - w[i] / 2), float(cy[i] - h[i] / 2), float(w[i]), float(h[i])),
                       kps[i].astype(np.float64), float(scores[k])) for i, k in enumerate(keep)]
 
@@ -113,13 +117,22 @@ class FaceDetector:
 
     def detect(self, rgb: np.ndarray) -> list[Detection]:
         """All faces found (best first), boxes/keypoints normalized to the image."""
-        h, w = rgb.shape[:2]
-        side = float(max(w, h))  # keep_aspect_ratio: pad the full-image ROI to a square
-        roi = NormRect(0.5, 0.5, side / w, side / h, 0.0)
-        crop = crop_uint8(rgb, roi, INPUT_SIZE, INPUT_SIZE, cv2.BORDER_CONSTANT)  # zero letterbox
-        regressors, logits = self.model.run_uint8(crop, 2.0 / 255.0, -1.0)  # input range [-1, 1]
-        dets = weighted_nms(decode(regressors, logits, self.min_score))
-        return [_unletterbox(d, side / w, side / h) for d in dets]
+        return detect_letterboxed(self.model, rgb, INPUT_SIZE, (-1.0, 1.0), 6, self.min_score)
+
+
+def detect_letterboxed(model: Model, rgb: np.ndarray, input_size: int, value_range: tuple[float, float],
+                       n_keypoints: int, min_score: float) -> list[Detection]:
+    """One SSD detector (BlazeFace, BlazePalm) on a whole RGB frame letterboxed to a square
+    ``input_size`` tensor (zero border) in ``value_range``: decoded, weighted-NMS'd and mapped back
+    to image-normalized coordinates, best first."""
+    h, w = rgb.shape[:2]
+    side = float(max(w, h))  # keep_aspect_ratio: pad the full-image ROI to a square
+    roi = NormRect(0.5, 0.5, side / w, side / h, 0.0)
+    crop = crop_uint8(rgb, roi, input_size, input_size, cv2.BORDER_CONSTANT)  # zero letterbox
+    lo, hi = value_range
+    regressors, logits = model.run_uint8(crop, (hi - lo) / 255.0, lo)
+    dets = weighted_nms(decode(regressors, logits, min_score, input_size, n_keypoints))
+    return [_unletterbox(d, side / w, side / h) for d in dets]
 
 
 def _unletterbox(d: Detection, sx: float, sy: float) -> Detection:

@@ -1,4 +1,4 @@
-"""The four TFLite model files and their pinned sha256 (docs/architecture.md#vision-models).
+"""The TFLite model files and their pinned sha256 (docs/architecture.md#vision-models).
 
 Shared by ``scripts/fetch_models`` (which extracts them from the mediapipe 0.10.21 wheel)
 and ``kiosk doctor`` (which checks them on the device). Pure standard library: importing
@@ -31,6 +31,15 @@ PINS: dict[str, tuple[str, str]] = {
     "face_landmark_with_attention.tflite": (
         "mediapipe/modules/face_landmark/face_landmark_with_attention.tflite",
         "e06a804e0144f9929eda782122916b35d60c697c3c9344013ca2bbe76a6ce2b4",
+    ),
+    # hands (Parkinson's protocol: hand tremor; kiosk/vision/hands.py)
+    "palm_detection_lite.tflite": (
+        "mediapipe/modules/palm_detection/palm_detection_lite.tflite",
+        "e9a4aaddf90dda56a87235303cf00e4c2d3fb28725f68fd88772997dac905c18",
+    ),
+    "hand_landmark_full.tflite": (
+        "mediapipe/modules/hand_landmark/hand_landmark_full.tflite",
+        "11c272b891e1a99ab034208e23937a8008388cf11ed2a9d776ed3d01d0ba00e3",
     ),
 }
 
@@ -69,13 +78,17 @@ def check_models(model_dir: Path) -> list[ModelCheck]:
 #: still runs face_landmark for the jittered copies and iris_landmark for the eyelids)
 USED_BY: dict[str, tuple[str, ...]] = {
     "mesh_iris": ("face_detection_short_range.tflite", "face_landmark.tflite", "iris_landmark.tflite"),
-    "attention": tuple(PINS),
+    "attention": ("face_detection_short_range.tflite", "face_landmark.tflite", "iris_landmark.tflite",
+                  "face_landmark_with_attention.tflite"),
 }
+#: the hand models, run when a video step shows hands (hand tremor)
+HAND_MODELS: tuple[str, ...] = ("palm_detection_lite.tflite", "hand_landmark_full.tflite")
 
 
-def model_versions(model_dir: Path, landmark_model: str = "mesh_iris") -> dict[str, str]:
-    """Full sha256 of each model file the configured landmark path uses ("missing" when
-    absent), stored with every session so a score names the exact model that made it (the
-    report compares them with PINS)."""
+def model_versions(model_dir: Path, landmark_model: str = "mesh_iris", hands: bool = False) -> dict[str, str]:
+    """Full sha256 of each model file the configured landmark path uses (and the hand models
+    when ``hands``), "missing" when absent, stored with every session so a score names the
+    exact model that made it (the report compares them with PINS)."""
+    names = USED_BY[landmark_model] + (HAND_MODELS if hands else ())
     return {name: sha256_file(Path(model_dir) / name) if (Path(model_dir) / name).is_file() else "missing"
-            for name in USED_BY[landmark_model]}
+            for name in names}

@@ -6,7 +6,8 @@ The rules reproduced here (read from mediapipe's graphs and calculators):
 
 * DetectionsToRectsCalculator: box centre and size from the bounding box; rotation
   ``target - atan2(-(y1 - y0), x1 - x0)`` from two keypoints, in pixels.
-* RectTransformationCalculator: ``square_long`` (long side in px), then ``scale_x/y``.
+* RectTransformationCalculator: shift along the rect's rotated axes, ``square_long`` (long
+  side in px), then ``scale_x/y``.
 * ImageToTensorCalculator (OpenCV path): ``cv2.boxPoints`` of the rotated rect in px mapped
   onto the tensor's corners by a perspective transform, ``warpPerspective`` INTER_LINEAR on
   the uint8 image, then a linear map of 0..255 to the tensor's value range. That map is
@@ -63,13 +64,16 @@ def rect_from_box(xmin: float, ymin: float, w: float, h: float, rotation: float)
 
 
 def transform_rect(rect: NormRect, image_w: int, image_h: int, scale: float,
-                   square_long: bool = True) -> NormRect:
-    """RectTransformationCalculator with shift 0: square on the long side (px), then scale."""
-    w, h = rect.width, rect.height
+                   square_long: bool = True, shift_x: float = 0.0, shift_y: float = 0.0) -> NormRect:
+    """RectTransformationCalculator: shift the centre by (shift_x, shift_y) of the rect's size
+    along its own rotated axes (px), square on the long side (px), then scale."""
+    w, h, r = rect.width, rect.height, rect.rotation
+    x_shift = (image_w * w * shift_x * math.cos(r) - image_h * h * shift_y * math.sin(r)) / image_w
+    y_shift = (image_w * w * shift_x * math.sin(r) + image_h * h * shift_y * math.cos(r)) / image_h
     if square_long:
         long_side = max(w * image_w, h * image_h)
         w, h = long_side / image_w, long_side / image_h
-    return NormRect(rect.x_center, rect.y_center, w * scale, h * scale, rect.rotation)
+    return NormRect(rect.x_center + x_shift, rect.y_center + y_shift, w * scale, h * scale, r)
 
 
 def rect_from_landmarks(points: np.ndarray, i0: int, i1: int, image_w: int, image_h: int,

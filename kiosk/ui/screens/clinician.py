@@ -4,6 +4,8 @@
   in %), the summary (affected side, severity, HB, Sunnybrook, speech with norms);
 * Grading: the Sunnybrook form grid, the eFACE row, the eye-closure gap (mm) and the signed
   resting differences (kiosk.analytics.clinical); unmeasured items read "not assessed";
+* Parkinson's (sessions of that protocol only): tremor and the screening measures with their
+  healthy ranges and trend (kiosk.ui.screens.parkinson_tab, same rows as the PDF);
 * History: trend strip (composite, clarity, asymmetry; dates in local time) and the recovery
   outlook (kiosk.analytics.outlook, an estimate, clinicians only).
 
@@ -21,10 +23,12 @@ from kiosk.convention import SIDES, closure_pct, week_number
 from kiosk.ui import theme
 from kiosk.ui.paint import fmt
 from kiosk.ui.screens.base import Screen
+from kiosk.ui.screens.parkinson_tab import ParkinsonTab
 
 REGIONS = (("brow", "Brow (mm)", "mm"), ("eye_gentle", "Eye gentle (%)", "%"), ("eye_tight", "Eye tight (%)", "%"),
            ("smile", "Smile (mm)", "mm"), ("snarl", "Snarl (mm)", "mm"), ("pucker", "Pucker (mm)", "mm"))
 TABS = (("measures", "Measures"), ("grading", "Grading"), ("history", "History"))
+PD_TAB = ("parkinson", "Parkinson's")       # shown when the session has a Parkinson's section
 PATAKA_NORM_SPS = 5.4        # /pataka/ lower normal limit (kiosk.reports.norms: 6.2 +- 0.8 syll/s)
 
 
@@ -79,6 +83,8 @@ class ClinicianScreen(Screen):
         self.index = -1
         self.tab = "measures"
         self._cache: tuple[int, Any] | None = None
+        self._pd: tuple[int, Any] | None = None
+        self.pd_tab = ParkinsonTab()
 
     # -- the selected session and what is derived from it (computed once per selection) ----------
     @property
@@ -96,6 +102,17 @@ class ClinicianScreen(Screen):
             self._cache = (self.index, (h, face_feedback(h.points), clinical_detail(face),
                                         recovery_outlook(h.points)))
         return self._cache[1]
+
+    def parkinson(self) -> Any:
+        """The selected session's Parkinson's context (kiosk.analytics.parkinson_view), or None."""
+        if self._pd is None or self._pd[0] != self.index:
+            from kiosk.analytics.parkinson_view import context
+            self._pd = (self.index, context(self.sessions[:self.index + 1]))
+        return self._pd[1]
+
+    def tabs(self) -> tuple[tuple[str, str], ...]:
+        """The tabs; "Parkinson's" only when the selected session has that section."""
+        return TABS + ((PD_TAB,) if self.sessions and self.parkinson() is not None else ())
 
     def pick(self, step: int) -> None:
         self.index = max(0, min(len(self.sessions) - 1, self.index + step))
@@ -115,8 +132,11 @@ class ClinicianScreen(Screen):
         p.button(pygame.Rect(m.width - m.margin - lw, m.margin, lw, m.button_h), "Live view",
                  lambda: self.app.go("live"), key="live")
         x0 = m.margin * 2 + m.px(130)
-        tw = (m.width - m.margin - lw - m.margin - x0 - 2 * m.px(6)) // len(TABS)
-        for i, (key, label) in enumerate(TABS):
+        tabs = self.tabs()
+        if self.tab not in dict(tabs):
+            self.tab = "measures"
+        tw = (m.width - m.margin - lw - m.margin - x0 - (len(tabs) - 1) * m.px(6)) // len(tabs)
+        for i, (key, label) in enumerate(tabs):
             p.button(pygame.Rect(x0 + i * (tw + m.px(6)), m.margin, tw, m.button_h), label,
                      lambda k=key: setattr(self, "tab", k), key=f"tab:{key}", selected=self.tab == key,
                      kind="primary" if self.tab == key else "secondary", px=m.small)
@@ -137,6 +157,8 @@ class ClinicianScreen(Screen):
             self._measures(p, content)
         elif self.tab == "grading":
             self._grading(p, content, detail)
+        elif self.tab == PD_TAB[0]:
+            self.pd_tab.draw(p, m, content, self.parkinson())
         else:
             self._history(p, content, outlook)
 

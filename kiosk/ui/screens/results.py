@@ -3,7 +3,8 @@ speech clarity.
 
 Plain words only. The face movement score is the Sunnybrook-style composite (0..100, an
 automated estimate). Face, wording, improvement % (never negative) and "speak to the nurse"
-come from the one rule in kiosk.analytics.feedback, shared with the patient PDF.
+come from the one rule in kiosk.analytics.feedback, shared with the patient PDF. A Parkinson's
+session shows thanks and what was recorded, in words only (docs/clinical-views.md#parkinsons).
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 import pygame
 
+from kiosk.analytics.parkinson_view import PATIENT_NOTE, PATIENT_THANKS, is_parkinson, patient_lines, patient_parts
 from kiosk.ui import theme
 from kiosk.ui.charts import weekly_bars
 from kiosk.ui.pictograms import draw_emoji, mood_for_score
@@ -70,6 +72,10 @@ class ResultsScreen(Screen):
             p.button(pygame.Rect(m.width - 2 * m.margin - fw - pw, m.margin, pw, m.button_h), "Print my sheet",
                      self._print, key="print_patient")
         foot_h = m.small + m.px(6)
+        if is_parkinson(self.app.result[1]):
+            self._draw_thanks(p, pygame.Rect(body.x, body.y, body.w, body.h - foot_h))
+            p.text(PATIENT_NOTE, (body.centerx, body.bottom), m.small, theme.MUTED, anchor="midbottom")
+            return
         colw = int(body.w * 0.47)
         left = pygame.Rect(body.x, body.y, colw, body.h - foot_h)
         right = pygame.Rect(body.x + colw + m.margin, body.y, body.w - colw - m.margin, left.h)
@@ -77,6 +83,29 @@ class ResultsScreen(Screen):
         self._draw_graph_and_speech(p, right)
         p.text("These are measurements to help your care team. They are not a diagnosis.",
                (body.centerx, body.bottom), m.small, theme.MUTED, anchor="midbottom")
+
+    def _draw_thanks(self, p, rect: pygame.Rect) -> None:  # noqa: ANN001
+        """A Parkinson's session: thanks and the parts recorded, ticked, in words only (no measure, no range)."""
+        m = self.m
+        p.panel(rect)
+        inner = rect.inflate(-2 * m.margin, -2 * m.margin)
+        a = self.app.result[1]
+        y = p.fit(PATIENT_THANKS, pygame.Rect(inner.x, inner.y, inner.w, inner.h // 3), m.text, theme.FG, bold=True,
+                  min_px=20, line_gap=1.1) + m.px(12)
+        done, not_done = patient_parts(a)
+        p.text("Today you did:", (inner.x, y), m.small, theme.MUTED)
+        y += m.small + m.px(8)
+        row, colw = m.small + m.px(12), inner.w // 2
+        for i, part in enumerate(done):
+            x, yy = inner.x + (i % 2) * colw, y + (i // 2) * row
+            s = m.small
+            pygame.draw.lines(p.surface, theme.GOOD, False, [(x + s * 0.1, yy + s * 0.5), (x + s * 0.4, yy + s * 0.85),
+                                                             (x + s * 0.9, yy + s * 0.1)], max(3, m.px(3)))
+            p.text(part, (x + s + m.px(8), yy), m.small, theme.FG)
+        y += ((len(done) + 1) // 2) * row + m.px(4)
+        if not_done:
+            p.fit(patient_lines(a)[-1], pygame.Rect(inner.x, y, inner.w, inner.bottom - y), m.small, theme.MUTED,
+                  min_px=18, line_gap=1.05)
 
     def _draw_face(self, p, rect: pygame.Rect) -> None:  # noqa: ANN001
         """Today's score, the comparison in plain numbers and the one feedback rule (kiosk.analytics.feedback)."""

@@ -1,5 +1,6 @@
-"""The guided session: mirrored preview, big instruction with a pictogram, countdown,
-quality prompts, microphone level, nurse controls; then analysis and storage."""
+"""The guided session: the nurse's protocol choice, mirrored preview, big instruction with a
+pictogram, countdown (the remaining time large on the long steps), quality prompts, microphone
+level, nurse controls; then analysis and storage."""
 from __future__ import annotations
 
 import math
@@ -7,10 +8,36 @@ import math
 import pygame
 
 from kiosk.protocol import ACTIVE_PHASES, SENTENCE
+from kiosk.protocol.steps import PROTOCOL_LABELS, PROTOCOLS, StepSpec, step_spec
 from kiosk.ui import theme
 from kiosk.ui.pictograms import draw_pictogram
 from kiosk.ui.screens.base import Screen, first_name
 from kiosk.session.runner import SessionRunner
+
+LONG_CAPTURE_S = 10.0      # capture windows at least this long show the remaining time large
+
+
+def session_minutes(protocol: str) -> int:
+    """About how long a protocol takes (min): twice its countdowns and capture windows, for the
+    checks between steps and an occasional retry."""
+    total = sum(step_spec(n).countdown_s + step_spec(n).capture_s for n in PROTOCOLS[protocol])
+    return math.ceil(2 * total / 60)
+
+
+def watches_face(spec: StepSpec) -> bool:
+    """The step needs the face in view: face steps and the video steps that are not about the hands."""
+    return spec.kind == "face" or ((spec.kind == "video" or spec.video) and spec.pictogram.hands == "none")
+
+
+def capture_word(spec: StepSpec, quiet: bool) -> str:
+    """What the patient reads while the window is open."""
+    if spec.kind == "face":
+        return "Hold it..."
+    if spec.kind == "video":
+        return "Keep still"
+    if quiet:
+        return "Quiet, please..."
+    return "Keep talking" if spec.gate == "spontaneous" else "Go!"
 
 
 class SessionScreen(Screen):
@@ -25,6 +52,7 @@ class SessionScreen(Screen):
         self._finished = False
         self._toned = False
         self._last_phase = "idle"
+        self.protocol = "palsy"            # the nurse's choice on the welcome screen
 
     def enter(self, **kw) -> None:  # noqa: ANN003
         self.app.ensure_camera()
@@ -35,10 +63,13 @@ class SessionScreen(Screen):
         self.nurse_menu, self.error, self._finished = False, "", False
         self._toned, self._last_phase = False, "idle"
         self.nurse_pin, self.nurse_ok, self.nurse_msg = "", False, ""
+        self.protocol = "palsy"
 
     def clear(self) -> None:
         if self.runner is not None and self.runner.state.phase in ACTIVE_PHASES:
             self.runner.abort("idle timeout")
+        if self.runner is not None:
+            self.runner.discard()          # nothing captured outlives the session on screen
         self.runner, self.error = None, ""
 
     def keeps_awake(self) -> bool:
@@ -46,7 +77,10 @@ class SessionScreen(Screen):
         return r is not None and (r.state.phase in ACTIVE_PHASES or (r.job is not None and not r.job.done))
 
     def start(self) -> None:
-        self.runner.start(self.app.now_s)
+        self.runner.start(self.app.now_s, protocol=self.protocol)
+
+    def choose_protocol(self, protocol: str) -> None:
+        self.protocol = protocol
 
     def _finish(self) -> None:
         self.error = ""
@@ -128,15 +162,24 @@ class SessionScreen(Screen):
         self.preview(p, left, self.app.analysis.latest() if self.app.analysis else None)
         name = first_name(self.app.patient.display_name) if self.app.patient else ""
         y = p.wrap(f"Hello{', ' + name if name else ''}!", right, m.title, theme.FG, bold=True)
-        y = p.wrap("This takes about 4 minutes. Copy the picture and follow the words. A countdown tells you "
-                   "when to start.", pygame.Rect(right.x, y + m.px(8), right.w, m.px(140)), m.text)
-        p.wrap("Sit so that your face fits inside the oval.", pygame.Rect(right.x, y + m.px(6), right.w, m.px(70)),
+        y = p.wrap(f"This takes about {session_minutes(self.protocol)} minutes. Copy the picture and follow "
+                   "the words.", pygame.Rect(right.x, y + m.px(6), right.w, m.px(100)), m.text)
+        p.wrap("Sit so that your face fits inside the oval.", pygame.Rect(right.x, y + m.px(4), right.w, m.px(70)),
                m.text, theme.ACCENT)
         bh = int(m.button_h * 1.3)
-        p.button(pygame.Rect(right.x, right.bottom - bh, right.w, bh), "Start", self.start, kind="primary",
-                 key="session_start", px=m.title)
-        p.button(pygame.Rect(right.right - m.px(150), right.bottom - bh - m.button_h - m.margin, m.px(150),
-                             m.button_h), "Cancel", self.app.home, key="session_cancel")
+        # the nurse's choice, just above Start: facial palsy unless the nurse picks another protocol
+        row = pygame.Rect(right.x, right.bottom - bh - m.margin - m.button_h, right.w, m.button_h)
+        p.text("Nurse: protocol", (row.x, row.y - m.px(4)), m.small, theme.MUTED, anchor="bottomleft")
+        w = (row.w - m.margin // 2) // len(PROTOCOLS)
+        for i, key in enumerate(PROTOCOLS):
+            chosen = key == self.protocol
+            p.button(pygame.Rect(row.x + i * (w + m.margin // 2), row.y, w, row.h),
+                     PROTOCOL_LABELS[key], lambda k=key: self.choose_protocol(k),
+                     kind="primary" if chosen else "secondary", key=f"protocol:{key}", selected=chosen)
+        cw = m.px(150)
+        p.button(pygame.Rect(right.x, right.bottom - bh, cw, bh), "Cancel", self.app.home, key="session_cancel")
+        p.button(pygame.Rect(right.x + cw + m.margin, right.bottom - bh, right.w - cw - m.margin, bh), "Start",
+                 self.start, kind="primary", key="session_start", px=m.title)
 
     def _draw_step(self, p) -> None:  # noqa: ANN001
         m, s = self.m, self.runner.state
@@ -181,7 +224,9 @@ class SessionScreen(Screen):
             return
         q = latest.analysis.quality if latest is not None else None
         box = None
-        if s.phase in ("instruct", "capture") and s.current.kind == "face" and q is not None and not q.ok:
+        spec = s.current
+        if (s.phase in ("instruct", "capture") and watches_face(spec) and q is not None and not q.ok
+                and not (s.phase == "capture" and spec.kind == "speech")):     # the level bar is there then
             box = pygame.Rect(rect.x, rect.bottom - m.px(56), rect.w, m.px(56))
         if s.phase == "instruct":            # the countdown keeps clear of the face-check box
             top = pygame.Rect(rect.x, rect.y, rect.w, (box.y - m.px(4) if box else rect.bottom) - rect.y)
@@ -190,16 +235,21 @@ class SessionScreen(Screen):
                    min(m.huge, int(top.h * 0.9)), theme.ACCENT, bold=True, anchor="midright")
         elif s.phase == "capture":
             left = s.seconds_left
-            quiet = s.current.kind == "speech" and s.current.capture_s - left < self.app.config.audio.lead_in_s
-            word = "Hold it..." if s.current.kind == "face" else "Quiet, please..." if quiet else "Go!"
-            p.text(word, (rect.x, rect.y + m.px(10)), m.title, theme.MUTED if quiet else theme.GOOD, bold=True)
-            p.text(f"{math.ceil(left)} s", (rect.right, rect.y + m.px(10)), m.title, theme.FG, anchor="topright")
-            spec = s.current
-            p.bar(pygame.Rect(rect.x, rect.y + m.px(60), rect.w, m.px(24)), 1 - left / spec.capture_s, theme.GOOD)
+            quiet = spec.kind == "speech" and spec.capture_s - left < self.app.config.audio.lead_in_s
+            long = spec.capture_s >= LONG_CAPTURE_S
+            p.text(capture_word(spec, quiet), (rect.x, rect.y + m.px(10)), m.title,
+                   theme.MUTED if quiet else theme.GOOD, bold=True)
+            if long:        # the remaining time, large: "20 s" of sitting still is long
+                p.text(f"{math.ceil(left)} s", (rect.right, rect.y), m.px(64), theme.ACCENT, bold=True,
+                       anchor="topright")
+            else:
+                p.text(f"{math.ceil(left)} s", (rect.right, rect.y + m.px(10)), m.title, theme.FG,
+                       anchor="topright")
+            p.bar(pygame.Rect(rect.x, rect.y + m.px(66), rect.w, m.px(24)), 1 - left / spec.capture_s, theme.GOOD)
             if spec.kind == "speech":
                 level = (self.app.audio.level_dbfs + 60.0) / 60.0
-                p.text("Microphone", (rect.x, rect.y + m.px(96)), m.small, theme.MUTED)
-                p.bar(pygame.Rect(rect.x + m.px(150), rect.y + m.px(94), rect.w - m.px(150), m.px(36)), level,
+                p.text("Microphone", (rect.x, rect.y + m.px(102)), m.small, theme.MUTED)
+                p.bar(pygame.Rect(rect.x + m.px(150), rect.y + m.px(100), rect.w - m.px(150), m.px(36)), level,
                       theme.INFO)
         elif s.phase == "check":
             p.text("Checking...", (rect.x, rect.centery), m.title, theme.FG, anchor="midleft")
