@@ -50,27 +50,17 @@ def test_too_short_or_mostly_unseen_series_is_not_measured() -> None:
     assert measure_tremor(x, 30.0).detected
 
 
-def _write_mp4(path: Path, frames: list[np.ndarray], fps: float) -> Path:
-    import cv2
-    h, w = frames[0].shape[:2]
-    out = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
-    for f in frames:
-        out.write(cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
-    out.release()
-    return path
-
-
 @pytest.fixture(scope="module")
-def framed_face() -> tuple[np.ndarray, float, tuple[float, float], float]:
+def scene():
     from skimage import data
 
-    from kiosk.demo.synthetic_tremor import frame_face
+    from kiosk.demo.synthetic_tremor import framed_scene
     from kiosk.vision.pipeline import FacePipeline
     p = FacePipeline(tracking=False, with_iris=True)
-    a = p.process(data.astronaut())
-    img = frame_face(data.astronaut(), a.face.box_px, a.face.interocular_px)
-    f = p.process(img).face
-    return img, f.mm_per_px, tuple(f.landmarks_px[152, :2]), float(f.landmarks_px[[13, 14], 1].mean())
+    try:
+        return framed_scene(data.astronaut(), p)
+    finally:
+        p.close()
 
 
 def _run(path: Path) -> dict:
@@ -80,11 +70,10 @@ def _run(path: Path) -> dict:
     return json.loads(r.stdout)
 
 
-def test_kiosk_tremor_finds_head_and_jaw_tremor_in_a_video(tmp_path: Path, framed_face) -> None:
-    from kiosk.demo.synthetic_tremor import Oscillation, TremorSpec, tremor_video
-    img, mm_per_px, chin, mouth_y = framed_face
+def test_kiosk_tremor_finds_head_and_jaw_tremor_in_a_video(tmp_path: Path, scene) -> None:
+    from kiosk.demo.synthetic_tremor import Oscillation, TremorSpec, scene_video, write_video
     spec = TremorSpec(seconds=6.0, head=Oscillation(4.2, 0.8, 20.0), jaw=Oscillation(6.5, 0.5, 90.0), seed=3)
-    d = _run(_write_mp4(tmp_path / "tremor.mp4", tremor_video(img, mm_per_px, chin, mouth_y, spec), spec.fps))
+    d = _run(write_video(tmp_path / "tremor.mp4", scene_video(scene, spec), spec.fps))
     assert d["fps"] == pytest.approx(30.0) and d["frames_with_face"] == d["frames"] == 180
     assert d["head"]["detected"] and abs(d["head"]["frequency_hz"] - 4.2) <= 0.4
     assert abs(d["head"]["amplitude_mm"] - 0.8) / 0.8 <= 0.3
@@ -92,11 +81,10 @@ def test_kiosk_tremor_finds_head_and_jaw_tremor_in_a_video(tmp_path: Path, frame
     assert abs(d["jaw"]["amplitude_mm"] - 0.5) / 0.5 <= 0.3
 
 
-def test_kiosk_tremor_sway_only_video_detects_nothing(tmp_path: Path, framed_face) -> None:
-    from kiosk.demo.synthetic_tremor import TremorSpec, tremor_video
-    img, mm_per_px, chin, mouth_y = framed_face
+def test_kiosk_tremor_sway_only_video_detects_nothing(tmp_path: Path, scene) -> None:
+    from kiosk.demo.synthetic_tremor import TremorSpec, scene_video, write_video
     spec = TremorSpec(seconds=6.0, seed=4)
-    d = _run(_write_mp4(tmp_path / "still.mp4", tremor_video(img, mm_per_px, chin, mouth_y, spec), spec.fps))
+    d = _run(write_video(tmp_path / "still.mp4", scene_video(scene, spec), spec.fps))
     assert not d["head"]["detected"] and not d["jaw"]["detected"]
 
 
@@ -106,3 +94,22 @@ def test_kiosk_tremor_refuses_an_unreadable_video(tmp_path: Path) -> None:
     r = subprocess.run([sys.executable, "-m", "kiosk.cli", "tremor", str(bad)], cwd=ROOT,
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 1 and "not a readable video" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_group_displacement_averages_reliable_points_and_falls_back_to_the_mesh() -> None:
+    from kiosk.session.tremor import group_displacement
+    n, t = 60, np.arange(60) / 30.0
+    move = np.column_stack([np.zeros(n), 3.0 * np.sin(2 * np.pi * 5 * t)])            # px
+    start = np.array([[100.0, 200.0], [120.0, 205.0], [140.0, 200.0]])
+    pts = start[None] + move[:, None, :]
+    ok = np.ones((n, 3), bool)
+    ok[:, 2] = False                                  # a point too smooth to follow, throughout
+    ok[7::7, 0] = False                               # a point that drops out now and then
+    pts[:, 2] = start[2] + 0.4 * move                 # its (damped) mesh position
+    pts[7::7, 0] += 5.0                               # and the other's flow where it failed
+    mesh = start[None] + 0.4 * move[:, None, :]
+    d = group_displacement(pts, ok, mesh)
+    assert np.allclose(d, move)                        # neither the damped point nor the dropouts leak in
+    none = np.zeros((n, 3), bool)
+    none[0] = True
+    assert np.allclose(group_displacement(pts, none, mesh)[1:], 0.4 * move[1:])   # the mesh when flow has nothing

@@ -9,6 +9,7 @@ unit as the measurement.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -53,6 +54,52 @@ def frame_face(rgb: np.ndarray, box_px: tuple[float, float, float, float], inter
     cx, cy = (box_px[0] + box_px[2]) / 2, (box_px[1] + box_px[3]) / 2
     m = np.array([[f, 0, w / 2 - f * cx], [0, f, h / 2 - f * cy]], dtype=np.float64)
     return cv2.warpAffine(rgb, m, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT)
+
+
+@dataclass(frozen=True)
+class TremorScene:
+    """A framed real face ready to be moved: RGB image, its iris scale (mm/px), the chin (x, y) px
+    and the mouth line y px (they place the jaw warp)."""
+
+    rgb: np.ndarray
+    mm_per_px: float
+    chin_px: tuple[float, float]
+    mouth_y_px: float
+
+
+def framed_scene(rgb: np.ndarray, pipeline, scale: float = 1.0) -> TremorScene:  # noqa: ANN001
+    """Frame a face photo as :func:`frame_face` does (``scale`` 1: 640 x 720 px, about 0.3 mm/px;
+    0.5: 320 x 360 px, about 0.6 mm/px, a face filling a third of a 1280 x 720 kiosk frame) and
+    measure it with ``pipeline`` (a still :class:`kiosk.vision.pipeline.FacePipeline` with iris).
+    Raises ValueError when no face or no iris scale is found."""
+    first = pipeline.process(rgb).face
+    if first is None:
+        raise ValueError("no face in the photo")
+    img = frame_face(rgb, first.box_px, first.interocular_px, 300.0 * scale,
+                     (int(round(640 * scale)), int(round(720 * scale))))
+    f = pipeline.process(img).face
+    if f is None or not f.mm_per_px:
+        raise ValueError("no face or no iris scale in the framed photo")
+    return TremorScene(img, float(f.mm_per_px), (float(f.landmarks_px[152, 0]), float(f.landmarks_px[152, 1])),
+                       float(f.landmarks_px[[13, 14], 1].mean()))
+
+
+def write_video(path: Path, frames: list[np.ndarray], fps: float) -> Path:
+    """Encode RGB frames as an MPEG-4 part 2 video (OpenCV's ``mp4v``), as a phone or the kiosk
+    would hand it to ``kiosk tremor``."""
+    h, w = frames[0].shape[:2]
+    out = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+    try:
+        for f in frames:
+            out.write(cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
+    finally:
+        out.release()
+    return Path(path)
+
+
+def scene_video(scene: TremorScene, spec: TremorSpec) -> list[np.ndarray]:
+    """:func:`tremor_video` of a :class:`TremorScene`."""
+    return tremor_video(scene.rgb, scene.mm_per_px, scene.chin_px, scene.mouth_y_px, spec)
 
 
 def tremor_video(rgb: np.ndarray, mm_per_px: float, chin_px: tuple[float, float], mouth_y_px: float,

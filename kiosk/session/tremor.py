@@ -5,7 +5,10 @@ every frame, turns landmarks into displacement series in mm, and hands them to
 Each measured point is located by the mesh in a reference frame (the first with a face) and
 followed into every frame by optical flow (:func:`kiosk.face.flow.track_points`, started at
 the mesh's position), as the excursions are: the mesh's learned shape prior damps a chin that
-moves alone (a 1 mm synthetic jaw tremor read 0.40 mm from mesh positions).
+moves alone (a 1 mm synthetic jaw tremor read 0.40 mm from mesh positions). The flow window
+is ``WINDOW_MM`` (16 mm), wider than the excursions' 10 mm: at about 0.65 mm/px a 10 mm patch
+of a smooth chin often failed the texture check in every frame, leaving the jaw on the mesh
+(a 2 mm jaw tremor read 1.17 mm, docs/validation.md#tremor).
 
 Head: the mean of rigid points (nasal dorsum, eye corners), which move with the skull.
 Jaw: the chin relative to that head point, so head movement is not counted
@@ -27,6 +30,7 @@ from kiosk.session.hand_tremor import HandTremorResult
 HEAD_POINTS = L.MIDLINE_RIGID + L.RIGID_PAIRS.right + L.RIGID_PAIRS.left
 JAW_POINTS = (152, 175, 199, 200)   # chin: menton, pogonion and the soft tissue above them
 MIN_SEEN_FRACTION = 0.9
+WINDOW_MM = 16.0            # optical-flow window (mm of face) for the tremor points
 
 
 @dataclass(frozen=True)
@@ -99,23 +103,20 @@ def video_series(frames: list[np.ndarray], config: VisionConfig | None = None) -
     return VideoSeries(lm, opening, float(np.median(scales)) if scales else None)
 
 
-def tremor_from_landmarks(lm_px: np.ndarray, mm_per_px: float, fps: float) -> tuple[Tremor, Tremor]:
-    """(head, jaw) tremor from (n, 468, 2) landmarks px at ``fps``."""
-    head = np.nanmean(lm_px[:, list(HEAD_POINTS)], axis=1) * mm_per_px
-    jaw = np.nanmean(lm_px[:, list(JAW_POINTS)], axis=1) * mm_per_px - head
-    return measure_tremor(head, fps), measure_tremor(jaw, fps)
-
-
 def flow_positions(frames: list[np.ndarray], lm_px: np.ndarray, mm_per_px: float, points: tuple[int, ...],
-                   crop: bool = False) -> tuple[np.ndarray, np.ndarray]:
+                   crop: bool = False, window_mm: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Optical-flow positions (n, k, 2) px of the landmarks ``points`` from the first frame where
     they were seen into every frame where they were seen (started at the landmark model's
     position), and whether each is reliable (n, k) (False where not seen; the first frame True).
 
     crop: track in the region the points cover over the whole video (plus four windows) instead
     of the whole frame: the same result for points far from the crop's edge, less work.
+    window_mm: the flow window (mm of face; default kiosk.face.flow.WINDOW_MM).
     """
+    from kiosk.face.flow import WINDOW_MM as FLOW_WINDOW_MM
     from kiosk.face.flow import track_points, window_px
+
+    window_mm = FLOW_WINDOW_MM if window_mm is None else window_mm
 
     idx = list(points)
     n = len(frames)
@@ -128,7 +129,7 @@ def flow_positions(frames: list[np.ndarray], lm_px: np.ndarray, mm_per_px: float
     x1, y1 = frames[0].shape[1], frames[0].shape[0]
     if crop:
         pts = lm_px[seen][:, idx]
-        m = 4 * window_px(mm_per_px)
+        m = 4 * window_px(mm_per_px, window_mm)
         x0, y0 = (np.maximum(np.floor(np.nanmin(pts.reshape(-1, 2), axis=0)) - m, 0)).astype(int)
         x1, y1 = np.minimum(np.ceil(np.nanmax(pts.reshape(-1, 2), axis=0)) + m + 1, [x1, y1]).astype(int)
     off = np.array([x0, y0], dtype=np.float64)
@@ -136,22 +137,41 @@ def flow_positions(frames: list[np.ndarray], lm_px: np.ndarray, mm_per_px: float
     ref_pts = lm_px[seen[0], idx] - off
     pos[seen[0]], ok[seen[0]] = lm_px[seen[0], idx], True
     for i in seen[1:]:
-        res = track_points(ref, frames[i][y0:y1, x0:x1], ref_pts, lm_px[i, idx] - off, mm_per_px)
+        res = track_points(ref, frames[i][y0:y1, x0:x1], ref_pts, lm_px[i, idx] - off, mm_per_px, window_mm)
         pos[i], ok[i] = res.points_px + off, res.reliable
     return pos, ok
 
 
-def follow_points(frames: list[np.ndarray], lm_px: np.ndarray, mm_per_px: float,
-                  points: tuple[int, ...] = HEAD_POINTS + JAW_POINTS) -> np.ndarray:
-    """The measured points' positions (n, N, 2) px with ``points`` (default HEAD_POINTS and
-    JAW_POINTS) replaced by their optical-flow positions (:func:`flow_positions`) where the flow
-    is reliable."""
-    pos, ok = flow_positions(frames, lm_px, mm_per_px, points)
-    out = lm_px.copy()
-    idx = np.array(points)
-    for i in np.flatnonzero(ok.any(axis=1)):
-        out[i, idx[ok[i]]] = pos[i, ok[i]]
-    return out
+POINTS = HEAD_POINTS + JAW_POINTS
+
+
+def group_displacement(points_px: np.ndarray, reliable: np.ndarray, mesh_px: np.ndarray) -> np.ndarray:
+    """Mean displacement (n, 2) px of a point group from the reference frame: over the points the
+    flow followed reliably in each frame, else (none reliable) the mesh's mean displacement.
+
+    Displacements, not positions, are averaged, so a point that drops out in some frames (a
+    chin patch too smooth to follow, a flow check failing at the far end of a swing) does not
+    move the mean; and an unreliable point is left out instead of being replaced by its mesh
+    position, whose prior damps a chin moving alone (a chin point on the mesh throughout made a
+    0.3 mm jaw tremor read the head's 2 mm tremor frequency on two faces, docs/validation.md)."""
+    ref = int(np.flatnonzero(reliable.any(axis=1))[0]) if reliable.any() else 0
+    d = points_px - points_px[ref]
+    n_ok = reliable.sum(axis=1)
+    flow = np.where(reliable[..., None], d, 0.0).sum(axis=1) / np.maximum(n_ok, 1)[:, None]
+    md = mesh_px - mesh_px[ref]
+    seen = np.isfinite(md).all(axis=2)
+    mesh = np.where(seen[..., None], md, 0.0).sum(axis=1) / np.where(seen.any(axis=1), seen.sum(axis=1), np.nan)[:, None]
+    return np.where((n_ok > 0)[:, None], flow, mesh)
+
+
+def site_series(frames: list[np.ndarray], lm_px: np.ndarray, mm_per_px: float) -> tuple[np.ndarray, np.ndarray]:
+    """(head, jaw) displacement series (n, 2) mm: the head points' mean displacement, and the
+    chin's minus the head's (NaN in frames without a face)."""
+    pts, ok = flow_positions(frames, lm_px, mm_per_px, POINTS, window_mm=WINDOW_MM)
+    nh = len(HEAD_POINTS)
+    head = group_displacement(pts[:, :nh], ok[:, :nh], lm_px[:, list(HEAD_POINTS)])
+    chin = group_displacement(pts[:, nh:], ok[:, nh:], lm_px[:, list(JAW_POINTS)])
+    return head * mm_per_px, (chin - head) * mm_per_px
 
 
 def tremor_from_series(frames: list[np.ndarray], series: VideoSeries, fps: float,
@@ -164,9 +184,9 @@ def tremor_from_series(frames: list[np.ndarray], series: VideoSeries, fps: float
                f"one face seen in {seen} of {len(frames)} frames; {MIN_SEEN_FRACTION:.0%} needed")
         none = Tremor(False, None, None, None, None, why)
         return TremorResult(fps, len(frames), seen, scale, none, none, hands=hands)
-    head, jaw = tremor_from_landmarks(follow_points(frames, lm, scale), scale, fps)
-    return TremorResult(fps, len(frames), seen, scale, head, jaw, detect_blinks(series.opening_px * scale, fps),
-                        hands)
+    head, jaw = site_series(frames, lm, scale)
+    return TremorResult(fps, len(frames), seen, scale, measure_tremor(head, fps), measure_tremor(jaw, fps),
+                        detect_blinks(series.opening_px * scale, fps), hands)
 
 
 def tremor_from_frames(frames: list[np.ndarray], fps: float, config: VisionConfig | None = None,
