@@ -213,7 +213,8 @@ def test_a_disk_too_small_for_the_videos_is_said_before_the_session_starts(repla
         drv.tap("protocol:parkinson")
         drv.tap("session_start")
         screen = app.screens["session"]
-        assert _runner(app).state.phase == "idle" and screen.space_msg == why
+        assert _runner(app).state.phase == "idle"                          # the free MB may move meanwhile
+        assert screen.space_msg.startswith("Not enough free storage") and why.split(" MB free")[1] in screen.space_msg
         drv.frame(2)
         _shoot(app, tmp_path / "no_space.png")                             # the message is drawn, nothing cut off
         assert not (tmp_path / "state" / "capture").exists() or not any((tmp_path / "state" / "capture").iterdir())
