@@ -282,15 +282,14 @@ BLINK_RATE = Reference(
     "healthy adults at rest: mean 17 /min, range 4.5-32 /min (Bentivoglio 1997). Reported, not weighted: "
     "studies disagree in Parkinson's disease (reduced: Fitzpatrick 2012, 20 PD vs 41 controls; not different: "
     "Kimura 2017, 17.9 vs 15.6 /min in 65 PD vs 62 controls); a 20 s recording counts in steps of 3 /min", False)
-# Blink duration as measured here: width below half the open lid level (kiosk.face.blink). A blink lasts
-# about 100-400 ms lid to lid (Caffier 2003); a symmetric closing and reopening is half as wide at half
-# closure, hence 50-200 ms. The iris model's lids never meet (closure reads 75-97 %), so durations read
-# short: synthetic blinks 150 ms wide at half closure read 95-111 ms (docs/parkinson.md#blinks); the
-# direction (longer in PD) only flags, so the short bias can hide a long blink but not invent one.
+# Blink duration as measured here: width below half of the closure the lid contour shows (kiosk.face.blink). A
+# blink lasts about 100-400 ms lid to lid (Caffier 2003); a symmetric closing and reopening is half as wide at
+# half closure, hence 50-200 ms. On synthetic blinks of five real faces the measured width is 0.83-1.12 of the
+# true width at half closure (docs/validation.md#blinks).
 BLINK_DURATION = Reference(
     100.0, 50.0, 200.0, "high",
     "provisional: 100-400 ms lid-to-lid blink duration (Caffier 2003) halved for the width at half closure "
-    "measured here; the lid model never fully closes, so durations read short. Longer blinks in Parkinson's "
+    "measured here. Longer blinks in Parkinson's "
     "disease: Vasudevan 2025 (107 PD), Kimura 2017 (prolonged pause between closing and opening). Needs "
     "healthy-volunteer data", True)
 
