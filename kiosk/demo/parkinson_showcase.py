@@ -30,8 +30,10 @@ def showcase_summary(week: int = 0, *, hands: bool = True) -> ParkinsonSummary:
     tremor = [TremorFinding("head", "rest", "sit_still", False, 4.4, 0.08),
               TremorFinding("jaw", "rest", "sit_still", True, 5.2, round(0.45 + 0.1 * w, 3))]
     for side in ("left", "right"):
-        for cond, step, found, hz, amp in (("rest", "hands_lap", side == "right", 4.8, 1.6 + 0.2 * w),
-                                           ("postural", "hands_up", False, 6.9, 0.3)):
+        right = side == "right"          # a one-sided rest tremor: the left hand shows only the noise floor
+        for cond, step, found, hz, amp in (("rest", "hands_lap", right, 4.8 if right else 7.3,
+                                            1.6 + 0.2 * w if right else 0.06),
+                                           ("postural", "hands_up", False, 6.9, 0.05)):
             tremor.append(TremorFinding(f"hand_{side}", cond, step, found, hz, round(amp, 3)) if hands else
                           TremorFinding(f"hand_{side}", cond, step, None, reason="hands not in view"))
     measures: list[Measure] = []
