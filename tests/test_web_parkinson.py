@@ -189,7 +189,9 @@ def test_downloads_of_a_parkinson_session(site: dict) -> None:
     assert c.login("anna", PW_A)[0] == 302
     status, headers, pdf = c.get(f"/patient/clinician.pdf?ref={quote(ref)}")
     assert status == 200 and pdf.startswith(b"%PDF-")
-    assert ref in " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert ref in text and "Parkinson's screening measures" in text
+    assert "previous Parkinson's session" in text             # trend columns from the earlier summaries
     status, _, body = c.get(f"/patient/fhir.json?ref={quote(ref)}&session={latest.session_id}")
     assert status == 200
     obs = [e["resource"] for e in json.loads(body)["entry"] if e["resource"]["resourceType"] == "Observation"]

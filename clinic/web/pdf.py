@@ -34,20 +34,24 @@ def _steps(s: StoredSession) -> tuple[StepRecord, ...]:
     return tuple(out)
 
 
+def _record(s: StoredSession, patient: Patient) -> SessionRecord:
+    from clinic.web.queries import as_datetime
+    return SessionRecord(id=s.id, patient_id=patient.id, started_at=s.started_at,
+                         ended_at=as_datetime(s.summary.get("finished_at")), device_id=s.device_id, status="complete",
+                         software_version=str(s.summary.get("app_version") or "?"),
+                         model_versions=dict(s.summary.get("model_versions") or {}), assessment=s.assessment)
+
+
 def report_data(sessions: Sequence[StoredSession], target: StoredSession, clinic_name: str) -> ReportData:
-    """ReportData for ``target`` with the history of the patient's sessions up to it."""
+    """ReportData for ``target`` with the history of the patient's sessions up to it (the Parkinson's
+    section's trend columns read the same sessions)."""
     earlier = [s for s in sessions if s.started_at <= target.started_at]
     first = sessions[0]
     patient = Patient(id=target.summary["patient_ref"], code=target.summary["patient_ref"], display_name=None,
                       birth_year=None, created_at=first.started_at)
-    finished = target.summary.get("finished_at")
-    from clinic.web.queries import as_datetime
-    record = SessionRecord(id=target.id, patient_id=patient.id, started_at=target.started_at,
-                           ended_at=as_datetime(finished), device_id=target.device_id, status="complete",
-                           software_version=str(target.summary.get("app_version") or "?"),
-                           model_versions=dict(target.summary.get("model_versions") or {}),
-                           assessment=target.assessment)
-    return ReportData(patient, record, _steps(target), patient_history(earlier), clinic_name)
+    others = tuple(_record(s, patient) for s in earlier if s is not target)
+    return ReportData(patient, _record(target, patient), _steps(target), patient_history(earlier), clinic_name,
+                      sessions=others)
 
 
 def clinician_pdf(sessions: Sequence[StoredSession], target: StoredSession, clinic_name: str) -> bytes:
