@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kiosk.demo.synthetic_tremor import write_video
 from kiosk.protocol.steps import FACE_STEPS
 
 SR_HZ = 16000
@@ -58,23 +59,6 @@ class ParkinsonSpec:
     def name(self) -> str:
         return (f"pd_jaw{self.jaw_hz:.1f}x{self.jaw_mm:.2f}_f0{self.f0_factor:.2f}_expr{self.expression_reduction:.2f}"
                 f"_sev{self.speech_severity:.2f}_hand{self.hand_rest_hz:.1f}x{self.hand_rest_mm:.2f}_seed{self.seed}")
-
-
-def write_video(path: Path, frames: list[np.ndarray], fps: float) -> Path:
-    """Write RGB frames as a video (``.mp4``: MPEG-4 part 2; ``.avi``: Motion JPEG)."""
-    import cv2
-
-    codec = "mp4v" if path.suffix.lower() == ".mp4" else "MJPG"
-    h, w = frames[0].shape[:2]
-    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
-    vw = cv2.VideoWriter(str(tmp), cv2.VideoWriter_fourcc(*codec), fps, (w, h))
-    try:
-        for f in frames:
-            vw.write(cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
-    finally:
-        vw.release()
-    tmp.replace(path)                    # a file appears whole or not at all
-    return path
 
 
 @lru_cache(maxsize=1)

@@ -399,7 +399,7 @@ def write_session(out_dir: Path | str, spec: SyntheticSpec, steps: tuple[str, ..
     out.mkdir(parents=True, exist_ok=True)
     for step in steps:
         if clips and step != "rest":
-            from kiosk.demo.parkinson_patient import write_video
+            from kiosk.demo.synthetic_tremor import write_video
             write_video(out / f"{step}.avi", make_clip(step, spec), 10.0)
         else:
             img = apply_pose(expression_image(step, spec), spec.pose)

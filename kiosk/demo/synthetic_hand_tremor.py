@@ -86,16 +86,12 @@ def fist_cutout() -> tuple[np.ndarray, np.ndarray]:
 
 def face_scale(rgb: np.ndarray) -> float:
     """mm per px of a face photograph from its iris (the face pipeline, 11.7 mm iris)."""
-    from kiosk.vision.pipeline import FacePipeline
+    from kiosk.session.hand_tremor import face_scale as iris_scale
 
-    pipe = FacePipeline(with_iris=True)
-    try:
-        face = pipe.process(rgb).face
-    finally:
-        pipe.close()
-    if face is None or not face.mm_per_px:
+    scale = iris_scale([rgb])
+    if scale is None:
         raise ValueError("no face with an iris scale in the photograph")
-    return float(face.mm_per_px)
+    return scale
 
 
 @lru_cache(maxsize=4)

@@ -85,16 +85,21 @@ def framed_scene(rgb: np.ndarray, pipeline, scale: float = 1.0) -> TremorScene: 
 
 
 def write_video(path: Path, frames: list[np.ndarray], fps: float) -> Path:
-    """Encode RGB frames as an MPEG-4 part 2 video (OpenCV's ``mp4v``), as a phone or the kiosk
-    would hand it to ``kiosk tremor``."""
+    """Encode RGB frames as a video file, as a phone or the kiosk would hand it to ``kiosk tremor``
+    (``.mp4``: MPEG-4 part 2, OpenCV's ``mp4v``; ``.avi``: Motion JPEG). Written to a temporary
+    name and renamed, so the file appears whole or not at all."""
+    path = Path(path)
+    codec = "mp4v" if path.suffix.lower() == ".mp4" else "MJPG"
     h, w = frames[0].shape[:2]
-    out = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
+    out = cv2.VideoWriter(str(tmp), cv2.VideoWriter_fourcc(*codec), fps, (w, h))
     try:
         for f in frames:
             out.write(cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
     finally:
         out.release()
-    return Path(path)
+    tmp.replace(path)
+    return path
 
 
 def scene_video(scene: TremorScene, spec: TremorSpec) -> list[np.ndarray]:
