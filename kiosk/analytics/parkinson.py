@@ -100,6 +100,16 @@ class TremorFinding:
                 "reason": self.reason}
 
     @classmethod
+    def from_tremor(cls, site: str, condition: str, step: str, t: Any | None,
+                    reason: str | None = None) -> "TremorFinding":
+        """The finding of a :class:`kiosk.face.tremor.Tremor` ``t``. Not measured (``detected`` None)
+        when ``t`` is None or has no spectral peak: the reason is the tremor's own, else ``reason``."""
+        if t is None or t.frequency_hz is None:
+            why = (t.reason if t is not None else None) or reason or "not measured"
+            return cls(site, condition, step, None, reason=why)  # type: ignore[arg-type]
+        return cls(site, condition, step, bool(t.detected), t.frequency_hz, t.amplitude_mm, t.reason)  # type: ignore[arg-type]
+
+    @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "TremorFinding":
         return cls(d["site"], d["condition"], d["step"], d.get("detected"), d.get("frequency_hz"),
                    d.get("amplitude_mm"), d.get("reason"))

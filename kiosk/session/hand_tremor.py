@@ -194,13 +194,5 @@ def tremor_findings(result: HandTremorResult, step: str, condition: str) -> tupl
     when a hand was not measured."""
     from kiosk.analytics.parkinson import TremorFinding
 
-    out = []
-    for side in SIDES:
-        t = getattr(result, side)
-        if t is None or t.frequency_hz is None:
-            why = (t.reason if t is not None else None) or result.reason or f"{side} hand not in view"
-            out.append(TremorFinding(f"hand_{side}", condition, step, None, reason=why))
-        else:
-            out.append(TremorFinding(f"hand_{side}", condition, step, t.detected, t.frequency_hz, t.amplitude_mm,
-                                     t.reason))
-    return tuple(out)
+    return tuple(TremorFinding.from_tremor(f"hand_{side}", condition, step, getattr(result, side),
+                                           result.reason or f"{side} hand not in view") for side in SIDES)

@@ -26,7 +26,6 @@ import numpy as np
 from kiosk.analytics.parkinson import Measure, ParkinsonSummary, TremorFinding
 from kiosk.analytics.speech_measures import POOLED_STEPS, speech_measures
 from kiosk.config import KioskConfig
-from kiosk.face.tremor import Tremor
 
 VideoInput = Union[Path, str, tuple[list[np.ndarray], float]]
 #: The Parkinson's steps that are not palsy steps, and what each needs from a session folder.
@@ -59,16 +58,6 @@ def load_video(video: VideoInput, *, lazy: bool = False) -> tuple[Any, float]:
     return list(frames), float(fps)
 
 
-def finding(site: str, condition: str, step: str, t: Tremor | None, reason: str | None = None) -> TremorFinding:
-    """A TremorFinding from a :class:`~kiosk.face.tremor.Tremor` (None: not measured, ``reason`` says why)."""
-    if t is None:
-        return TremorFinding(site, condition, step, None, reason=reason or "not measured")  # type: ignore[arg-type]
-    if t.frequency_hz is None:          # series too short or not seen: not measured
-        return TremorFinding(site, condition, step, None, reason=t.reason)  # type: ignore[arg-type]
-    return TremorFinding(site, condition, step, bool(t.detected), t.frequency_hz, t.amplitude_mm,  # type: ignore[arg-type]
-                         t.reason)
-
-
 # --- face and hands ----------------------------------------------------------------------------
 
 def hand_findings(frames: list[np.ndarray] | None, fps: float, step: str, config: KioskConfig,
@@ -79,7 +68,7 @@ def hand_findings(frames: list[np.ndarray] | None, fps: float, step: str, config
 
     cond = HAND_STEPS[step]
     if frames is None:
-        return tuple(finding(f"hand_{side}", cond, step, None, reason) for side in EXPRESSION_SIDES)
+        return tuple(TremorFinding.from_tremor(f"hand_{side}", cond, step, None, reason) for side in EXPRESSION_SIDES)
     return tremor_findings(hand_tremor_from_frames(frames, fps, config.vision), step, cond)
 
 
@@ -96,9 +85,10 @@ def expressivity_measure(series: Any | None, fps: float, reason: str | None = No
     if series is not None:
         from kiosk.session.expressivity import expressivity_from_series
         return expressivity_from_series(series, fps)
-    from kiosk.face.hypomimia_reference import EXPRESSIVITY
-    return Measure("expression.spontaneous_mm_s", "expression", "Spontaneous expressivity (upper face)", None, "mm/s",
-                   "spontaneous", EXPRESSIVITY, reason or "no video")
+    from kiosk.face.hypomimia import expressivity_measure as measure
+    from kiosk.face.landmarks import N_LANDMARKS
+    empty = measure(np.zeros((0, N_LANDMARKS, 2)), None, 1.0)   # no frames: only its label and reference are used
+    return replace(empty, value=None, reason=reason or "no video")
 
 
 def blink_measures(blinks: Any | None, reason: str | None = None) -> list[Measure]:
@@ -170,11 +160,11 @@ def assess_parkinson(videos: Mapping[str, VideoInput], spontaneous_audio: tuple[
     frames, fps, why = frames_of("sit_still")
     if frames is None:
         missing["sit_still"] = why or "no recording"
-        tremor = [finding(site, "rest", "sit_still", None, why) for site in ("head", "jaw")]
+        tremor = [TremorFinding.from_tremor(site, "rest", "sit_still", None, why) for site in ("head", "jaw")]
         blinks, blink_why = None, why
     else:
         res = tremor_from_series(frames, video_series(frames, config.vision), fps)
-        tremor = [finding("head", "rest", "sit_still", res.head), finding("jaw", "rest", "sit_still", res.jaw)]
+        tremor = [TremorFinding.from_tremor(site, "rest", "sit_still", t) for site, t in (("head", res.head), ("jaw", res.jaw))]
         blinks, blink_why = res.blinks, res.head.reason if res.blinks is None else None
         extra["sit_still"] = res.to_dict()
     del frames
